@@ -1,0 +1,25 @@
+//! The `rule` Lambda function: `bootstrap` on `provided.al2023`.
+//!
+//! `main` is the initializer entry followed by the runtime loop, nothing else.
+
+use once_cell::sync::OnceCell;
+use rule_function::RuleState;
+use shared::config::{Config, SigningKey};
+
+/// The warmed state, built once per instance before the first invocation.
+static STATE: OnceCell<RuleState> = OnceCell::new();
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::init_logging();
+    let config = match Config::from_env(SigningKey::NotUsed) {
+        Ok(config) => config,
+        Err(error) => shared::init::fail(&error.into()).await,
+    };
+    let timeout = config.initializer_timeout;
+    let state = shared::init::initialize_or_exit(&STATE, timeout, |started| {
+        RuleState::build(config, started)
+    })
+    .await;
+    shared::runtime::serve(state, rule_function::handle).await
+}

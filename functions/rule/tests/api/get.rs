@@ -1,0 +1,29 @@
+use http::Method;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn get_returns_one_rule() {
+    let app = spawn_app().await;
+    let alice = app.user("alice");
+    let created = app.create(&alice, "buy milk").await;
+    let key = created["key"].as_str().expect("key");
+    let response = app
+        .call(&alice, Method::GET, &format!("/api/rule/{key}"), None)
+        .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, created);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_keys_are_404() {
+    let app = spawn_app().await;
+    let alice = app.user("alice");
+    for key in ["01JD0000000000000000000000", "not-a-key"] {
+        let response = app
+            .call(&alice, Method::GET, &format!("/api/rule/{key}"), None)
+            .await;
+        assert_eq!(response.status, 404, "{key}");
+        assert_eq!(response.assert_error_shape(), "NOT_FOUND");
+    }
+}

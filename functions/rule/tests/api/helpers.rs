@@ -1,0 +1,121 @@
+//! `spawn_app`: a rule function on its own table, a token issuer with the same keys
+//! (standing in for the user function), and request helpers.
+
+use std::time::{Duration, Instant};
+
+use http::Method;
+use rule_function::RuleState;
+use serde_json::{Value, json};
+use shared::auth::claims::Claims;
+use shared::auth::issuer::TokenIssuer;
+use shared::auth::keys::KeyPair;
+use shared::config::{Config, SigningKey};
+use shared::testing::{TestResponse, config, request};
+
+pub(crate) struct TestApp {
+    pub(crate) state: RuleState,
+    pub(crate) issuer: TokenIssuer,
+    pub(crate) config: Config,
+}
+
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) token: String,
+}
+
+pub(crate) async fn spawn_app() -> TestApp {
+    let endpoint = local::testing::emulator_endpoint();
+    let table = local::testing::unique_table_name("rule");
+    local::testing::create_todo_table(endpoint, &table).await;
+    let keys = KeyPair::generate().expect("keys");
+    let config = config(endpoint, &table, &keys, SigningKey::NotUsed);
+    let state = RuleState::build(config.clone(), Instant::now())
+        .await
+        .expect("the initializer succeeds against the emulator");
+    let issuer = TokenIssuer::new(
+        &keys.private_pem,
+        "todo-service",
+        "todo-web",
+        Duration::from_secs(3600),
+    )
+    .expect("issuer");
+    TestApp {
+        state,
+        issuer,
+        config,
+    }
+}
+
+impl TestApp {
+    pub(crate) fn user(&self, name: &str) -> User {
+        let id = ulid::Ulid::new().to_string();
+        let token = self.issuer.issue(&id, name).expect("token").token;
+        User {
+            id,
+            name: name.to_owned(),
+            token,
+        }
+    }
+
+    pub(crate) fn claims_for(&self, user: &User) -> Claims {
+        let now = shared::time::now_epoch_seconds();
+        Claims {
+            sub: user.id.clone(),
+            name: user.name.clone(),
+            iat: now,
+            exp: now + 3600,
+            iss: "todo-service".to_owned(),
+            aud: "todo-web".to_owned(),
+        }
+    }
+
+    pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
+        TestResponse::from_response(rule_function::handle(&self.state, request).await)
+    }
+
+    pub(crate) async fn call(
+        &self,
+        user: &User,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let auth = format!("Bearer {}", user.token);
+        let body = body.map(Value::to_string);
+        self.send(request(
+            method,
+            path,
+            body.as_deref(),
+            &[("authorization", &auth)],
+        ))
+        .await
+    }
+
+    pub(crate) async fn create(&self, user: &User, name: &str) -> Value {
+        let response = self
+            .call(
+                user,
+                Method::POST,
+                "/api/rule",
+                Some(&json!({"name": name})),
+            )
+            .await;
+        assert_eq!(response.status, 201, "{:?}", response.body);
+        response.body
+    }
+
+    pub(crate) async fn list(&self, user: &User, query: &str) -> TestResponse {
+        self.call(user, Method::GET, &format!("/api/rule{query}"), None)
+            .await
+    }
+
+    pub(crate) fn names(list: &TestResponse) -> Vec<String> {
+        list.body["data"]
+            .as_array()
+            .expect("data is a list")
+            .iter()
+            .map(|r| r["name"].as_str().unwrap_or("").to_owned())
+            .collect()
+    }
+}

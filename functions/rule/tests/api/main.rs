@@ -1,0 +1,14 @@
+//! The rule function's API tests: real handlers, a real DynamoDB API (dynalite),
+//! a fresh table per test created from `template.yml`.
+
+mod concurrency;
+mod create;
+mod delete;
+mod events;
+mod get;
+mod helpers;
+mod initializer;
+mod isolation;
+mod jwt_attacks;
+mod list;
+mod update;

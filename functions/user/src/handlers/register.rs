@@ -1,0 +1,33 @@
+//! `POST /api/register`: a new account, its name unique without regard to case.
+
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use shared::ApiError;
+use shared::domain::Registration;
+use shared::http::body::parse_object;
+use shared::http::response::json;
+
+use super::with_hashing;
+use crate::UserState;
+
+/// Registers a user: 201 with the new id, 409 when the name is taken.
+pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Body>, ApiError> {
+    let body = parse_object(request.headers(), request.body())?;
+    let registration = Registration::parse(&body)?;
+    let password = registration.password.clone();
+    let hash = with_hashing(state, move || password.hash()).await??;
+    match state.users.create(&registration.user_name, &hash).await? {
+        Ok(user) => {
+            tracing::info!(user_id = %user.user_id, "user registered");
+            Ok(json(
+                StatusCode::CREATED,
+                &json!({"status": "ok", "currentAuthority": "user", "userid": user.user_id}),
+            ))
+        }
+        Err(_taken) => Err(ApiError::Conflict(format!(
+            "The user name {} is already taken; please choose another.",
+            registration.user_name.as_str()
+        ))),
+    }
+}

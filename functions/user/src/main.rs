@@ -1,0 +1,25 @@
+//! The `user` Lambda function: `bootstrap` on `provided.al2023`.
+//!
+//! `main` is the initializer entry followed by the runtime loop, nothing else.
+
+use once_cell::sync::OnceCell;
+use shared::config::{Config, SigningKey};
+use user_function::UserState;
+
+/// The warmed state, built once per instance before the first invocation.
+static STATE: OnceCell<UserState> = OnceCell::new();
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::init_logging();
+    let config = match Config::from_env(SigningKey::Required) {
+        Ok(config) => config,
+        Err(error) => shared::init::fail(&error.into()).await,
+    };
+    let timeout = config.initializer_timeout;
+    let state = shared::init::initialize_or_exit(&STATE, timeout, |started| {
+        UserState::build(config, started)
+    })
+    .await;
+    shared::runtime::serve(state, user_function::handle).await
+}

@@ -1,0 +1,69 @@
+//! `spawn_app`: a user function on its own table, plus request helpers.
+
+use std::time::Instant;
+
+use http::Method;
+use serde_json::{Value, json};
+use shared::auth::keys::KeyPair;
+use shared::config::SigningKey;
+use shared::testing::{TestResponse, config, request};
+use user_function::UserState;
+
+pub(crate) struct TestApp {
+    pub(crate) state: UserState,
+}
+
+pub(crate) async fn spawn_app() -> TestApp {
+    let endpoint = local::testing::emulator_endpoint();
+    let table = local::testing::unique_table_name("user");
+    local::testing::create_todo_table(endpoint, &table).await;
+    let keys = KeyPair::generate().expect("keys");
+    let config = config(endpoint, &table, &keys, SigningKey::Required);
+    let state = UserState::build(config, Instant::now())
+        .await
+        .expect("the initializer succeeds against the emulator");
+    TestApp { state }
+}
+
+impl TestApp {
+    pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
+        TestResponse::from_response(user_function::handle(&self.state, request).await)
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(request(Method::POST, path, Some(&body.to_string()), &[]))
+            .await
+    }
+
+    pub(crate) async fn register(&self, name: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/register",
+            &json!({"userName": name, "password": password}),
+        )
+        .await
+    }
+
+    pub(crate) async fn login(&self, name: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/login/account",
+            &json!({"userName": name, "password": password, "type": "account"}),
+        )
+        .await
+    }
+
+    /// Registers and logs in; returns the token.
+    pub(crate) async fn signed_in(&self, name: &str) -> String {
+        assert_eq!(
+            self.register(name, "correct horse battery").await.status,
+            201
+        );
+        let login = self.login(name, "correct horse battery").await;
+        assert_eq!(login.status, 200, "{:?}", login.body);
+        login.body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub(crate) async fn current_user(&self, headers: &[(&str, &str)]) -> TestResponse {
+        self.send(request(Method::GET, "/api/currentUser", None, headers))
+            .await
+    }
+}

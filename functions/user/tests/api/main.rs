@@ -1,0 +1,9 @@
+//! The user function's API tests: real handlers, a real DynamoDB API (dynalite),
+//! a fresh table per test created from `template.yml`.
+
+mod current_user;
+mod events;
+mod helpers;
+mod login;
+mod logout;
+mod register;

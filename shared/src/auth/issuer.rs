@@ -1,0 +1,84 @@
+//! Minting session tokens (the user function only).
+
+use std::time::Duration;
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+use super::claims::Claims;
+use crate::time::now_epoch_seconds;
+
+/// The signing key could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("JWT_PRIVATE_KEY is not an Ed25519 PKCS#8 PEM key: {0}")]
+pub struct InvalidSigningKey(String);
+
+/// Signs tokens with the Ed25519 private key.
+#[derive(Clone)]
+pub struct TokenIssuer {
+    key: EncodingKey,
+    issuer: String,
+    audience: String,
+    lifetime: Duration,
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenIssuer")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A freshly minted token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The compact JWT.
+    pub token: String,
+    /// How long it is valid, for the cookie's `Max-Age`.
+    pub lifetime: Duration,
+}
+
+impl TokenIssuer {
+    /// Loads the private key.
+    pub fn new(
+        private_key_pem: &str,
+        issuer: &str,
+        audience: &str,
+        lifetime: Duration,
+    ) -> Result<Self, InvalidSigningKey> {
+        let key = EncodingKey::from_ed_pem(private_key_pem.as_bytes())
+            .map_err(|e| InvalidSigningKey(e.to_string()))?;
+        Ok(Self {
+            key,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            lifetime,
+        })
+    }
+
+    /// Mints a token for user `user_id` named `name`.
+    pub fn issue(&self, user_id: &str, name: &str) -> Result<IssuedToken, crate::ApiError> {
+        let iat = now_epoch_seconds();
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            name: name.to_owned(),
+            iat,
+            exp: iat + self.lifetime.as_secs(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        self.sign(&claims).map(|token| IssuedToken {
+            token,
+            lifetime: self.lifetime,
+        })
+    }
+
+    /// Signs arbitrary claims (tests use this for expired or foreign tokens).
+    pub fn sign(&self, claims: &Claims) -> Result<String, crate::ApiError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key).map_err(|e| {
+            tracing::error!(error = %e, "token signing failed");
+            crate::ApiError::Internal
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! The list query: `current`, `pageSize`, `name` and `status`, as ProTable sends them.
+
+use super::rule::Status;
+use crate::ApiError;
+use crate::http::query::last;
+
+/// The largest page.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// A valid list request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// 1-based page number.
+    pub current: u32,
+    /// Items per page, 1..=100.
+    pub page_size: u32,
+    /// Lower-cased substring the name must contain.
+    pub name: Option<String>,
+    /// Statuses to keep (empty: all).
+    pub statuses: Vec<Status>,
+}
+
+impl ListQuery {
+    /// Parses the query pairs; unknown parameters (ProTable's `sorter`, ...) are ignored.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, ApiError> {
+        let number = |name: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+            match last(pairs, name).map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(default),
+                Some(text) => text
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            name,
+                            format!("{name} must be a whole number from 1 to {max}."),
+                        )
+                    }),
+            }
+        };
+        let current = number("current", 1, 1_000_000)?;
+        let page_size = number("pageSize", 10, MAX_PAGE_SIZE)?;
+        let name = last(pairs, "name")
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_lowercase);
+        if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return Err(ApiError::bad_request(
+                "name",
+                "name must be at most 200 characters long.",
+            ));
+        }
+        let mut statuses = Vec::new();
+        for value in pairs.iter().filter(|(n, _)| n == "status").map(|(_, v)| v) {
+            for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let status = part
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(Status::from_code)
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "status",
+                            "status must be a comma-separated list of 0, 1, 2 and 3.",
+                        )
+                    })?;
+                if !statuses.contains(&status) {
+                    statuses.push(status);
+                }
+            }
+        }
+        Ok(Self {
+            current,
+            page_size,
+            name,
+            statuses,
+        })
+    }
+
+    /// How many matching todos come before this page.
+    pub fn offset(&self) -> u64 {
+        u64::from(self.current - 1) * u64::from(self.page_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_page_one_of_ten() {
+        let query = ListQuery::parse(&[]).expect("valid");
+        assert_eq!((query.current, query.page_size, query.offset()), (1, 10, 0));
+    }
+
+    #[test]
+    fn filters_are_parsed_and_folded() {
+        let query = ListQuery::parse(&pairs(&[
+            ("name", "MiLk"),
+            ("status", "0,1"),
+            ("current", "3"),
+            ("pageSize", "20"),
+            ("sorter", "{}"),
+        ]))
+        .expect("valid");
+        assert_eq!(query.name.as_deref(), Some("milk"));
+        assert_eq!(query.statuses.len(), 2);
+        assert_eq!(query.offset(), 40);
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        for (name, value) in [
+            ("pageSize", "1000"),
+            ("pageSize", "0"),
+            ("current", "x"),
+            ("status", "7"),
+        ] {
+            let error = ListQuery::parse(&pairs(&[(name, value)])).expect_err("rejected");
+            assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == name));
+        }
+    }
+}

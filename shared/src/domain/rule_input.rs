@@ -1,0 +1,225 @@
+//! What clients send to create, change and delete todos.
+
+use serde_json::Value;
+
+use super::fields::{optional_integer, optional_string};
+use super::rule::{Progress, RuleDesc, RuleKey, RuleName, Status, Version};
+use crate::ApiError;
+use crate::http::body::JsonObject;
+
+/// The most todos one delete may name.
+pub const MAX_DELETE_KEYS: usize = 100;
+
+/// A todo to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRule {
+    /// Name.
+    pub name: RuleName,
+    /// Description (empty by default).
+    pub desc: RuleDesc,
+    /// Status (0 by default).
+    pub status: Status,
+    /// Progress (0 by default).
+    pub progress: Progress,
+}
+
+/// Changes to one todo; at least one field is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleChanges {
+    /// Which todo.
+    pub key: RuleKey,
+    /// New name.
+    pub name: Option<RuleName>,
+    /// New description.
+    pub desc: Option<RuleDesc>,
+    /// New status.
+    pub status: Option<Status>,
+    /// New progress.
+    pub progress: Option<Progress>,
+    /// The version the client last saw; a stale one is a 409.
+    pub expected_version: Option<Version>,
+}
+
+/// The todos to delete (deduplicated, 1 to 100).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteKeys(pub Vec<RuleKey>);
+
+fn status(body: &JsonObject) -> Result<Option<Status>, ApiError> {
+    Ok(optional_integer(body, "status", 0, i64::from(Status::MAX))?.and_then(Status::from_code))
+}
+
+fn progress(body: &JsonObject) -> Result<Option<Progress>, ApiError> {
+    Ok(optional_integer(body, "progress", 0, 100)?.and_then(Progress::from_percent))
+}
+
+impl NewRule {
+    /// Parses a create body; unknown fields are ignored.
+    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+        let name = optional_string(body, "name")?
+            .ok_or_else(|| ApiError::bad_request("name", "name is required."))?;
+        Ok(Self {
+            name: RuleName::parse(&name)?,
+            desc: RuleDesc::parse(&optional_string(body, "desc")?.unwrap_or_default())?,
+            status: status(body)?.unwrap_or_default(),
+            progress: progress(body)?.unwrap_or_default(),
+        })
+    }
+}
+
+impl RuleChanges {
+    /// Parses an update body; `path_key` is the `{key}` of `PUT /api/rule/{key}`.
+    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, ApiError> {
+        let body_key = optional_string(body, "key")?;
+        let key = match (path_key, body_key.as_deref()) {
+            (Some(path), Some(body)) if path.trim() != body.trim() => {
+                return Err(ApiError::bad_request(
+                    "key",
+                    "key in the body differs from the key in the path.",
+                ));
+            }
+            (Some(key), _) | (None, Some(key)) => RuleKey::parse(key, "key")?,
+            (None, None) => return Err(ApiError::bad_request("key", "key is required.")),
+        };
+        let changes = Self {
+            key,
+            name: optional_string(body, "name")?
+                .map(|n| RuleName::parse(&n))
+                .transpose()?,
+            desc: optional_string(body, "desc")?
+                .map(|d| RuleDesc::parse(&d))
+                .transpose()?,
+            status: status(body)?,
+            progress: progress(body)?,
+            expected_version: optional_integer(body, "version", 1, i64::MAX)?
+                .map(|v| Version(v.unsigned_abs())),
+        };
+        if changes.name.is_none()
+            && changes.desc.is_none()
+            && changes.status.is_none()
+            && changes.progress.is_none()
+        {
+            return Err(ApiError::bad_request(
+                "name",
+                "Give at least one of name, desc, status or progress to change.",
+            ));
+        }
+        Ok(changes)
+    }
+}
+
+impl DeleteKeys {
+    /// Parses `{"key": "id"}` or `{"key": ["id", ...]}`; `path_key` wins when given.
+    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, ApiError> {
+        let raw: Vec<Value> = match (path_key, body.get("key")) {
+            (Some(key), _) => vec![Value::String(key.to_owned())],
+            (None, Some(Value::Array(list))) => list.clone(),
+            (None, Some(single)) => vec![single.clone()],
+            (None, None) => return Err(ApiError::bad_request("key", "key is required.")),
+        };
+        if raw.is_empty() {
+            return Err(ApiError::bad_request(
+                "key",
+                "key must name at least one todo.",
+            ));
+        }
+        if raw.len() > MAX_DELETE_KEYS {
+            return Err(ApiError::bad_request(
+                "key",
+                format!("key may name at most {MAX_DELETE_KEYS} todos at once."),
+            ));
+        }
+        let mut keys = raw
+            .iter()
+            .map(|value| match value {
+                Value::String(s) => RuleKey::parse(s, "key"),
+                _ => Err(ApiError::bad_request(
+                    "key",
+                    "key must be a todo id or a list of them.",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        keys.sort();
+        keys.dedup();
+        Ok(Self(keys))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(value: Value) -> JsonObject {
+        match value {
+            Value::Object(map) => JsonObject(map),
+            _ => JsonObject::default(),
+        }
+    }
+
+    #[test]
+    fn a_new_rule_takes_defaults_and_ignores_unknown_fields() {
+        let rule =
+            NewRule::parse(&body(json!({"name": " buy milk ", "method": "post"}))).expect("valid");
+        assert_eq!(rule.name.as_str(), "buy milk");
+        assert_eq!(rule.status, Status::default());
+        assert_eq!(rule.desc.as_str(), "");
+    }
+
+    #[test]
+    fn numbers_from_forms_are_accepted() {
+        let rule = NewRule::parse(&body(json!({"name": "x", "status": "2", "progress": "50"})))
+            .expect("valid");
+        assert_eq!(rule.status.code(), 2);
+        assert_eq!(rule.progress.percent(), 50);
+    }
+
+    #[test]
+    fn out_of_range_fields_are_named() {
+        for (input, field) in [
+            (json!({"name": "x", "status": 4}), "status"),
+            (json!({"name": "x", "progress": 101}), "progress"),
+            (json!({"name": ""}), "name"),
+            (json!({"name": 5}), "name"),
+            (json!({"name": "x", "desc": "d".repeat(2001)}), "desc"),
+        ] {
+            let error = NewRule::parse(&body(input)).expect_err("rejected");
+            assert!(
+                matches!(error, ApiError::BadRequest { field: ref f, .. } if f == field),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn changes_need_a_key_and_something_to_change() {
+        let key = RuleKey::new().to_string();
+        assert!(RuleChanges::parse(&body(json!({"key": key})), None).is_err());
+        assert!(RuleChanges::parse(&body(json!({"status": 1})), None).is_err());
+        let changes =
+            RuleChanges::parse(&body(json!({"key": key, "status": 1, "version": 3})), None)
+                .expect("valid");
+        assert_eq!(changes.expected_version, Some(Version(3)));
+    }
+
+    #[test]
+    fn delete_keys_accept_one_or_many_and_cap_at_100() {
+        let a = RuleKey::new().to_string();
+        assert_eq!(
+            DeleteKeys::parse(&body(json!({"key": a})), None)
+                .expect("one")
+                .0
+                .len(),
+            1
+        );
+        assert_eq!(
+            DeleteKeys::parse(&body(json!({"key": [a, a]})), None)
+                .expect("dedup")
+                .0
+                .len(),
+            1
+        );
+        let many: Vec<String> = (0..101).map(|_| RuleKey::new().to_string()).collect();
+        assert!(DeleteKeys::parse(&body(json!({"key": many})), None).is_err());
+        assert!(DeleteKeys::parse(&body(json!({"key": "not-an-id"})), None).is_err());
+    }
+}

@@ -1,0 +1,162 @@
+//! Every failure a client can see, and how it becomes the contract's error body.
+//!
+//! `{"success": false, "errorCode": "UPPER_SNAKE_CODE", "errorMessage": "..."}` with
+//! the matching status code. Nothing else ever leaves a handler as an error.
+
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Response};
+use serde_json::{Map, Value, json};
+
+/// A failure with a status code, a code and a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed; the message names the offending field.
+    #[error("{message}")]
+    BadRequest {
+        /// The offending field (or `body`, `query`).
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// 401: no valid session.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 401 on login: wrong user name or password (never says which).
+    #[error("The user name or password is incorrect.")]
+    InvalidCredentials,
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405, with the methods the path supports.
+    #[error("This path does not support {method}; use {allow}.")]
+    MethodNotAllowed {
+        /// The method that was used.
+        method: String,
+        /// The allowed methods, comma separated.
+        allow: String,
+    },
+    /// 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413.
+    #[error("The request body is larger than {limit} bytes.")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// 429, with the seconds to wait.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What happened.
+        message: String,
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
+    /// 503: the datastore could not be reached in time.
+    #[error("The datastore is unavailable right now; please retry in a moment.")]
+    ServiceUnavailable {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
+    /// 500: a bug or an unexpected answer from a dependency. Details go to the log only.
+    #[error("Something went wrong on our side; the error has been logged.")]
+    Internal,
+}
+
+impl ApiError {
+    /// A 400 naming `field`.
+    pub fn bad_request(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The contract's `errorCode`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "BAD_REQUEST",
+            Self::Unauthorized(_) => "UNAUTHORIZED",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::Conflict(_) => "CONFLICT",
+            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
+            Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
+            Self::Internal => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The error body: the contract's three fields plus any `extra` fields.
+    pub fn body(&self, extra: Map<String, Value>) -> Value {
+        let mut body = extra;
+        body.insert("success".into(), json!(false));
+        body.insert("errorCode".into(), json!(self.code()));
+        body.insert("errorMessage".into(), json!(self.to_string()));
+        Value::Object(body)
+    }
+
+    /// The full HTTP response.
+    pub fn into_response(self) -> Response<Body> {
+        self.into_response_with(Map::new())
+    }
+
+    /// The full HTTP response, with extra body fields (e.g. the login's `status`).
+    pub fn into_response_with(self, extra: Map<String, Value>) -> Response<Body> {
+        let mut response = crate::http::response::json(self.status(), &self.body(extra));
+        let headers = response.headers_mut();
+        match &self {
+            Self::TooManyRequests { retry_after, .. }
+            | Self::ServiceUnavailable { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            Self::MethodNotAllowed { allow, .. } => {
+                if let Ok(value) = HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_the_contract_shape() {
+        let body = ApiError::bad_request("name", "name is required.").body(Map::new());
+        assert_eq!(body["success"], json!(false));
+        assert_eq!(body["errorCode"], json!("BAD_REQUEST"));
+        assert_eq!(body["errorMessage"], json!("name is required."));
+    }
+
+    #[test]
+    fn unavailable_tells_when_to_retry() {
+        let response = ApiError::ServiceUnavailable { retry_after: 2 }.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+}

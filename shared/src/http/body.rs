@@ -1,0 +1,139 @@
+//! Request bodies: JSON or URL-encoded forms, at most 64 KiB, parsed into a JSON object.
+//!
+//! Both encodings end up as a `serde_json` object so that the domain parsers see one
+//! shape. Form values are strings (a repeated name becomes a list); the domain parsers
+//! accept numbers written as strings for that reason.
+
+use http::{HeaderMap, header};
+use lambda_http::Body;
+use serde_json::{Map, Value};
+
+use crate::ApiError;
+
+/// The largest body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A parsed request body: a JSON object (possibly empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonObject(pub Map<String, Value>);
+
+impl JsonObject {
+    /// The field `name`, if present and not `null`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+}
+
+/// The raw bytes of a body.
+pub fn bytes(body: &Body) -> &[u8] {
+    match body {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    }
+}
+
+/// Parses a body that must be a JSON object or a form; an empty body is an empty object.
+pub fn parse_object(headers: &HeaderMap, body: &Body) -> Result<JsonObject, ApiError> {
+    let raw = bytes(body);
+    if raw.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(JsonObject::default());
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok(parse_form(raw));
+    }
+    if !(content_type.starts_with("application/json") || content_type.contains("+json")) {
+        return Err(ApiError::bad_request(
+            "body",
+            format!("Send the body as application/json (got {content_type})."),
+        ));
+    }
+    match serde_json::from_slice::<Value>(raw) {
+        Ok(Value::Object(map)) => Ok(JsonObject(map)),
+        Ok(_) => Err(ApiError::bad_request(
+            "body",
+            "The body must be a JSON object, like {\"name\": \"...\"}.",
+        )),
+        Err(e) => Err(ApiError::bad_request(
+            "body",
+            format!("The body is not valid JSON: {e}."),
+        )),
+    }
+}
+
+fn parse_form(raw: &[u8]) -> JsonObject {
+    let mut map = Map::new();
+    for (name, value) in form_urlencoded_pairs(raw) {
+        let value = Value::String(value);
+        match map.get_mut(&name) {
+            None => {
+                map.insert(name, value);
+            }
+            Some(Value::Array(list)) => list.push(value),
+            Some(first) => {
+                let first = first.take();
+                map.insert(name, Value::Array(vec![first, value]));
+            }
+        }
+    }
+    JsonObject(map)
+}
+
+fn form_urlencoded_pairs(raw: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).expect("valid header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_form_with_repeated_names_becomes_a_list() {
+        let body = Body::Text("key=a&key=b&name=buy+milk".into());
+        let object = parse_object(&headers("application/x-www-form-urlencoded"), &body)
+            .expect("form parses");
+        assert_eq!(object.get("key"), Some(&serde_json::json!(["a", "b"])));
+        assert_eq!(object.get("name"), Some(&serde_json::json!("buy milk")));
+    }
+
+    #[test]
+    fn malformed_json_names_the_body() {
+        let body = Body::Text("{\"name\": ".into());
+        let error = parse_object(&headers("application/json"), &body).expect_err("rejected");
+        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "body"));
+    }
+
+    #[test]
+    fn a_body_over_64_kib_is_too_large() {
+        let body = Body::Text(format!("{{\"name\":\"{}\"}}", "x".repeat(MAX_BODY_BYTES)));
+        let error = parse_object(&headers("application/json"), &body).expect_err("rejected");
+        assert!(matches!(error, ApiError::PayloadTooLarge { .. }));
+    }
+
+    #[test]
+    fn a_json_array_is_not_an_object() {
+        let body = Body::Text("[1,2]".into());
+        assert!(parse_object(&headers("application/json"), &body).is_err());
+    }
+}

@@ -1,0 +1,202 @@
+//! The **initializer entry**: everything an instance does before it accepts a request.
+//!
+//! `main` calls [`initialize`] before it starts the runtime loop. The initializer
+//! loads the configuration, builds the function's state (the DynamoDB client among
+//! it) and **warms** the datastore with a real round trip, retrying transient failures
+//! with exponential backoff until the initializer timeout declared in `template.yml`
+//! (`INITIALIZER_TIMEOUT_SECONDS`). The state is stored in a `'static` `OnceCell`.
+//!
+//! Because the runtime loop only starts afterwards, the platform sends this instance
+//! no request until the datastore is reachable: the cold-start bug of the course (an
+//! empty todo list served before the database was ready) cannot happen. If the
+//! datastore stays unreachable, the initializer reports an init error through the
+//! Runtime API (`POST /2018-06-01/runtime/init/error`), logs one clear line and exits
+//! non-zero; the platform then answers the waiting request with an error, never an
+//! empty list.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use once_cell::sync::OnceCell;
+
+use crate::config::ConfigError;
+use crate::store::{Datastore, StoreError};
+
+/// The first pause between warm-up attempts; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(25);
+/// The longest pause between warm-up attempts.
+const MAX_BACKOFF: Duration = Duration::from_millis(800);
+
+/// Why an instance could not initialise.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The configuration is missing or invalid.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// A key could not be loaded.
+    #[error("keys: {0}")]
+    Keys(String),
+    /// The datastore refused us for a reason retrying will not fix.
+    #[error("datastore: {0}")]
+    Datastore(StoreError),
+    /// The datastore did not answer before the initializer timeout.
+    #[error(
+        "datastore not reachable within the initializer timeout of {timeout:?} ({attempts} attempts; last error: {last_error})"
+    )]
+    Timeout {
+        /// The declared timeout.
+        timeout: Duration,
+        /// How many warm-up calls were made.
+        attempts: u32,
+        /// The last failure seen.
+        last_error: String,
+    },
+}
+
+impl InitError {
+    /// The `errorType` reported to the Runtime API.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::Config(_) | Self::Keys(_) => "Runtime.InitError.Configuration",
+            Self::Datastore(_) => "Runtime.InitError.Datastore",
+            Self::Timeout { .. } => "Runtime.InitError.Timeout",
+        }
+    }
+}
+
+/// Warms `datastore` until it answers, a permanent error occurs or `deadline` passes.
+pub async fn warm_datastore(
+    datastore: &Datastore,
+    timeout: Duration,
+    started: Instant,
+) -> Result<(), InitError> {
+    let deadline = started + timeout;
+    let mut backoff = FIRST_BACKOFF;
+    let mut attempts = 0;
+    let mut last_error = String::from("no attempt finished");
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(InitError::Timeout {
+                timeout,
+                attempts,
+                last_error,
+            });
+        }
+        attempts += 1;
+        match tokio::time::timeout(remaining, datastore.ping()).await {
+            Ok(Ok(())) => {
+                tracing::debug!(
+                    attempts,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "datastore warm"
+                );
+                return Ok(());
+            }
+            Ok(Err(error)) if !error.is_transient() => return Err(InitError::Datastore(error)),
+            Ok(Err(error)) => {
+                tracing::warn!(attempt = attempts, error = %error, "datastore not reachable yet; retrying");
+                last_error = error.to_string();
+            }
+            Err(_) => last_error = "the warm-up call did not finish in time".to_owned(),
+        }
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        tokio::time::sleep(backoff.min(remaining)).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Runs `build` once, bounded by `timeout`, and stores its state in `cell`.
+///
+/// Returns the state, or the reason initialisation failed. [`initialize_or_exit`] is
+/// what `main` uses; this variant exists so tests can observe failures.
+pub async fn initialize<S, F, Fut>(
+    cell: &'static OnceCell<S>,
+    timeout: Duration,
+    build: F,
+) -> Result<&'static S, InitError>
+where
+    F: FnOnce(Instant) -> Fut,
+    Fut: Future<Output = Result<S, InitError>>,
+{
+    if let Some(state) = cell.get() {
+        return Ok(state);
+    }
+    let started = Instant::now();
+    // The hard stop: even a hung DNS lookup cannot keep the initializer past its timeout.
+    let state =
+        match tokio::time::timeout(timeout + Duration::from_millis(50), build(started)).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(InitError::Timeout {
+                    timeout,
+                    attempts: 0,
+                    last_error: "the initializer did not finish in time".to_owned(),
+                });
+            }
+        };
+    let _ = cell.set(state);
+    tracing::info!(
+        init_ms = started.elapsed().as_millis() as u64,
+        "initializer done"
+    );
+    cell.get()
+        .ok_or_else(|| InitError::Keys("the state cell is empty".to_owned()))
+}
+
+/// Like [`initialize`], but on failure reports the init error and ends the process.
+pub async fn initialize_or_exit<S, F, Fut>(
+    cell: &'static OnceCell<S>,
+    timeout: Duration,
+    build: F,
+) -> &'static S
+where
+    F: FnOnce(Instant) -> Fut,
+    Fut: Future<Output = Result<S, InitError>>,
+{
+    match initialize(cell, timeout, build).await {
+        Ok(state) => state,
+        Err(error) => fail(&error).await,
+    }
+}
+
+/// Reports `error` as an init error, logs one line and exits with status 1.
+pub async fn fail(error: &InitError) -> ! {
+    tracing::error!(
+        error_type = error.error_type(),
+        "initializer failed: {error}"
+    );
+    eprintln!("initializer failed: {error}");
+    if let Err(report_error) = report_init_error(error).await {
+        eprintln!("could not report the init error to the Runtime API: {report_error}");
+    }
+    std::process::exit(1)
+}
+
+/// `POST /2018-06-01/runtime/init/error`, when running under a Runtime API.
+async fn report_init_error(error: &InitError) -> Result<(), lambda_runtime::Error> {
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        return Ok(());
+    }
+    let client = lambda_runtime_api_client::PooledClient::builder().build();
+    let body = serde_json::json!({
+        "errorMessage": error.to_string(),
+        "errorType": error.error_type(),
+        "stackTrace": [],
+    });
+    let request = lambda_runtime_api_client::build_request()
+        .method(http::Method::POST)
+        .uri("/2018-06-01/runtime/init/error")
+        .header("Lambda-Runtime-Function-Error-Type", error.error_type())
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(lambda_runtime_api_client::body::Body::from(
+            body.to_string(),
+        ))?;
+    let response = tokio::time::timeout(Duration::from_secs(2), client.call(request))
+        .await
+        .map_err(|_| "the Runtime API did not answer in time")??;
+    if !response.status().is_success() {
+        return Err(format!("the Runtime API answered {}", response.status()).into());
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! What the `user` and `rule` functions share.
+//!
+//! A request travels through this crate from the outside in:
+//!
+//! 1. [`init`] is the **initializer entry**: before the runtime loop starts, it loads
+//!    [`config`], connects to DynamoDB and warms the connection with a real round trip,
+//!    giving up at the declared initializer timeout. Its result lives in a `'static`
+//!    `OnceCell`, so handlers never see a half-initialised function.
+//! 2. [`runtime`] hands the warmed state to `lambda_http::run_concurrent`, which serves
+//!    as many requests at once as `AWS_LAMBDA_MAX_CONCURRENCY` allows, and turns any
+//!    panic into a contract-shaped 500.
+//! 3. [`http`] parses what arrives at the edge (bodies, queries, cookies) and builds the
+//!    JSON responses; [`error::ApiError`] is every failure a client can see.
+//! 4. [`auth`] mints (user function only) and verifies (both) Ed25519-signed JWTs.
+//! 5. [`domain`] holds the types that can only be built by parsing input: a
+//!    [`domain::UserName`] is always valid, a [`domain::Progress`] is always 0..=100.
+//! 6. [`store`] is DynamoDB: one table, single-item conditional writes only.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod init;
+pub mod runtime;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod time;
+
+pub use error::ApiError;

@@ -1,0 +1,53 @@
+//! Serving requests once the initializer is done.
+//!
+//! [`serve`] hands a handler to `lambda_http::run_concurrent`: on Lambda Managed
+//! Instances (or the local platform) it polls `AWS_LAMBDA_MAX_CONCURRENCY` invocations
+//! at once; on on-demand Lambda it serves one at a time. The handler gets the
+//! `'static` state the initializer built, which is why that state lives in a
+//! `OnceCell`: `run_concurrent` needs a `Clone + Send + 'static` service.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt as _;
+use lambda_http::{Body, Request, Response, service_fn};
+
+use crate::ApiError;
+
+/// Runs `handler` on every request, with panics turned into contract-shaped 500s.
+pub async fn serve<S, H, Fut>(state: &'static S, handler: H) -> Result<(), lambda_http::Error>
+where
+    S: Sync + 'static,
+    H: Fn(&'static S, Request) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Response<Body>> + Send + 'static,
+{
+    lambda_http::run_concurrent(service_fn(move |request: Request| {
+        guarded(handler(state, request)).map(Ok::<_, Infallible>)
+    }))
+    .await
+}
+
+/// Awaits a handler's future; a panic becomes a logged 500 instead of a dead request.
+pub async fn guarded<Fut>(future: Fut) -> Response<Body>
+where
+    Fut: Future<Output = Response<Body>>,
+{
+    match AssertUnwindSafe(future).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            tracing::error!(panic = %message, "handler panicked");
+            ApiError::Internal.into_response()
+        }
+    }
+}
+
+/// Installs the JSON-or-text log subscriber Lambda's log settings ask for.
+pub fn init_logging() {
+    lambda_runtime::tracing::init_default_subscriber();
+}

@@ -1,0 +1,93 @@
+//! The DynamoDB client and its table, built and warmed once per instance.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{Credentials, Region};
+
+use super::StoreError;
+use super::items::s;
+use crate::config::DatastoreConfig;
+
+/// Per-attempt limit: a request never waits on a silent network for long.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Whole-operation limit, retries included; below the function timeout.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+/// TCP/TLS connect limit.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A DynamoDB client bound to the function's table.
+#[derive(Debug, Clone)]
+pub struct Datastore {
+    client: Client,
+    table: String,
+}
+
+impl Datastore {
+    /// Builds the client (no network traffic yet).
+    ///
+    /// With an endpoint override (a local emulator) it uses throwaway credentials,
+    /// so a local run never reads, or needs, real AWS credentials.
+    pub async fn connect(config: &DatastoreConfig) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        if let Some(endpoint) = &config.endpoint {
+            let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_owned());
+            loader = loader
+                .endpoint_url(endpoint)
+                .region(Region::new(region))
+                .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+        }
+        let sdk_config = loader.load().await;
+        Self::from_client(Client::new(&sdk_config), &config.table_name)
+    }
+
+    /// Wraps an existing client.
+    pub fn from_client(client: Client, table: &str) -> Self {
+        Self {
+            client,
+            table: table.to_owned(),
+        }
+    }
+
+    /// The SDK client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// One cheap, real round trip: a `GetItem` of a key that never exists.
+    ///
+    /// It opens the connection (DNS, TCP, TLS) and proves the table exists and is
+    /// readable with our permissions, so the first real request pays none of that.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s("WARMUP"))
+            .key("sk", s("WARMUP"))
+            .projection_expression("pk")
+            // The initializer retries with its own backoff and deadline; one try per call here.
+            .customize()
+            .config_override(
+                aws_sdk_dynamodb::config::Builder::new().retry_config(RetryConfig::disabled()),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::from_sdk("GetItem", e))
+    }
+}

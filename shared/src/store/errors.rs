@@ -1,0 +1,96 @@
+//! Datastore failures and what a client sees of them.
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+use crate::ApiError;
+
+/// Seconds a client should wait after a 503.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// A DynamoDB call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The datastore could not be reached, timed out or throttled us: worth a retry.
+    #[error("datastore unavailable during {operation}: {message}")]
+    Unavailable {
+        /// The operation.
+        operation: &'static str,
+        /// Details for the log.
+        message: String,
+    },
+    /// The datastore answered with an error a retry will not fix.
+    #[error("datastore error during {operation}: {code}: {message}")]
+    Rejected {
+        /// The operation.
+        operation: &'static str,
+        /// DynamoDB's error code.
+        code: String,
+        /// Details for the log.
+        message: String,
+    },
+    /// An item did not have the shape this code writes.
+    #[error("corrupt item: {0}")]
+    Corrupt(String),
+}
+
+/// Error codes that mean "try again later".
+const TRANSIENT_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+    "TransactionInProgressException",
+];
+
+impl StoreError {
+    /// Classifies an SDK error from `operation`.
+    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let message = aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string();
+        match &error {
+            SdkError::ServiceError(service) => {
+                let code = service.err().code().unwrap_or("Unknown").to_owned();
+                if TRANSIENT_CODES.contains(&code.as_str()) {
+                    Self::Unavailable { operation, message }
+                } else {
+                    Self::Rejected {
+                        operation,
+                        code,
+                        message,
+                    }
+                }
+            }
+            // Construction failures are bugs; everything else is the network.
+            SdkError::ConstructionFailure(_) => Self::Rejected {
+                operation,
+                code: "ConstructionFailure".to_owned(),
+                message,
+            },
+            _ => Self::Unavailable { operation, message },
+        }
+    }
+
+    /// Whether a retry may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        if error.is_transient() {
+            tracing::warn!(error = %error, "datastore unavailable");
+            ApiError::ServiceUnavailable {
+                retry_after: RETRY_AFTER_SECONDS,
+            }
+        } else {
+            tracing::error!(error = %error, "datastore error");
+            ApiError::Internal
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Test support for the functions' integration tests (feature `testing`).
+//!
+//! Builds requests the way API Gateway delivers them, reads responses back as JSON,
+//! loads the sample events of `events/`, and makes a configuration that points at a
+//! local table with freshly generated keys.
+
+use std::path::PathBuf;
+
+use http::{HeaderMap, Method, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+
+use crate::auth::keys::KeyPair;
+use crate::config::{Config, SigningKey};
+
+/// A response with its body parsed as JSON.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The body as JSON (`Null` when empty).
+    pub body: Value,
+}
+
+impl TestResponse {
+    /// Reads a handler's response.
+    ///
+    /// # Panics
+    /// When the body is not JSON or has no JSON content type: every answer must be JSON.
+    pub fn from_response(response: Response<Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let bytes = crate::http::body::bytes(&body).to_vec();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("every response body is JSON")
+        };
+        assert_eq!(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.to_str().unwrap_or("")),
+            Some("application/json"),
+            "every response is application/json"
+        );
+        Self {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// The `Set-Cookie` headers.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+
+    /// The contract's `errorCode`, if this is an error.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body.get("errorCode").and_then(Value::as_str)
+    }
+
+    /// Asserts the contract's error shape and returns the code.
+    ///
+    /// # Panics
+    /// When the body is not `{"success": false, "errorCode", "errorMessage"}`.
+    pub fn assert_error_shape(&self) -> &str {
+        assert_eq!(self.body["success"], Value::Bool(false), "{:?}", self.body);
+        let message = self.body["errorMessage"]
+            .as_str()
+            .expect("errorMessage is a string");
+        assert!(!message.is_empty(), "errorMessage is a sentence");
+        self.error_code().expect("errorCode is a string")
+    }
+}
+
+/// Builds a request as API Gateway would deliver it.
+///
+/// # Panics
+/// On an invalid header name or value (a test bug).
+pub fn request(
+    method: Method,
+    path_and_query: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Request {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(format!("https://api.example.test{path_and_query}"));
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder
+        .body(body.map_or(Body::Empty, |b| Body::Text(b.to_owned())))
+        .expect("a valid test request")
+}
+
+/// The repository's `events/` folder.
+pub fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("events")
+}
+
+/// Loads `events/<name>`, replaces `{{token}}` with `token`, and converts it the way
+/// lambda_http converts an API Gateway HTTP API payload 2.0 event.
+///
+/// # Panics
+/// When the file is missing or not a valid event.
+pub fn event(name: &str, token: &str) -> Request {
+    let path = events_dir().join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .replace("{{token}}", token);
+    lambda_http::request::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not an API Gateway event: {e}", path.display()))
+}
+
+/// A configuration for `table` at `endpoint`, with fresh keys.
+///
+/// # Panics
+/// When keys cannot be generated.
+pub fn config(endpoint: &str, table: &str, keys: &KeyPair, signing: SigningKey) -> Config {
+    let lookup = |name: &str| -> Option<String> {
+        match name {
+            "TABLE_NAME" => Some(table.to_owned()),
+            "DYNAMODB_ENDPOINT" => Some(endpoint.to_owned()),
+            "JWT_PUBLIC_KEY" => Some(keys.public_pem.clone()),
+            "JWT_PRIVATE_KEY" => Some(keys.private_pem.clone()),
+            "JWT_ISSUER" => Some("todo-service".to_owned()),
+            "JWT_AUDIENCE" => Some("todo-web".to_owned()),
+            "INITIALIZER_TIMEOUT_SECONDS" => Some("5".to_owned()),
+            _ => None,
+        }
+    };
+    Config::from_lookup(signing, lookup).expect("a valid test configuration")
+}
