@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Checks template.yml and events/*.json without AWS credentials or network access
+# (beyond PyPI on the first run, to fill .venv).
+#
+#   1. cfn-lint template.yml                               (errors and warnings fail)
+#   2. sam validate --lint                                  (SAM CLI's cfn-lint run)
+#   3. sam validate --language-extensions                   (the real SAM transform, offline,
+#                                                            on-demand Lambda: CapacityProviderArn empty)
+#   4. the same transform with CapacityProviderArn set      (Lambda Managed Instances: checks
+#                                                            that PerExecutionEnvironmentMaxConcurrency
+#                                                            comes from the Lifecycle mapping)
+#   5. every events/*.json parses and has "version": "2.0"
+#
+# Run from the repository root: bash scripts/check-template.sh
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+VENV=.venv
+REQUIREMENTS=scripts/python-requirements.txt
+STAMP="$VENV/.requirements-stamp"
+PYTHON="${PYTHON:-python3}"
+
+# No credentials, no telemetry, no metadata-service probing: everything stays offline.
+export SAM_CLI_TELEMETRY=0
+export AWS_ACCESS_KEY_ID=offline-check
+export AWS_SECRET_ACCESS_KEY=offline-check
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    echo "+ $PYTHON -m venv $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+if [[ ! -f "$STAMP" ]] || ! cmp -s "$REQUIREMENTS" "$STAMP"; then
+    echo "+ $VENV/bin/pip install -q -r $REQUIREMENTS"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
+    cp "$REQUIREMENTS" "$STAMP"
+fi
+
+passed=0
+failed=0
+failures=()
+
+run_check() {
+    local name="$1"
+    shift
+    echo "+ $*"
+    if "$@"; then
+        echo "ok: $name"
+        passed=$((passed + 1))
+    else
+        echo "FAILED: $name"
+        failed=$((failed + 1))
+        failures+=("$name")
+    fi
+}
+
+check_events() {
+    local ok=0 bad=0 f
+    shopt -s nullglob
+    local files=(events/*.json)
+    shopt -u nullglob
+    if ((${#files[@]} == 0)); then
+        echo "no events/*.json found"
+        return 1
+    fi
+    for f in "${files[@]}"; do
+        if ! "$VENV/bin/python" -m json.tool "$f" >/dev/null; then
+            echo "  $f: not valid JSON"
+            bad=$((bad + 1))
+        elif ! "$VENV/bin/python" -c '
+import json, sys
+event = json.load(open(sys.argv[1]))
+sys.exit(0 if isinstance(event, dict) and event.get("version") == "2.0" else 1)
+' "$f"; then
+            echo "  $f: \"version\" is not \"2.0\""
+            bad=$((bad + 1))
+        else
+            ok=$((ok + 1))
+        fi
+    done
+    echo "  events: $ok valid, $bad invalid"
+    ((bad == 0))
+}
+
+run_check "cfn-lint" "$VENV/bin/cfn-lint" template.yml
+run_check "sam validate --lint" \
+    "$VENV/bin/sam" validate --lint --template template.yml --region us-east-1
+run_check "sam validate (SAM transform)" \
+    "$VENV/bin/sam" validate --language-extensions --template template.yml --region us-east-1
+# `sam validate` has no --parameter-overrides, so the Managed Instances branch is
+# translated through the validator class that `sam validate` itself uses.
+check_managed_instances() {
+    "$VENV/bin/python" - <<'PY'
+import sys
+
+from samcli.lib.translate.sam_template_validator import SamTemplateValidator
+from samcli.yamlhelper import yaml_parse
+
+
+class NoManagedPolicyLookup:
+    def load(self):
+        raise RuntimeError("the template must not need IAM managed-policy look-ups")
+
+
+arn = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:todo-check"
+with open("template.yml") as f:
+    template = yaml_parse(f.read())
+mapping = template["Mappings"]["Lifecycle"]
+validator = SamTemplateValidator(
+    template,
+    NoManagedPolicyLookup(),
+    region="us-east-1",
+    parameter_overrides={"CapacityProviderArn": arn},
+    language_extensions_enabled=True,
+)
+resources = yaml_parse(validator.get_translated_template_if_valid())["Resources"]
+errors = []
+for function in ("UserFunction", "RuleFunction"):
+    config = resources[function]["Properties"].get("CapacityProviderConfig") or {}
+    lmi = config.get("LambdaManagedInstancesCapacityProviderConfig") or {}
+    expected = mapping[function]["PerInstanceConcurrency"]
+    if lmi.get("CapacityProviderArn") != arn:
+        errors.append(f"{function}: CapacityProviderArn is {lmi.get('CapacityProviderArn')!r}")
+    if lmi.get("PerExecutionEnvironmentMaxConcurrency") != expected:
+        errors.append(
+            f"{function}: PerExecutionEnvironmentMaxConcurrency is "
+            f"{lmi.get('PerExecutionEnvironmentMaxConcurrency')!r}, Lifecycle mapping says {expected!r}"
+        )
+    else:
+        print(f"  {function}: capacity provider set, {expected} requests per instance")
+for error in errors:
+    print("  " + error)
+sys.exit(1 if errors else 0)
+PY
+}
+
+run_check "SAM transform with a capacity provider" check_managed_instances
+run_check "events are payload 2.0 JSON" check_events
+
+if ((failed > 0)); then
+    echo "failed checks: ${failures[*]}"
+fi
+echo "template checks: $passed passed, $failed failed"
+((failed == 0))
