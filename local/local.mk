@@ -1,0 +1,43 @@
+# local/local.mk - the local platform's targets, included by the root Makefile.
+#
+#   make dev                                   run the whole app on http://127.0.0.1:3001
+#   make invoke FN=rule EVENT=events/rule-list.json [AS=alice]
+#                                              one cold invocation, like `sam local invoke`
+#   make bench                                 cold start, latency, throughput, memory figures
+#
+# The root Makefile defines CARGO (default: cargo).
+
+CARGO ?= cargo
+LOCAL_TARGET ?= $(or $(CARGO_TARGET_DIR),target)
+LOCAL_PORT ?= 3001
+LOCAL_DATA ?= .data
+LOCAL_POLICY ?= concurrency
+LOCAL_EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
+FN ?= rule
+EVENT ?= events/rule-list.json
+AS ?= alice
+# Extra flags, e.g. LOCAL_ARGS='--env JWT_TTL_SECONDS=900 --min-instances 1'.
+LOCAL_ARGS ?=
+
+.PHONY: dev invoke bench
+
+$(LOCAL_EMULATOR_DEPS): local/emulator/package.json local/emulator/package-lock.json
+	npm ci --prefix local/emulator --no-audit --no-fund
+	touch $@
+
+## dev: build, start the emulator (data in .data/), create the tables and serve the app on :3001.
+dev: $(LOCAL_EMULATOR_DEPS)
+	$(CARGO) build -p user -p rule -p todo-local
+	$(LOCAL_TARGET)/debug/local-platform dev --port $(LOCAL_PORT) --data-dir $(LOCAL_DATA) \
+		--policy $(LOCAL_POLICY) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
+
+## invoke: one cold invocation of FN with EVENT; {{token}} becomes a token for AS.
+invoke: $(LOCAL_EMULATOR_DEPS)
+	$(CARGO) build -p user -p rule -p todo-local
+	$(LOCAL_TARGET)/debug/local-platform invoke --function $(FN) --event $(EVENT) --as $(AS) \
+		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
+
+## bench: release builds, then the platform's figures (medians).
+bench: $(LOCAL_EMULATOR_DEPS)
+	$(CARGO) build --release -p user -p rule -p todo-local -p platform-test-function
+	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release

@@ -1,0 +1,388 @@
+//! `local-platform bench`: the figures the issue asks for, as medians.
+//!
+//! - cold start: spawn to first `next` (init duration) per function;
+//! - first-request latency through the gateway, cold vs warm;
+//! - warm requests per second through the gateway versus invoking the same single
+//!   instance directly over the Runtime API (no HTTP front, no event conversion);
+//! - resident memory per idle instance;
+//! - scale-out: 100 concurrent requests from zero instances at concurrency 10.
+//!
+//! The test function (`platform-test-function`) is always measured; the template's
+//! functions too when their binaries are built (with an in-memory emulator).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::commands::CommandError;
+use crate::commands::project::{Datastore, local_functions};
+use crate::event::{RequestInfo, to_event};
+use crate::functions::{FunctionSpec, RouteSpec};
+use crate::keys::LocalKeys;
+use crate::platform::{Platform, PlatformConfig};
+use crate::pool::PoolSettings;
+use crate::template::Template;
+
+/// The test function's binary.
+const PROBE: &str = "platform-test-function";
+
+/// Options of `bench`.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// The SAM template.
+    pub template: PathBuf,
+    /// Where the binaries are.
+    pub bin_dir: Option<PathBuf>,
+    /// Repetitions per figure.
+    pub runs: usize,
+    /// Length of each throughput run.
+    pub duration: Duration,
+}
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+struct Gateway {
+    platform: Arc<Platform>,
+    base: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Gateway {
+    async fn start(
+        functions: Vec<FunctionSpec>,
+        bin_dir: &std::path::Path,
+        settings: PoolSettings,
+    ) -> Result<Self, CommandError> {
+        let mut config = PlatformConfig::new(functions, bin_dir);
+        config.settings = settings;
+        config.echo_logs = false;
+        let platform = Platform::start(config).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(CommandError::io("binding the bench gateway"))?;
+        let base = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map_err(CommandError::io("bench address"))?
+        );
+        let server = platform.serve(listener);
+        Ok(Self {
+            platform,
+            base,
+            server,
+        })
+    }
+
+    async fn stop(self) {
+        self.platform.shutdown().await;
+        self.server.abort();
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+async fn request(
+    client: &HttpClient,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<u16, CommandError> {
+    let mut builder = http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let req = builder
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .map_err(|e| CommandError::Message(e.to_string()))?;
+    let response = client
+        .request(req)
+        .await
+        .map_err(|e| CommandError::Message(format!("{url}: {e}")))?;
+    let status = response.status().as_u16();
+    let _ = response.into_body().collect().await;
+    Ok(status)
+}
+
+/// A probe request for one function: method, path, headers, body.
+#[derive(Clone)]
+struct Probe {
+    spec: FunctionSpec,
+    method: &'static str,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Probe {
+    async fn send(&self, client: &HttpClient, base: &str) -> Result<u16, CommandError> {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        request(
+            client,
+            self.method,
+            &format!("{base}{}", self.path),
+            &headers,
+            &self.body,
+        )
+        .await
+    }
+
+    fn event(&self, route_key: &str) -> Result<Bytes, CommandError> {
+        let mut builder = http::Request::builder()
+            .method(self.method)
+            .uri(&self.path)
+            .header("host", "localhost");
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        let (parts, ()) = builder
+            .body(())
+            .map_err(|e| CommandError::Message(e.to_string()))?
+            .into_parts();
+        let params = Default::default();
+        let info = RequestInfo {
+            route_key,
+            path_parameters: &params,
+            source_ip: "127.0.0.1",
+            request_id: "bench",
+        };
+        Ok(Bytes::from(
+            to_event(&parts, self.body.as_bytes(), &info).to_string(),
+        ))
+    }
+}
+
+fn probe_function() -> Probe {
+    let mut spec = FunctionSpec::new("probe", PROBE);
+    spec.routes = vec![RouteSpec {
+        method: "ANY".into(),
+        path: "/{proxy+}".into(),
+    }];
+    spec.lifecycle.concurrency = 10;
+    Probe {
+        spec,
+        method: "GET",
+        path: "/ping".into(),
+        headers: Vec::new(),
+        body: String::new(),
+    }
+}
+
+/// Runs every measurement and prints the figures.
+pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
+    let bin_dir = match options.bin_dir.clone() {
+        Some(dir) => dir,
+        None => ["target/release", "target/debug"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|d| d.join(PROBE).is_file())
+            .ok_or_else(|| {
+                CommandError::Message(format!("build {PROBE} first (cargo build -p {PROBE})"))
+            })?,
+    };
+    println!(
+        "bench: binaries from {}, {} runs per figure, medians",
+        bin_dir.display(),
+        options.runs
+    );
+    let mut probes = vec![probe_function()];
+    let mut datastore = None;
+    if let Ok(template) = Template::load(&options.template) {
+        let store = Datastore::start(None).await?;
+        store.create_tables(&template).await?;
+        let keys = LocalKeys::generate()?;
+        for spec in local_functions(&template, &store.endpoint, &keys)? {
+            if !bin_dir.join(&spec.binary).is_file() {
+                println!("  (skipping {}: {} not built)", spec.name, spec.binary);
+                continue;
+            }
+            // A request every function answers without a token: its cheapest error path
+            // for protected routes, a 401 decided after the initializer has run.
+            let path = spec
+                .routes
+                .first()
+                .map(|r| r.path.clone())
+                .unwrap_or_else(|| "/".into());
+            let method = match spec.routes.first().map(|r| r.method.as_str()) {
+                Some("POST") => "POST",
+                _ => "GET",
+            };
+            probes.push(Probe {
+                spec,
+                method,
+                path,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: if method == "POST" {
+                    "{}".into()
+                } else {
+                    String::new()
+                },
+            });
+        }
+        datastore = Some(store);
+    }
+    let result = measure_all(&options, &bin_dir, &probes).await;
+    if let Some(store) = datastore {
+        store.stop(None).await;
+    }
+    result
+}
+
+async fn measure_all(
+    options: &BenchOptions,
+    bin_dir: &std::path::Path,
+    probes: &[Probe],
+) -> Result<(), CommandError> {
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(256)
+        .build_http();
+    println!("\n== cold start and first request (per function) ==");
+    for probe in probes {
+        let (mut init, mut cold, mut warm, mut rss) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..options.runs {
+            let gateway =
+                Gateway::start(vec![probe.spec.clone()], bin_dir, PoolSettings::default()).await?;
+            let started = Instant::now();
+            probe.send(&client, &gateway.base).await?;
+            cold.push(started.elapsed().as_secs_f64() * 1000.0);
+            let started = Instant::now();
+            probe.send(&client, &gateway.base).await?;
+            warm.push(started.elapsed().as_secs_f64() * 1000.0);
+            if let Some(pool) = gateway.platform.pool(&probe.spec.name) {
+                let status = pool.status();
+                if let Some(i) = status.instances.first() {
+                    init.extend(i.init_ms);
+                    if let Some(s) = i.pid.and_then(crate::procfs::sample) {
+                        rss.push(s.rss_kib as f64 / 1024.0);
+                    }
+                }
+            }
+            gateway.stop().await;
+        }
+        println!(
+            "  {:<8} init duration {:>7.2} ms | first request cold {:>7.2} ms, warm {:>6.2} ms | idle RSS {:>5.1} MiB",
+            probe.spec.name,
+            median(init),
+            median(cold),
+            median(warm),
+            median(rss)
+        );
+    }
+
+    println!(
+        "\n== warm throughput: one instance, concurrency 10, {:.1} s per run ==",
+        options.duration.as_secs_f64()
+    );
+    let probe = &probes[0];
+    let settings = PoolSettings {
+        max_instances: 1,
+        ..PoolSettings::default()
+    };
+    let (mut through, mut direct) = (Vec::new(), Vec::new());
+    for _ in 0..options.runs.min(3) {
+        let gateway = Gateway::start(vec![probe.spec.clone()], bin_dir, settings.clone()).await?;
+        probe.send(&client, &gateway.base).await?;
+        through.push(rps_gateway(&client, probe, &gateway.base, options.duration).await);
+        let pool = gateway
+            .platform
+            .pool(&probe.spec.name)
+            .cloned()
+            .ok_or_else(|| CommandError::Message("no pool".into()))?;
+        let event = probe.event("ANY /{proxy+}")?;
+        direct.push(rps_direct(&pool, event, options.duration).await);
+        gateway.stop().await;
+    }
+    let (through, direct) = (median(through), median(direct));
+    println!("  through the gateway (HTTP, event conversion): {through:>8.0} req/s");
+    println!("  straight to the instance (Runtime API only):  {direct:>8.0} req/s");
+    println!(
+        "  gateway overhead: {:.1}% of warm throughput",
+        (1.0 - through / direct) * 100.0
+    );
+
+    println!("\n== scale-out: 100 concurrent requests from zero instances, concurrency 10 ==");
+    let mut times = Vec::new();
+    let mut instances = Vec::new();
+    for _ in 0..options.runs.min(3) {
+        let gateway =
+            Gateway::start(vec![probe.spec.clone()], bin_dir, PoolSettings::default()).await?;
+        let started = Instant::now();
+        let all = (0..100).map(|_| probe.send(&client, &gateway.base));
+        let statuses = futures::future::join_all(all).await;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let ok = statuses.iter().filter(|s| matches!(s, Ok(200))).count();
+        if ok != 100 {
+            println!("  warning: {ok}/100 answered 200");
+        }
+        if let Some(pool) = gateway.platform.pool(&probe.spec.name) {
+            instances.push(pool.status().spawned as f64);
+        }
+        gateway.stop().await;
+    }
+    println!(
+        "  served all 100 in {:.1} ms with {:.0} instances",
+        median(times),
+        median(instances)
+    );
+    Ok(())
+}
+
+async fn rps_gateway(client: &HttpClient, probe: &Probe, base: &str, duration: Duration) -> f64 {
+    let count = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + duration;
+    let workers = (0..10).map(|_| {
+        let (client, probe, base, count) = (
+            client.clone(),
+            probe.clone(),
+            base.to_owned(),
+            count.clone(),
+        );
+        async move {
+            while Instant::now() < until {
+                if matches!(probe.send(&client, &base).await, Ok(200)) {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    let started = Instant::now();
+    futures::future::join_all(workers).await;
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn rps_direct(pool: &Arc<crate::pool::Pool>, event: Bytes, duration: Duration) -> f64 {
+    let count = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + duration;
+    let workers = (0..10).map(|_| {
+        let (pool, event, count) = (pool.clone(), event.clone(), count.clone());
+        async move {
+            while Instant::now() < until {
+                if pool.invoke(event.clone()).await.is_ok() {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    let started = Instant::now();
+    futures::future::join_all(workers).await;
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}

@@ -1,0 +1,126 @@
+//! Starting and stopping the DynamoDB API emulator.
+//!
+//! The emulator is dynalite (npm), run by `local/emulator/serve.js`. It listens on
+//! loopback, prints its endpoint once it accepts connections, persists to a folder
+//! when given one, and exits when its standard input closes: the pipe is held by
+//! [`Emulator`], so the emulator ends with its owner, even when the owner is killed.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long the emulator may take to print its endpoint.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why the emulator could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// Its npm packages are not installed yet.
+    #[error(
+        "the DynamoDB emulator is not installed: run `npm ci --prefix {0}` (make does this for you)"
+    )]
+    NotInstalled(String),
+    /// `node` could not be run.
+    #[error("could not start node for the DynamoDB emulator: {0}")]
+    Spawn(#[source] std::io::Error),
+    /// It exited or printed something else instead of its endpoint.
+    #[error("the DynamoDB emulator did not start: {0}")]
+    Startup(String),
+    /// It did not print its endpoint in time.
+    #[error("the DynamoDB emulator did not start within {0:?}")]
+    Timeout(Duration),
+}
+
+/// Where and how to run the emulator.
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorOptions {
+    /// Folder for LevelDB files; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+}
+
+/// A running emulator; dropping it stops the emulator.
+#[derive(Debug)]
+pub struct Emulator {
+    endpoint: String,
+    child: Child,
+}
+
+#[derive(Deserialize)]
+struct ReadyLine {
+    endpoint: String,
+}
+
+/// The folder holding `serve.js` and its `node_modules`.
+pub fn emulator_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("emulator")
+}
+
+impl Emulator {
+    /// Starts the emulator and waits until it accepts connections.
+    pub async fn start(options: &EmulatorOptions) -> Result<Self, EmulatorError> {
+        let dir = emulator_dir();
+        if !dir.join("node_modules").join("dynalite").is_dir() {
+            return Err(EmulatorError::NotInstalled(dir.display().to_string()));
+        }
+        let mut command = Command::new("node");
+        command
+            .current_dir(&dir)
+            .arg("serve.js")
+            .arg("--watch-stdin")
+            .arg("--port")
+            .arg(options.port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if let Some(data_dir) = &options.data_dir {
+            std::fs::create_dir_all(data_dir).map_err(EmulatorError::Spawn)?;
+            command.arg("--path").arg(data_dir);
+        }
+        let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| EmulatorError::Startup("no standard output".into()))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(STARTUP_TIMEOUT, lines.next_line())
+            .await
+            .map_err(|_| EmulatorError::Timeout(STARTUP_TIMEOUT))?
+            .map_err(|e| EmulatorError::Startup(e.to_string()))?
+            .ok_or_else(|| EmulatorError::Startup("it exited before it was ready".into()))?;
+        let ready: ReadyLine = serde_json::from_str(&line)
+            .map_err(|e| EmulatorError::Startup(format!("unexpected output {line:?}: {e}")))?;
+        Ok(Self {
+            endpoint: ready.endpoint,
+            child,
+        })
+    }
+
+    /// The emulator's HTTP endpoint, e.g. `http://127.0.0.1:41234`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The operating-system process id, for tests that stop the emulator on purpose.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Stops the emulator and waits for it to exit.
+    pub async fn stop(mut self) {
+        // Closing stdin asks it to close its database cleanly; kill if it lingers.
+        drop(self.child.stdin.take());
+        if tokio::time::timeout(Duration::from_secs(3), self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.kill().await;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Errors the platform itself answers with, in the contract's error shape.
+//!
+//! `{"success":false,"errorCode":"...","errorMessage":"..."}` with
+//! `Content-Type: application/json`, and `Retry-After` on 429 and 503.
+
+use http::StatusCode;
+
+/// Why an invocation got no answer from the function.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InvokeError {
+    /// The queue of waiting requests is full.
+    #[error("too many requests are waiting for {function}; try again shortly")]
+    Throttled {
+        /// The function.
+        function: String,
+    },
+    /// No instance could serve in time: init failed or timed out, or the queue deadline passed.
+    #[error("{function} is unavailable: {reason}")]
+    Unavailable {
+        /// The function.
+        function: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The function ran past its timeout.
+    #[error("{function} did not answer within its {seconds} s timeout")]
+    Timeout {
+        /// The function.
+        function: String,
+        /// The timeout in seconds.
+        seconds: f64,
+    },
+    /// The instance died while serving the request.
+    #[error("the {function} instance serving this request stopped unexpectedly; retry the request")]
+    Crashed {
+        /// The function.
+        function: String,
+    },
+    /// The handler returned an error instead of a response.
+    #[error("{function} failed to handle the request: {message}")]
+    Function {
+        /// The function.
+        function: String,
+        /// The error the runtime reported.
+        message: String,
+    },
+    /// The function's answer is not a valid HTTP API response.
+    #[error("{function} gave an invalid response: {message}")]
+    BadResponse {
+        /// The function.
+        function: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl InvokeError {
+    /// The HTTP status the caller gets.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            InvokeError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            InvokeError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            InvokeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            InvokeError::Crashed { .. }
+            | InvokeError::Function { .. }
+            | InvokeError::BadResponse { .. } => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// The contract's `errorCode`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvokeError::Throttled { .. } => "TOO_MANY_REQUESTS",
+            InvokeError::Unavailable { .. } => "SERVICE_UNAVAILABLE",
+            InvokeError::Timeout { .. } => "GATEWAY_TIMEOUT",
+            InvokeError::Crashed { .. } => "FUNCTION_CRASHED",
+            InvokeError::Function { .. } => "FUNCTION_ERROR",
+            InvokeError::BadResponse { .. } => "BAD_GATEWAY",
+        }
+    }
+
+    /// A short label for metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            InvokeError::Throttled { .. } => "throttled",
+            InvokeError::Unavailable { .. } => "unavailable",
+            InvokeError::Timeout { .. } => "timeout",
+            InvokeError::Crashed { .. } => "crash",
+            InvokeError::Function { .. } => "function",
+            InvokeError::BadResponse { .. } => "bad_response",
+        }
+    }
+}
+
+/// An error response in the contract's shape.
+pub fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+) -> http::Response<axum::body::Body> {
+    let body = serde_json::json!({"success": false, "errorCode": code, "errorMessage": message});
+    let mut builder = http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::CACHE_CONTROL, "no-store");
+    if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+        builder = builder.header(http::header::RETRY_AFTER, "1");
+    }
+    builder
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap_or_else(|_| http::Response::new(axum::body::Body::empty()))
+}
+
+impl axum::response::IntoResponse for InvokeError {
+    fn into_response(self) -> axum::response::Response {
+        error_response(self.status(), self.code(), &self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt as _;
+
+    #[tokio::test]
+    async fn platform_errors_use_the_contract_shape() {
+        let error = InvokeError::Unavailable {
+            function: "rule".into(),
+            reason: "init timed out".into(),
+        };
+        let response = axum::response::IntoResponse::into_response(error);
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        assert_eq!(response.headers()["retry-after"], "1");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(json["success"], false);
+        assert_eq!(json["errorCode"], "SERVICE_UNAVAILABLE");
+        assert!(
+            json["errorMessage"]
+                .as_str()
+                .is_some_and(|m| m.contains("init timed out"))
+        );
+    }
+}

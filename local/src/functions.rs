@@ -1,0 +1,344 @@
+//! The functions of `template.yml`, resolved for a local run.
+//!
+//! For each `AWS::Serverless::Function` this gathers what running it takes: the
+//! binary (`Metadata.BuildProperties.Binary`), memory and timeout (the function or
+//! `Globals.Function`), the environment (globals merged with the function's, intrinsic
+//! functions resolved), its `HttpApi` routes, and its lifecycle from the mapping
+//! `Mappings.Lifecycle.<LogicalId>`: initializer, initializer timeout and per-instance
+//! concurrency.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_norway::Value;
+
+use crate::resolve::{ResolveError, Resolver};
+use crate::template::{Template, TemplateError};
+
+/// Lambda's default memory size, in MB.
+pub const DEFAULT_MEMORY_MB: u32 = 128;
+/// Lambda's default function timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The initializer timeout when the template declares none.
+pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the functions could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FunctionError {
+    /// The template itself is malformed.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// A value could not be resolved.
+    #[error("{function}: {source}")]
+    Resolve {
+        /// The function's logical id.
+        function: String,
+        /// What failed.
+        #[source]
+        source: ResolveError,
+    },
+    /// A property has the wrong type.
+    #[error("{function}: {message}")]
+    Invalid {
+        /// The function's logical id.
+        function: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One `HttpApi` route of a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Upper-case method, or `ANY`.
+    pub method: String,
+    /// The path template, e.g. `/api/rule/{key}`, or `$default`.
+    pub path: String,
+}
+
+/// What the template declares about an instance's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// The initializer entry, as the template names it (informational locally: the
+    /// binary runs it before its first `next`).
+    pub initializer: Option<String>,
+    /// How long an instance may take from spawn to its first `next`.
+    pub init_timeout: Duration,
+    /// How many requests one instance serves at once.
+    pub concurrency: u32,
+}
+
+/// A function, ready to run locally.
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    /// The logical id, e.g. `RuleFunction`.
+    pub logical_id: String,
+    /// The short name used on the command line, in logs and in paths: the binary name.
+    pub name: String,
+    /// The executable's file name.
+    pub binary: String,
+    /// `AWS_LAMBDA_FUNCTION_NAME`: `FunctionName` when literal, else `local-<LogicalId>`.
+    pub function_name: String,
+    /// Memory size in MB.
+    pub memory_mb: u32,
+    /// The function timeout.
+    pub timeout: Duration,
+    /// Environment variables, resolved (dynamic references such as
+    /// `{{resolve:secretsmanager:...}}` are left for the caller to replace).
+    pub environment: BTreeMap<String, String>,
+    /// Its HTTP API routes.
+    pub routes: Vec<RouteSpec>,
+    /// `LoggingConfig.LogFormat` (`Text` or `JSON`), for `AWS_LAMBDA_LOG_FORMAT`.
+    pub log_format: String,
+    /// `LoggingConfig.ApplicationLogLevel`, for `AWS_LAMBDA_LOG_LEVEL`.
+    pub log_level: Option<String>,
+    /// Initializer, initializer timeout and per-instance concurrency.
+    pub lifecycle: Lifecycle,
+}
+
+impl FunctionSpec {
+    /// A spec with defaults, for tests and tools that build functions by hand.
+    pub fn new(name: &str, binary: &str) -> Self {
+        Self {
+            logical_id: name.to_owned(),
+            name: name.to_owned(),
+            binary: binary.to_owned(),
+            function_name: format!("local-{name}"),
+            memory_mb: DEFAULT_MEMORY_MB,
+            timeout: DEFAULT_TIMEOUT,
+            environment: BTreeMap::new(),
+            routes: Vec::new(),
+            log_format: "Text".to_owned(),
+            log_level: None,
+            lifecycle: Lifecycle {
+                initializer: None,
+                init_timeout: DEFAULT_INIT_TIMEOUT,
+                concurrency: 1,
+            },
+        }
+    }
+}
+
+/// Every serverless function of `template`, resolved with `resolver`.
+pub fn functions(
+    template: &Template,
+    resolver: &Resolver<'_>,
+) -> Result<Vec<FunctionSpec>, FunctionError> {
+    let globals = template
+        .root()
+        .get("Globals")
+        .and_then(|g| g.get("Function"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    template
+        .resources()
+        .filter(|r| r.resource_type == "AWS::Serverless::Function")
+        .map(|r| {
+            let id = r.logical_id;
+            let resolve_err = |source| FunctionError::Resolve {
+                function: id.to_owned(),
+                source,
+            };
+            let invalid = |message: String| FunctionError::Invalid {
+                function: id.to_owned(),
+                message,
+            };
+            let property = |name: &str| r.properties.get(name).or_else(|| globals.get(name));
+            let number = |name: &str| -> Result<Option<u64>, FunctionError> {
+                match property(name) {
+                    None => Ok(None),
+                    Some(v) => {
+                        let text = resolver.text(v).map_err(resolve_err)?;
+                        text.parse()
+                            .map(Some)
+                            .map_err(|_| invalid(format!("{name} {text:?} is not a number")))
+                    }
+                }
+            };
+            let binary = r
+                .body
+                .get("Metadata")
+                .and_then(|m| m.get("BuildProperties"))
+                .and_then(|b| b.get("Binary"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| id.trim_end_matches("Function").to_lowercase());
+            let function_name = match r.properties.get("FunctionName") {
+                Some(v) => resolver.text(v).map_err(resolve_err)?,
+                None => format!("local-{id}"),
+            };
+            let mut environment = BTreeMap::new();
+            for source in [globals.get("Environment"), r.properties.get("Environment")]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(vars) = source.get("Variables").and_then(Value::as_mapping) {
+                    for (k, v) in vars {
+                        let key = k
+                            .as_str()
+                            .ok_or_else(|| invalid("a variable name is not a string".into()))?;
+                        environment.insert(key.to_owned(), resolver.text(v).map_err(resolve_err)?);
+                    }
+                }
+            }
+            let lifecycle = lifecycle(template, resolver, id).map_err(resolve_err)?;
+            let logging = |field: &str| {
+                property("LoggingConfig")
+                    .and_then(|l| l.get(field))
+                    .map(|v| resolver.text(v))
+                    .transpose()
+                    .map_err(resolve_err)
+            };
+            Ok(FunctionSpec {
+                logical_id: id.to_owned(),
+                name: binary.clone(),
+                binary,
+                function_name,
+                memory_mb: number("MemorySize")?.map_or(DEFAULT_MEMORY_MB, |m| m as u32),
+                timeout: number("Timeout")?.map_or(DEFAULT_TIMEOUT, Duration::from_secs),
+                environment,
+                routes: routes(r.properties, resolver).map_err(resolve_err)?,
+                log_format: logging("LogFormat")?.unwrap_or_else(|| "Text".to_owned()),
+                log_level: logging("ApplicationLogLevel")?,
+                lifecycle,
+            })
+        })
+        .collect()
+}
+
+fn lifecycle(
+    template: &Template,
+    resolver: &Resolver<'_>,
+    id: &str,
+) -> Result<Lifecycle, ResolveError> {
+    let field = |name: &str| -> Result<Option<String>, ResolveError> {
+        template
+            .find_in_map("Lifecycle", id, name)
+            .map(|v| resolver.text(v))
+            .transpose()
+    };
+    let seconds = field("InitializerTimeoutSeconds")?.and_then(|s| s.parse::<f64>().ok());
+    Ok(Lifecycle {
+        initializer: field("Initializer")?,
+        init_timeout: seconds.map_or(DEFAULT_INIT_TIMEOUT, Duration::from_secs_f64),
+        concurrency: field("PerInstanceConcurrency")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1u32)
+            .max(1),
+    })
+}
+
+fn routes(properties: &Value, resolver: &Resolver<'_>) -> Result<Vec<RouteSpec>, ResolveError> {
+    let mut out = Vec::new();
+    let Some(events) = properties.get("Events").and_then(Value::as_mapping) else {
+        return Ok(out);
+    };
+    for event in events.values() {
+        if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
+            continue;
+        }
+        let props = event.get("Properties");
+        let text = |name: &str| {
+            props
+                .and_then(|p| p.get(name))
+                .map(|v| resolver.text(v))
+                .transpose()
+        };
+        let method = text("Method")?.map_or_else(|| "ANY".to_owned(), |m| m.to_uppercase());
+        let method = if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+            "ANY".to_owned()
+        } else {
+            method
+        };
+        let path = text("Path")?.unwrap_or_else(|| "$default".to_owned());
+        out.push(RouteSpec { method, path });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+Globals:
+  Function:
+    MemorySize: 256
+    Timeout: 5
+    Environment:
+      Variables:
+        JWT_ISSUER: todo
+Mappings:
+  Lifecycle:
+    RuleFunction:
+      Initializer: rule::init
+      InitializerTimeoutSeconds: 2
+      PerInstanceConcurrency: 10
+Resources:
+  TodoTable:
+    Type: AWS::DynamoDB::Table
+  RuleFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties: { Binary: rule }
+    Properties:
+      Timeout: 7
+      Environment:
+        Variables:
+          TABLE_NAME: !Ref TodoTable
+          INITIALIZER_TIMEOUT_SECONDS: !FindInMap [Lifecycle, RuleFunction, InitializerTimeoutSeconds]
+          JWT_PUBLIC_KEY: '{{resolve:secretsmanager:todo/jwt:SecretString:public}}'
+      Events:
+        List: { Type: HttpApi, Properties: { Path: /api/rule, Method: get } }
+        One: { Type: HttpApi, Properties: { Path: '/api/rule/{key}', Method: ANY } }
+"#;
+
+    #[test]
+    fn the_project_template_resolves() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+        if !path.exists() {
+            return;
+        }
+        let template = Template::load(path).expect("template.yml parses");
+        let resolver = Resolver::new(&template, "us-east-1", &BTreeMap::new());
+        let specs = functions(&template, &resolver).expect("functions resolve");
+        for spec in &specs {
+            assert!(spec.lifecycle.concurrency >= 1);
+            assert!(!spec.routes.is_empty(), "{} has routes", spec.name);
+        }
+    }
+
+    #[test]
+    fn functions_are_read_with_lifecycle_routes_and_environment() {
+        let template = Template::parse(SAMPLE).expect("parses");
+        let overrides = BTreeMap::from([("TodoTable".to_owned(), "todo-local".to_owned())]);
+        let resolver = Resolver::new(&template, "us-east-1", &overrides);
+        let specs = functions(&template, &resolver).expect("functions");
+        assert_eq!(specs.len(), 1);
+        let rule = &specs[0];
+        assert_eq!(rule.name, "rule");
+        assert_eq!(rule.memory_mb, 256);
+        assert_eq!(rule.timeout, Duration::from_secs(7));
+        assert_eq!(rule.lifecycle.concurrency, 10);
+        assert_eq!(rule.lifecycle.init_timeout, Duration::from_secs(2));
+        assert_eq!(rule.lifecycle.initializer.as_deref(), Some("rule::init"));
+        assert_eq!(rule.environment["TABLE_NAME"], "todo-local");
+        assert_eq!(rule.environment["JWT_ISSUER"], "todo");
+        assert_eq!(rule.environment["INITIALIZER_TIMEOUT_SECONDS"], "2");
+        assert!(rule.environment["JWT_PUBLIC_KEY"].starts_with("{{resolve:"));
+        assert_eq!(
+            rule.routes,
+            vec![
+                RouteSpec {
+                    method: "GET".into(),
+                    path: "/api/rule".into()
+                },
+                RouteSpec {
+                    method: "ANY".into(),
+                    path: "/api/rule/{key}".into()
+                },
+            ]
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! The HTTP gateway: routes to functions as payload 2.0 events, `/metrics`,
+//! the status page under `/_local/`, and the frontend for everything else.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{Method, StatusCode, header};
+use http_body_util::{BodyExt as _, Limited};
+
+use crate::errors::{InvokeError, error_response};
+use crate::event::{self, RequestInfo};
+use crate::platform::Platform;
+use crate::pool::OutcomeKind;
+use crate::{ids, metrics, static_files, status};
+
+/// API Gateway's request payload limit.
+const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+
+/// The gateway's routes.
+pub fn router(platform: Arc<Platform>) -> Router {
+    Router::new().fallback(handle).with_state(platform)
+}
+
+async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Response {
+    let connect = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let path = request.uri().path().to_owned();
+    if path == "/metrics" {
+        return (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            metrics::render(&platform.status()),
+        )
+            .into_response();
+    }
+    if path == "/_local" {
+        return Response::builder()
+            .status(StatusCode::PERMANENT_REDIRECT)
+            .header(header::LOCATION, "/_local/")
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
+    if let Some(rest) = path.strip_prefix("/_local") {
+        if rest == "/status.json" {
+            return status::json(&platform.status(), &platform.logs().recent());
+        }
+        return status::asset(rest).unwrap_or_else(|| {
+            error_response(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("{path} does not exist"),
+            )
+        });
+    }
+    if let Some(matched) = platform.routes().find(request.method().as_str(), &path) {
+        let Some(pool) = platform.pool(&matched.function).cloned() else {
+            return error_response(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "the route's function is not running",
+            );
+        };
+        let source_ip = connect.map_or_else(|| "127.0.0.1".to_owned(), |c| c.ip().to_string());
+        let (parts, body) = request.into_parts();
+        let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => {
+                return error_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PAYLOAD_TOO_LARGE",
+                    "the request body is larger than 10 MiB",
+                );
+            }
+        };
+        let api_request_id = ids::request_id();
+        let info = RequestInfo {
+            route_key: &matched.route_key,
+            path_parameters: &matched.path_parameters,
+            source_ip: &source_ip,
+            request_id: &api_request_id,
+        };
+        let payload = Bytes::from(event::to_event(&parts, &body, &info).to_string());
+        return match pool.invoke(payload).await {
+            Ok(outcome) if outcome.kind == OutcomeKind::Response => {
+                match event::from_result(&outcome.body) {
+                    Ok(mut response) => {
+                        if let Ok(v) = http::HeaderValue::from_str(&api_request_id) {
+                            response.headers_mut().insert("apigw-requestid", v);
+                        }
+                        response
+                    }
+                    Err(e) => InvokeError::BadResponse {
+                        function: matched.function,
+                        message: e.to_string(),
+                    }
+                    .into_response(),
+                }
+            }
+            Ok(outcome) => InvokeError::Function {
+                function: matched.function,
+                message: error_message(&outcome.body),
+            }
+            .into_response(),
+            Err(e) => e.into_response(),
+        };
+    }
+    if path == "/api" || path.starts_with("/api/") {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("no API route matches {} {path}", request.method()),
+        );
+    }
+    match (platform.web_dir(), request.method()) {
+        (Some(web), &Method::GET | &Method::HEAD) => {
+            static_files::serve(web, &path, request.method() == Method::HEAD).await
+        }
+        (Some(_), _) => error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "static files answer GET and HEAD only",
+        ),
+        (None, _) => error_response(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("{path} does not exist"),
+        ),
+    }
+}
+
+/// The `errorMessage` of a runtime error report, or the raw text.
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(body)
+        .ok()
+        .and_then(|m| {
+            m.get("errorMessage")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}

@@ -1,0 +1,198 @@
+//! The platform: a Runtime API listener, one [`Pool`] per function, and the routes.
+//!
+//! [`Platform::start`] binds the Runtime API on a free loopback port and starts each
+//! pool; [`Platform::serve`] runs the HTTP gateway on a listener the caller chose;
+//! [`Platform::shutdown`] stops every instance.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::functions::FunctionSpec;
+use crate::instance::Launch;
+use crate::logs::Logs;
+use crate::pool::{Pool, PoolSettings, PoolStatus};
+use crate::routes::RouteTable;
+use crate::runtime_api::{self, Pools};
+
+/// Why the platform could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// A function's binary is missing.
+    #[error(
+        "the binary of function {function} is missing at {path}; build it first (e.g. `cargo build -p {binary}`)"
+    )]
+    MissingBinary {
+        /// The function's short name.
+        function: String,
+        /// The binary's name.
+        binary: String,
+        /// Where it was looked for.
+        path: String,
+    },
+    /// A listener could not be bound.
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    /// The functions.
+    pub functions: Vec<FunctionSpec>,
+    /// Where the function binaries are (`target/debug`).
+    pub bin_dir: PathBuf,
+    /// Environment variables for every instance, set after the template's.
+    pub overrides: BTreeMap<String, String>,
+    /// Pool settings for every function.
+    pub settings: PoolSettings,
+    /// Per-function settings that replace `settings`, by short name.
+    pub function_settings: BTreeMap<String, PoolSettings>,
+    /// The frontend folder, if any.
+    pub web_dir: Option<PathBuf>,
+    /// Write log lines to standard error.
+    pub echo_logs: bool,
+    /// The region instances run in.
+    pub region: String,
+}
+
+impl PlatformConfig {
+    /// A configuration with default settings for `functions` found in `bin_dir`.
+    pub fn new(functions: Vec<FunctionSpec>, bin_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            functions,
+            bin_dir: bin_dir.into(),
+            overrides: BTreeMap::new(),
+            settings: PoolSettings::default(),
+            function_settings: BTreeMap::new(),
+            web_dir: None,
+            echo_logs: true,
+            region: crate::dynamo::LOCAL_REGION.to_owned(),
+        }
+    }
+}
+
+/// A running platform.
+#[derive(Debug)]
+pub struct Platform {
+    pools: Pools,
+    routes: RouteTable,
+    logs: Arc<Logs>,
+    runtime_api: String,
+    runtime_task: JoinHandle<()>,
+    web_dir: Option<PathBuf>,
+}
+
+impl Platform {
+    /// Binds the Runtime API and starts every function's pool (and its warm instances).
+    pub async fn start(config: PlatformConfig) -> Result<Arc<Self>, PlatformError> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let runtime_api = listener.local_addr()?.to_string();
+        let logs = Arc::new(Logs::new(config.echo_logs));
+        let mut pools = BTreeMap::new();
+        for spec in &config.functions {
+            let executable = config.bin_dir.join(&spec.binary);
+            if !executable.is_file() {
+                return Err(PlatformError::MissingBinary {
+                    function: spec.name.clone(),
+                    binary: spec.binary.clone(),
+                    path: executable.display().to_string(),
+                });
+            }
+            let launch = Launch {
+                executable,
+                runtime_api: runtime_api.clone(),
+                overrides: config.overrides.clone(),
+                region: config.region.clone(),
+            };
+            let settings = config
+                .function_settings
+                .get(&spec.name)
+                .cloned()
+                .unwrap_or_else(|| config.settings.clone());
+            pools.insert(
+                spec.name.clone(),
+                Pool::new(spec.clone(), settings, launch, logs.clone()),
+            );
+        }
+        let pools: Pools = Arc::new(pools);
+        let router = runtime_api::router(pools.clone());
+        let runtime_task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the Runtime API listener stopped");
+            }
+        });
+        for pool in pools.values() {
+            pool.start();
+        }
+        Ok(Arc::new(Self {
+            routes: RouteTable::new(&config.functions),
+            pools,
+            logs,
+            runtime_api,
+            runtime_task,
+            web_dir: config.web_dir,
+        }))
+    }
+
+    /// Serves the HTTP gateway on `listener` until the task is aborted.
+    pub fn serve(self: &Arc<Self>, listener: TcpListener) -> JoinHandle<()> {
+        let router = crate::gateway::router(self.clone());
+        tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Err(e) = axum::serve(listener, service).await {
+                tracing::error!(error = %e, "the gateway stopped");
+            }
+        })
+    }
+
+    /// The pool of the function with this short name.
+    pub fn pool(&self, function: &str) -> Option<&Arc<Pool>> {
+        self.pools.get(function)
+    }
+
+    /// Every pool, by short name.
+    pub fn pools(&self) -> &BTreeMap<String, Arc<Pool>> {
+        &self.pools
+    }
+
+    /// The route table.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    /// The log sink (recent lines included).
+    pub fn logs(&self) -> &Arc<Logs> {
+        &self.logs
+    }
+
+    /// The Runtime API address, `host:port`.
+    pub fn runtime_api(&self) -> &str {
+        &self.runtime_api
+    }
+
+    /// The frontend folder.
+    pub fn web_dir(&self) -> Option<&PathBuf> {
+        self.web_dir.as_ref()
+    }
+
+    /// Every pool's status.
+    pub fn status(&self) -> Vec<PoolStatus> {
+        self.pools.values().map(|p| p.status()).collect()
+    }
+
+    /// Stops every instance (waiting up to two seconds) and the Runtime API.
+    pub async fn shutdown(&self) {
+        futures::future::join_all(
+            self.pools
+                .values()
+                .map(|p| p.shutdown(Duration::from_secs(2))),
+        )
+        .await;
+        self.runtime_task.abort();
+    }
+}

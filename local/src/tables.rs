@@ -1,0 +1,196 @@
+//! Creating the template's tables on a local DynamoDB API.
+//!
+//! Tables are created exactly as `template.yml` declares them (keys, indexes, time to
+//! live), so tests and local runs can never drift from what `sam deploy` creates.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+};
+
+use crate::template::{AttributeType, KeyElement, KeyRole, TableDefinition};
+
+/// Why a table could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The DynamoDB API refused a call.
+    #[error("{operation} of table {table} failed: {message}")]
+    Api {
+        /// The operation, e.g. `CreateTable`.
+        operation: &'static str,
+        /// The table.
+        table: String,
+        /// The service's message.
+        message: String,
+    },
+    /// The definition cannot be expressed as a request.
+    #[error("table {0} has an invalid definition: {1}")]
+    Definition(String, String),
+    /// The table did not become active in time.
+    #[error("table {0} did not become ACTIVE in time")]
+    NotActive(String),
+}
+
+/// What [`ensure_table`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The table was created.
+    Created,
+    /// It was already there.
+    Existed,
+}
+
+/// Creates table `name` from `definition` unless it exists, and waits until it is active.
+pub async fn ensure_table(
+    client: &Client,
+    definition: &TableDefinition,
+    name: &str,
+) -> Result<Outcome, TableError> {
+    match client.describe_table().table_name(name).send().await {
+        Ok(_) => return Ok(Outcome::Existed),
+        Err(SdkError::ServiceError(e))
+            if matches!(e.err(), DescribeTableError::ResourceNotFoundException(_)) => {}
+        Err(e) => return Err(api("DescribeTable", name, e)),
+    }
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .set_attribute_definitions(Some(
+            definition
+                .attributes
+                .iter()
+                .map(|(attribute, kind)| attribute_definition(attribute, *kind, name))
+                .collect::<Result<_, _>>()?,
+        ))
+        .set_key_schema(Some(key_schema(&definition.key_schema, name)?));
+    for index in &definition.global_indexes {
+        let projection = Projection::builder()
+            .projection_type(ProjectionType::from(index.projection_type.as_str()))
+            .set_non_key_attributes(
+                (!index.non_key_attributes.is_empty()).then(|| index.non_key_attributes.clone()),
+            )
+            .build();
+        let gsi = GlobalSecondaryIndex::builder()
+            .index_name(&index.name)
+            .set_key_schema(Some(key_schema(&index.key_schema, name)?))
+            .projection(projection)
+            .build()
+            .map_err(|e| TableError::Definition(name.to_owned(), e.to_string()))?;
+        request = request.global_secondary_indexes(gsi);
+    }
+    match request.send().await {
+        Ok(_) => {}
+        // Another process created it in the meantime: fine.
+        Err(SdkError::ServiceError(e)) if e.err().is_resource_in_use_exception() => {
+            return Ok(Outcome::Existed);
+        }
+        Err(e) => return Err(api("CreateTable", name, e)),
+    }
+    wait_until_active(client, name).await?;
+    if let Some(attribute) = &definition.ttl_attribute {
+        enable_ttl(client, name, attribute).await;
+    }
+    Ok(Outcome::Created)
+}
+
+/// Creates every table of `definitions`, naming each with `name_of`.
+pub async fn ensure_tables(
+    client: &Client,
+    definitions: &[TableDefinition],
+    name_of: impl Fn(&TableDefinition) -> String,
+) -> Result<Vec<(String, Outcome)>, TableError> {
+    let mut outcomes = Vec::with_capacity(definitions.len());
+    for definition in definitions {
+        let name = name_of(definition);
+        let outcome = ensure_table(client, definition, &name).await?;
+        outcomes.push((name, outcome));
+    }
+    Ok(outcomes)
+}
+
+async fn wait_until_active(client: &Client, name: &str) -> Result<(), TableError> {
+    for _ in 0..100 {
+        let description = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| api("DescribeTable", name, e))?;
+        let status = description.table().and_then(|t| t.table_status());
+        if status == Some(&TableStatus::Active) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(TableError::NotActive(name.to_owned()))
+}
+
+/// Turns on time to live where the emulator supports it; expiry is a clean-up only,
+/// so an emulator without it changes nothing the code relies on.
+async fn enable_ttl(client: &Client, name: &str, attribute: &str) {
+    let specification = TimeToLiveSpecification::builder()
+        .attribute_name(attribute)
+        .enabled(true)
+        .build();
+    match specification {
+        Ok(specification) => {
+            if let Err(e) = client
+                .update_time_to_live()
+                .table_name(name)
+                .time_to_live_specification(specification)
+                .send()
+                .await
+            {
+                tracing::debug!(table = name, error = %e, "time to live not enabled locally");
+            }
+        }
+        Err(e) => tracing::debug!(table = name, error = %e, "invalid time to live specification"),
+    }
+}
+
+fn attribute_definition(
+    attribute: &str,
+    kind: AttributeType,
+    table: &str,
+) -> Result<AttributeDefinition, TableError> {
+    let kind = match kind {
+        AttributeType::S => ScalarAttributeType::S,
+        AttributeType::N => ScalarAttributeType::N,
+        AttributeType::B => ScalarAttributeType::B,
+    };
+    AttributeDefinition::builder()
+        .attribute_name(attribute)
+        .attribute_type(kind)
+        .build()
+        .map_err(|e| TableError::Definition(table.to_owned(), e.to_string()))
+}
+
+fn key_schema(elements: &[KeyElement], table: &str) -> Result<Vec<KeySchemaElement>, TableError> {
+    elements
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(&k.attribute)
+                .key_type(match k.role {
+                    KeyRole::Hash => KeyType::Hash,
+                    KeyRole::Range => KeyType::Range,
+                })
+                .build()
+                .map_err(|e| TableError::Definition(table.to_owned(), e.to_string()))
+        })
+        .collect()
+}
+
+fn api<E: std::error::Error>(operation: &'static str, table: &str, error: E) -> TableError {
+    TableError::Api {
+        operation,
+        table: table.to_owned(),
+        message: aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string(),
+    }
+}

@@ -1,0 +1,101 @@
+//! Helpers for the functions' integration tests: one emulator per test process and a
+//! fresh table, created from `template.yml`, per test.
+//!
+//! Set `DYNAMODB_TEST_ENDPOINT` to use an emulator that is already running (`make test`
+//! starts one for the whole run); otherwise the first test starts one, and it exits
+//! when the test process does (it watches its standard input, which this process holds).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use crate::dynamo::local_client;
+use crate::emulator::emulator_dir;
+use crate::tables::ensure_table;
+use crate::template::Template;
+
+/// The repository's `template.yml`.
+pub fn template_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("template.yml")
+}
+
+struct SharedEmulator {
+    endpoint: String,
+    _child: Option<Child>,
+}
+
+static EMULATOR: OnceLock<SharedEmulator> = OnceLock::new();
+
+/// The endpoint of this test process's emulator, starting it on first use.
+///
+/// # Panics
+/// When no emulator can be started: a test cannot run without one, and the message
+/// says how to install it.
+pub fn emulator_endpoint() -> &'static str {
+    &EMULATOR
+        .get_or_init(|| {
+            if let Ok(endpoint) = std::env::var("DYNAMODB_TEST_ENDPOINT") {
+                return SharedEmulator {
+                    endpoint,
+                    _child: None,
+                };
+            }
+            let dir = emulator_dir();
+            assert!(
+                dir.join("node_modules").join("dynalite").is_dir(),
+                "the DynamoDB emulator is not installed: run `npm ci --prefix {}` or `make test`",
+                dir.display()
+            );
+            let mut child = Command::new("node")
+                .current_dir(&dir)
+                .args(["serve.js", "--watch-stdin", "--port", "0"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("node starts the DynamoDB emulator");
+            let stdout = child.stdout.take().expect("emulator stdout is piped");
+            let mut line = String::new();
+            BufReader::new(stdout)
+                .read_line(&mut line)
+                .expect("the emulator prints its endpoint");
+            let ready: serde_json::Value =
+                serde_json::from_str(&line).expect("the emulator's first line is JSON");
+            let endpoint = ready["endpoint"]
+                .as_str()
+                .expect("the emulator reports an endpoint")
+                .to_owned();
+            SharedEmulator {
+                endpoint,
+                _child: Some(child),
+            }
+        })
+        .endpoint
+}
+
+/// Creates a table named `name` with the definition of the template's `TodoTable`.
+///
+/// # Panics
+/// When the template or the emulator is broken: the test cannot run.
+pub async fn create_todo_table(endpoint: &str, name: &str) -> aws_sdk_dynamodb::Client {
+    let template = Template::load(template_path()).expect("template.yml parses");
+    let definition = template
+        .tables()
+        .expect("template tables parse")
+        .into_iter()
+        .find(|t| t.logical_id == "TodoTable")
+        .expect("template.yml declares TodoTable");
+    let client = local_client(endpoint);
+    ensure_table(&client, &definition, name)
+        .await
+        .expect("the todo table is created on the emulator");
+    client
+}
+
+/// A table name no other test uses.
+pub fn unique_table_name(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}

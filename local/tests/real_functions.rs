@@ -1,0 +1,150 @@
+//! The project's real `user` and `rule` binaries under the platform, from
+//! `template.yml`, against the DynamoDB emulator: the cold-start bug of the lesson
+//! must not happen, so a cold instance's first request lists the existing todos.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::*;
+use local::commands::project::{Datastore, local_functions};
+use local::keys::LocalKeys;
+use local::platform::PlatformConfig;
+use local::pool::PoolSettings;
+use local::template::Template;
+
+fn build_functions() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "-p", "user", "-p", "rule"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("run cargo build");
+    assert!(
+        status.success(),
+        "building the user and rule functions failed"
+    );
+}
+
+async fn platform(template: &Template, datastore: &Datastore, keys: &LocalKeys) -> Running {
+    let mut functions =
+        local_functions(template, &datastore.endpoint, keys).expect("functions resolve");
+    for f in &mut functions {
+        // Short sessions suit a test run whatever the template's default lifetime.
+        if f.environment.contains_key("JWT_TTL_SECONDS") {
+            f.environment.insert("JWT_TTL_SECONDS".into(), "600".into());
+        }
+    }
+    let mut config = PlatformConfig::new(functions, bin_dir());
+    config.settings = PoolSettings::default();
+    config.echo_logs = std::env::var_os("LOCAL_TEST_LOGS").is_some();
+    start_with(config).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
+    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+    let template = Template::load(&template_path).expect("template.yml parses");
+    build_functions();
+    let datastore = Datastore::start(None).await.expect("emulator starts");
+    datastore.create_tables(&template).await.expect("tables");
+    let keys = LocalKeys::generate().expect("keys");
+
+    // A first platform: register, log in, create three todos.
+    let first = platform(&template, &datastore, &keys).await;
+    let client = client();
+    let json = [("content-type", "application/json")];
+    let registered = send(
+        &client,
+        "POST",
+        &first.url("/api/register"),
+        &json,
+        r#"{"userName":"alice","password":"correct horse"}"#,
+    )
+    .await;
+    assert_eq!(registered.status, 201, "{:?}", registered.body);
+    let login = send(
+        &client,
+        "POST",
+        &first.url("/api/login/account"),
+        &json,
+        r#"{"userName":"alice","password":"correct horse"}"#,
+    )
+    .await;
+    assert_eq!(login.status, 200, "{:?}", login.body);
+    assert!(
+        login
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.starts_with("jwtToken=")))
+    );
+    let token = login.json()["token"].as_str().expect("token").to_owned();
+    let bearer = format!("Bearer {token}");
+    let auth = [
+        ("content-type", "application/json"),
+        ("authorization", bearer.as_str()),
+    ];
+    for name in ["buy milk", "walk the dog", "write tests"] {
+        let created = send(
+            &client,
+            "POST",
+            &first.url("/api/rule"),
+            &auth,
+            format!(r#"{{"name":"{name}"}}"#),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+    }
+    first.stop().await;
+
+    // A fresh platform: no instance is running; the first request is a cold start.
+    let second = platform(&template, &datastore, &keys).await;
+    let rule = second.platform.pool("rule").expect("rule pool").clone();
+    assert!(rule.status().instances.is_empty());
+    let listed = send(
+        &client,
+        "GET",
+        &second.url("/api/rule?current=1&pageSize=10"),
+        &auth,
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let body = listed.json();
+    assert_eq!(body["success"], true);
+    assert_eq!(body["total"], 3, "{body}");
+    let names: Vec<&str> = body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&"buy milk"));
+    let status = rule.status();
+    assert_eq!(
+        status.stats.cold_starts, 1,
+        "the request was served by a cold instance"
+    );
+    assert!(
+        status.instances[0]
+            .init_ms
+            .is_some_and(|ms| ms < Duration::from_secs(5).as_secs_f64() * 1000.0)
+    );
+    // Cookie authentication works through the gateway too.
+    let cookie = format!("jwtToken={token}");
+    let me = send(
+        &client,
+        "GET",
+        &second.url("/api/currentUser"),
+        &[("cookie", cookie.as_str())],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(me.status, 200, "{:?}", me.body);
+    assert_eq!(me.json()["name"], "alice");
+    second.stop().await;
+    datastore.stop(None).await;
+}
