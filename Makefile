@@ -1,0 +1,78 @@
+# The todo service: two Rust Lambda functions on DynamoDB.
+#
+#   make dev      run the whole app locally on http://127.0.0.1:3001 (no Docker)
+#   make test     formatting, lints, template checks, unit/API/platform tests, browser tests
+#   make bench    cold start, latency, throughput and memory figures (medians)
+#   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
+#   make deploy   sam build + sam deploy --guided (creates the JWT key secret when missing)
+#
+# Everything a target needs is installed on first use: npm packages under
+# local/emulator and web/tests, Python tools in .venv, Debian's chromium via apt.
+
+CARGO ?= cargo
+PYTHON ?= python3
+VENV := .venv
+ARCH ?= arm64
+EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
+WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
+LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
+
+.PHONY: test check lint fmt unit-test web-test build deploy clean-data help
+
+help:
+	@sed -n '2,11p' Makefile
+
+include local/local.mk
+
+$(WEB_TEST_DEPS): web/tests/package.json web/tests/package-lock.json
+	npm ci --prefix web/tests --no-audit --no-fund
+	touch $@
+
+## test: everything CI checks.
+test: lint check unit-test web-test
+
+## lint: rustfmt and clippy, warnings are errors.
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid.
+check:
+	bash scripts/check-template.sh
+
+## unit-test: unit tests, the functions' API tests and the platform's tests, on dynalite.
+unit-test: $(EMULATOR_DEPS)
+	$(CARGO) test --workspace
+
+## web-test: the frontend in Debian's chromium, against the local platform.
+web-test: $(EMULATOR_DEPS) $(WEB_TEST_DEPS)
+	bash scripts/ensure-chromium.sh
+	$(CARGO) build -p user -p rule -p todo-local
+	node web/tests/run.mjs
+
+fmt:
+	$(CARGO) fmt --all
+
+$(LAMBDA_TOOLS): scripts/lambda-tools-requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/lambda-tools-requirements.txt
+	touch $@
+
+## build: release bootstrap zips for Lambda (ARCH=arm64 by default, ARCH=x86-64 also works).
+build: $(LAMBDA_TOOLS)
+	rustup target list --installed | grep -q '^$(if $(filter arm64,$(ARCH)),aarch64,x86_64)-unknown-linux-gnu$$' \
+		|| rustup target add $(if $(filter arm64,$(ARCH)),aarch64,x86_64)-unknown-linux-gnu
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(CARGO) lambda build --release --$(ARCH) \
+		--output-format zip --bin user --bin rule
+	@ls -l target/lambda/user/bootstrap.zip target/lambda/rule/bootstrap.zip
+
+## deploy: the JWT key secret (once), then sam build and sam deploy --guided.
+deploy: $(LAMBDA_TOOLS)
+	bash scripts/check-template.sh
+	$(VENV)/bin/python scripts/ensure-jwt-secret.py
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(VENV)/bin/sam build --beta-features
+	$(VENV)/bin/sam deploy --guided
+
+## clean-data: forget the local database and keys in .data/.
+clean-data:
+	rm -rf .data
