@@ -102,18 +102,21 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
         let require = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
-        let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        let seconds = |name: &'static str,
+                       default: Duration,
+                       max: f64|
+         -> Result<Duration, ConfigError> {
             match get(name) {
                 None => Ok(default),
                 Some(text) => text
                     .trim()
                     .parse::<f64>()
                     .ok()
-                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= 900.0)
+                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= max)
                     .map(Duration::from_secs_f64)
                     .ok_or(ConfigError::Invalid {
                         name,
-                        reason: format!("{text:?} is not a number of seconds between 0 and 900"),
+                        reason: format!("{text:?} is not a number of seconds between 0 and {max}"),
                     }),
             }
         };
@@ -131,11 +134,13 @@ impl Config {
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "todo-web".to_owned()),
                 public_key_pem: pem(require("JWT_PUBLIC_KEY")?),
                 private_key_pem,
-                token_lifetime: seconds("JWT_TTL_SECONDS", Duration::from_secs(3600))?,
+                token_lifetime: seconds("JWT_TTL_SECONDS", Duration::from_secs(3600), 86_400.0)?,
             },
+            // Lambda's own init phase is capped at 10 s on demand; Managed Instances allow more.
             initializer_timeout: seconds(
                 "INITIALIZER_TIMEOUT_SECONDS",
                 DEFAULT_INITIALIZER_TIMEOUT,
+                900.0,
             )?,
         })
     }
@@ -202,6 +207,20 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_token_lifetime_of_a_day_is_accepted() {
+        let config = Config::from_lookup(
+            SigningKey::NotUsed,
+            env(&[
+                ("TABLE_NAME", "todo"),
+                ("JWT_PUBLIC_KEY", "pem"),
+                ("JWT_TTL_SECONDS", "86400"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(config.auth.token_lifetime, Duration::from_secs(86_400));
     }
 
     #[test]

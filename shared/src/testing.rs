@@ -143,6 +143,7 @@ pub fn config(endpoint: &str, table: &str, keys: &KeyPair, signing: SigningKey) 
             "JWT_ISSUER" => Some("todo-service".to_owned()),
             "JWT_AUDIENCE" => Some("todo-web".to_owned()),
             "INITIALIZER_TIMEOUT_SECONDS" => Some("5".to_owned()),
+            "JWT_TTL_SECONDS" => Some("3600".to_owned()),
             _ => None,
         }
     };
