@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use once_cell::sync::OnceCell;
 
-use crate::config::ConfigError;
+use crate::auth::verifier::TokenVerifier;
+use crate::config::{Config, ConfigError};
 use crate::store::{Datastore, StoreError};
 
 /// The first pause between warm-up attempts; it doubles up to [`MAX_BACKOFF`].
@@ -62,6 +63,23 @@ impl InitError {
             Self::Timeout { .. } => "Runtime.InitError.Timeout",
         }
     }
+}
+
+/// The part of every function's initializer that is the same: the token verifier and
+/// the warmed datastore.
+pub async fn verifier_and_warm_datastore(
+    config: &Config,
+    started: Instant,
+) -> Result<(TokenVerifier, Datastore), InitError> {
+    let verifier = TokenVerifier::new(
+        &config.auth.public_key_pem,
+        &config.auth.issuer,
+        &config.auth.audience,
+    )
+    .map_err(|e| InitError::Keys(e.to_string()))?;
+    let datastore = Datastore::connect(&config.datastore).await;
+    warm_datastore(&datastore, config.initializer_timeout, started).await?;
+    Ok((verifier, datastore))
 }
 
 /// Warms `datastore` until it answers, a permanent error occurs or `deadline` passes.

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
-use shared::init::{InitError, warm_datastore};
-use shared::store::{Datastore, UserStore};
+use shared::init::{InitError, verifier_and_warm_datastore};
+use shared::store::UserStore;
 use tokio::sync::Semaphore;
 
 /// How many Argon2 hashes (19 MiB each) may run at once in one instance.
@@ -45,14 +45,7 @@ impl UserState {
             config.auth.token_lifetime,
         )
         .map_err(|e| InitError::Keys(e.to_string()))?;
-        let verifier = TokenVerifier::new(
-            &config.auth.public_key_pem,
-            &config.auth.issuer,
-            &config.auth.audience,
-        )
-        .map_err(|e| InitError::Keys(e.to_string()))?;
-        let datastore = Datastore::connect(&config.datastore).await;
-        warm_datastore(&datastore, config.initializer_timeout, started).await?;
+        let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
             users: UserStore::new(datastore),
             issuer,
