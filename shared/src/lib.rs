@@ -8,7 +8,8 @@
 //!    `OnceCell`, so handlers never see a half-initialised function.
 //! 2. [`runtime`] hands the warmed state to `lambda_http::run_concurrent`, which serves
 //!    as many requests at once as `AWS_LAMBDA_MAX_CONCURRENCY` allows, and turns any
-//!    panic into a contract-shaped 500.
+//!    panic into a contract-shaped 500. Without a Runtime API and with `PORT` set,
+//!    [`container`] serves the same handler as a plain HTTP server instead.
 //! 3. [`http`] parses what arrives at the edge (bodies, queries, cookies) and builds the
 //!    JSON responses; [`error::ApiError`] is every failure a client can see.
 //! 4. [`auth`] mints (user function only) and verifies (both) Ed25519-signed JWTs.
@@ -18,6 +19,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod container;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -5,6 +5,7 @@
 //! at once; on on-demand Lambda it serves one at a time. The handler gets the
 //! `'static` state the initializer built, which is why that state lives in a
 //! `OnceCell`: `run_concurrent` needs a `Clone + Send + 'static` service.
+//! Without a Runtime API but with `PORT`, the same handler serves plain HTTP instead.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -16,12 +17,18 @@ use lambda_http::{Body, Request, Response, service_fn};
 use crate::ApiError;
 
 /// Runs `handler` on every request, with panics turned into contract-shaped 500s.
+///
+/// Under a Lambda Runtime API this is the Lambda runtime loop; with `PORT` set and no
+/// Runtime API it is a plain HTTP server ([`crate::container`]).
 pub async fn serve<S, H, Fut>(state: &'static S, handler: H) -> Result<(), lambda_http::Error>
 where
     S: Sync + 'static,
     H: Fn(&'static S, Request) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Response<Body>> + Send + 'static,
 {
+    if let Some(address) = crate::container::listen_address() {
+        return crate::container::serve_http(address?, state, handler).await;
+    }
     lambda_http::run_concurrent(service_fn(move |request: Request| {
         guarded(handler(state, request)).map(Ok::<_, Infallible>)
     }))

@@ -2,6 +2,7 @@
 //! a fresh table per test created from `template.yml`.
 
 mod concurrency;
+mod container;
 mod create;
 mod delete;
 mod events;
