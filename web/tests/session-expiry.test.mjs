@@ -1,0 +1,149 @@
+/**
+ * session-expiry.test.mjs — when the session ends under the user (simulated
+ * with context.clearCookies()), the next action returns to the login form
+ * with "Your session expired, please log in again", and the user's unsaved
+ * input (new-todo form, inline edit) is restored after logging in again —
+ * also across a page reload — but never for a different user.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launchBrowser,
+  newPage,
+  assertNoConsoleErrors,
+  screenshot,
+  uniqueUser,
+  until,
+  expectText,
+  expectVisible,
+  expectHidden,
+  expectTotal,
+  byTestId,
+  itemNamed,
+  afterListRefresh,
+  openApp,
+  register,
+  logIn,
+  logOut,
+  addTodo,
+  apiList,
+  SLOW,
+} from './helpers.mjs';
+
+const EXPIRED = 'Your session expired, please log in again';
+
+describe('an expired session', { timeout: 180_000 }, () => {
+  let browser;
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('returns to login on save and restores the inline edit and the add form, even after a reload', async () => {
+    const user = uniqueUser('sleepy');
+    const { page, context } = await newPage(browser);
+    await openApp(page);
+    await register(page, user);
+    await addTodo(page, { name: 'Existing todo', desc: 'old text' });
+
+    // unsaved input in two places
+    await byTestId(itemNamed(page, 'Existing todo'), 'todo-edit').click();
+    await byTestId(page, 'todo-edit-name').fill('Existing todo, edited while away');
+    await byTestId(page, 'todo-edit-desc').fill('new text typed before the session ended');
+    await byTestId(page, 'new-todo-name').fill('Idea typed before expiry');
+    await byTestId(page, 'new-todo-desc').fill('do not lose me');
+
+    await context.clearCookies();
+    await byTestId(page, 'todo-edit-save').click();
+
+    await expectVisible(byTestId(page, 'auth'));
+    await expectText(byTestId(page, 'auth-message'), EXPIRED);
+    assert.equal(await byTestId(page, 'app').isVisible(), false);
+    assert.equal(await byTestId(page, 'auth-username').inputValue(), user, 'the user name is prefilled');
+    await screenshot(page, '12-session-expired');
+
+    // a reload before logging in keeps the draft (sessionStorage)
+    await page.reload();
+    await expectVisible(byTestId(page, 'auth'), SLOW);
+    await expectText(byTestId(page, 'auth-message'), 'unsaved input will be restored');
+
+    await logIn(page, user);
+    await expectTotal(page, 1);
+    await until('the add form to be restored', async () =>
+      (await byTestId(page, 'new-todo-name').inputValue()) === 'Idea typed before expiry');
+    assert.equal(await byTestId(page, 'new-todo-desc').inputValue(), 'do not lose me');
+    const editor = byTestId(page, 'todo-editor');
+    await expectVisible(editor);
+    assert.equal(await byTestId(editor, 'todo-edit-name').inputValue(), 'Existing todo, edited while away');
+    assert.equal(await byTestId(editor, 'todo-edit-desc').inputValue(), 'new text typed before the session ended');
+    await expectText(byTestId(page, 'notice-text'), 'unsaved input was restored');
+    await screenshot(page, '13-draft-restored');
+
+    // the restored edit can be saved now
+    await afterListRefresh(page, () => byTestId(editor, 'todo-edit-save').click());
+    await expectHidden(editor);
+    await expectVisible(itemNamed(page, 'Existing todo, edited while away'));
+    const { body } = await apiList(page);
+    assert.equal(body.data[0].desc, 'new text typed before the session ended');
+    assertNoConsoleErrors(page);
+    await context.close();
+  });
+
+  it('keeps the text of a todo whose add failed because the session had expired', async () => {
+    const user = uniqueUser('adder');
+    const { page, context } = await newPage(browser);
+    await openApp(page);
+    await register(page, user);
+    await expectTotal(page, 0);
+
+    await byTestId(page, 'new-todo-name').fill('Added after expiry');
+    await byTestId(page, 'new-todo-status').selectOption('3');
+    await byTestId(page, 'new-todo-progress').fill('15');
+    await context.clearCookies();
+    await byTestId(page, 'new-todo-submit').click();
+
+    await expectText(byTestId(page, 'auth-message'), EXPIRED);
+    await logIn(page, user);
+    await expectTotal(page, 0); // nothing was created
+    await until('the add form to be restored', async () =>
+      (await byTestId(page, 'new-todo-name').inputValue()) === 'Added after expiry');
+    assert.equal(await byTestId(page, 'new-todo-status').inputValue(), '3');
+    assert.equal(await byTestId(page, 'new-todo-progress').inputValue(), '15');
+
+    // submitting it now works
+    await afterListRefresh(page, () => byTestId(page, 'new-todo-submit').click());
+    await expectTotal(page, 1);
+    const added = itemNamed(page, 'Added after expiry');
+    assert.equal(await byTestId(added, 'todo-status').inputValue(), '3');
+    assert.equal(await byTestId(added, 'todo-progress').inputValue(), '15');
+    assertNoConsoleErrors(page);
+    await context.close();
+  });
+
+  it('also notices an expiry on a status change, and never gives the draft to another user', async () => {
+    const user = uniqueUser('first');
+    const other = uniqueUser('second');
+    const { page, context } = await newPage(browser);
+    await openApp(page);
+    await register(page, other);
+    await logOut(page);
+    await register(page, user);
+    await addTodo(page, { name: 'Status will fail' });
+    await byTestId(page, 'new-todo-name').fill('Private draft of the first user');
+
+    await context.clearCookies();
+    await byTestId(itemNamed(page, 'Status will fail'), 'todo-status').selectOption('1');
+    await expectText(byTestId(page, 'auth-message'), EXPIRED);
+
+    await byTestId(page, 'auth-username').fill('');
+    await logIn(page, other);
+    await expectTotal(page, 0);
+    assert.equal(await byTestId(page, 'new-todo-name').inputValue(), '', 'another user does not get the draft');
+    assertNoConsoleErrors(page);
+    await context.close();
+  });
+});
