@@ -4,7 +4,8 @@
 #   make test     formatting, lints, template checks, unit/API/platform tests, browser tests
 #   make bench    cold start, latency, throughput and memory figures (medians)
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
-#   make deploy   sam build + sam deploy --guided (creates the JWT key secret when missing)
+#   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
+#                 (creates the JWT key secret when missing)
 #
 # Everything a target needs is installed on first use: npm packages under
 # local/emulator and web/tests, Python tools in .venv, Debian's chromium via apt.
@@ -66,12 +67,13 @@ build: $(LAMBDA_TOOLS)
 		--output-format zip --bin user --bin rule
 	@ls -l target/lambda/user/bootstrap.zip target/lambda/rule/bootstrap.zip
 
-## deploy: the JWT key secret (once), then sam build and sam deploy --guided.
+## deploy: the JWT key secret (once), sam build, sam deploy --guided, then upload web/.
 deploy: $(LAMBDA_TOOLS)
 	bash scripts/check-template.sh
 	$(VENV)/bin/python scripts/ensure-jwt-secret.py
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(VENV)/bin/sam build --beta-features
-	$(VENV)/bin/sam deploy --guided
+	$(VENV)/bin/sam deploy --guided --no-fail-on-empty-changeset
+	$(VENV)/bin/python scripts/upload-web.py
 
 ## clean-data: forget the local database and keys in .data/.
 clean-data:
