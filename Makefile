@@ -21,7 +21,7 @@ LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
 .PHONY: test check lint fmt unit-test web-test build deploy clean-data help
 
 help:
-	@sed -n '2,11p' Makefile
+	@sed -n '2,12p' Makefile
 
 include local/local.mk
 
