@@ -14,8 +14,8 @@
 //! - [`gateway`] is the HTTP front door: [`routes`] picks the function, [`event`]
 //!   converts to and from payload 2.0, [`static_files`] serves `web/`, [`metrics`] and
 //!   [`status`] show what happens; [`logs`] writes Lambda-style lines.
-//! - [`keys`] makes the local JWT keys and tokens; [`commands`] are `dev`, `invoke`
-//!   and `bench`.
+//! - [`keys`] stores the local JWT key pair (generated, and tokens signed, by
+//!   `shared`'s auth code); [`commands`] are `dev`, `invoke` and `bench`.
 
 pub mod commands;
 pub mod dynamo;

@@ -30,6 +30,11 @@ use crate::stats::{Stats, StatsSnapshot};
 /// How many latencies per instance the status page shows.
 const RECENT_LATENCIES: usize = 20;
 
+/// How stale an instance's peak memory (`REPORT`'s Max Memory Used) may be before an
+/// invocation reads `/proc` again; the periodic tick refreshes it too. Reading `/proc`
+/// on every invocation cost a noticeable share of warm throughput.
+const PEAK_MEMORY_MAX_AGE: Duration = Duration::from_millis(100);
+
 /// How a pool scales and queues.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
@@ -111,6 +116,9 @@ struct Record {
     last_sample: Option<(Instant, procfs::ProcessSample)>,
     cpu_percent: f64,
     rss_kib: u64,
+    /// Peak resident memory (`VmHWM`) as last read, KiB, and when it was read.
+    peak_rss_kib: u64,
+    peak_read_at: Option<Instant>,
 }
 
 struct Waiter {
@@ -184,6 +192,7 @@ pub struct PoolStatus {
 /// A function's instances and their traffic.
 pub struct Pool {
     spec: Arc<FunctionSpec>,
+    arn: String,
     settings: PoolSettings,
     launch: Launch,
     logs: Arc<Logs>,
@@ -226,7 +235,14 @@ impl Pool {
             Policy::Watermark(marks) => Some(WatermarkScaler::new(marks.clone())),
             Policy::Concurrency => None,
         };
+        let arn = format!(
+            "arn:aws:lambda:{}:{}:function:{}",
+            crate::dynamo::LOCAL_REGION,
+            crate::resolve::LOCAL_ACCOUNT_ID,
+            spec.function_name
+        );
         Arc::new(Self {
+            arn,
             spec: Arc::new(spec),
             settings,
             launch,
@@ -267,6 +283,11 @@ impl Pool {
     /// The function this pool runs.
     pub fn spec(&self) -> &FunctionSpec {
         &self.spec
+    }
+
+    /// The function's local ARN (`Lambda-Runtime-Invoked-Function-Arn`).
+    pub fn arn(&self) -> &str {
+        &self.arn
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -479,6 +500,8 @@ impl Pool {
                 last_sample: None,
                 cpu_percent: 0.0,
                 rss_kib: 0,
+                peak_rss_kib: 0,
+                peak_read_at: None,
             },
         );
         self.logs.line(
@@ -616,7 +639,7 @@ impl Pool {
         self.logs.line(
             &self.spec.name,
             instance,
-            format!("START RequestId: {request_id} Version: $LATEST"),
+            format_args!("START RequestId: {request_id} Version: $LATEST"),
         );
     }
 
@@ -636,8 +659,23 @@ impl Pool {
             st.pending.insert(request_id.to_owned(), pending);
             return false;
         }
-        let duration = pending.delivered_at.map_or(Duration::ZERO, |t| t.elapsed());
-        let pid = st.instances.get(&instance).and_then(|r| r.instance.pid);
+        let now = Instant::now();
+        let duration = pending
+            .delivered_at
+            .map_or(Duration::ZERO, |t| now.saturating_duration_since(t));
+        // Max Memory Used: the peak read within the last PEAK_MEMORY_MAX_AGE, else read
+        // now (outside the lock; one invocation per interval claims the read, and every
+        // invocation reads until a first value is known, so none reports 0 MB).
+        let (mut peak_kib, read_pid) = st.instances.get_mut(&instance).map_or((0, None), |rec| {
+            let stale = rec.peak_rss_kib == 0
+                || rec
+                    .peak_read_at
+                    .is_none_or(|at| now.saturating_duration_since(at) >= PEAK_MEMORY_MAX_AGE);
+            if stale {
+                rec.peak_read_at = Some(now);
+            }
+            (rec.peak_rss_kib, rec.instance.pid.filter(|_| stale))
+        });
         let init_duration = st.instances.get_mut(&instance).and_then(|rec| {
             rec.invocations += 1;
             rec.window.push(duration);
@@ -650,9 +688,13 @@ impl Pool {
             first.then_some(rec.init_duration).flatten()
         });
         drop(st);
-        let max_memory_mb = pid
-            .and_then(procfs::sample)
-            .map_or(0, |s| s.peak_rss_kib.div_ceil(1024));
+        if let Some(read) = read_pid.and_then(procfs::peak_rss_kib) {
+            peak_kib = peak_kib.max(read);
+            if let Some(rec) = self.lock().instances.get_mut(&instance) {
+                rec.peak_rss_kib = rec.peak_rss_kib.max(read);
+            }
+        }
+        let max_memory_mb = peak_kib.div_ceil(1024);
         let report = Report {
             request_id: request_id.to_owned(),
             duration,
@@ -673,7 +715,7 @@ impl Pool {
         self.logs.line(
             &self.spec.name,
             instance,
-            format!("END RequestId: {request_id}"),
+            format_args!("END RequestId: {request_id}"),
         );
         self.logs.line(&self.spec.name, instance, &report);
         let _ = pending.tx.send(Ok(Outcome {
@@ -788,6 +830,8 @@ impl Pool {
                 }
                 rec.last_sample = Some((now, sample));
                 rec.rss_kib = sample.rss_kib;
+                rec.peak_rss_kib = rec.peak_rss_kib.max(sample.peak_rss_kib);
+                rec.peak_read_at = Some(now);
             }
         }
         let load = self.load(&mut st);

@@ -27,6 +27,13 @@ pub fn sample(pid: u32) -> Option<ProcessSample> {
     })
 }
 
+/// The peak resident set size (`VmHWM`) of process `pid`, in KiB: one read of
+/// `/proc/<pid>/status`, for `REPORT`'s Max Memory Used.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_kib(&status, "VmHWM:")
+}
+
 /// `utime + stime` of a `/proc/<pid>/stat` line, in seconds.
 fn cpu_seconds(stat: &str) -> Option<f64> {
     // The command name may contain spaces and parentheses: fields start after the last ')'.
@@ -56,6 +63,8 @@ mod tests {
         assert!(s.rss_kib > 0);
         assert!(s.peak_rss_kib >= s.rss_kib);
         assert!(s.cpu_seconds >= 0.0);
+        let peak = peak_rss_kib(std::process::id()).expect("peak readable");
+        assert!(peak >= s.peak_rss_kib);
     }
 
     #[test]
@@ -67,5 +76,6 @@ mod tests {
     #[test]
     fn a_missing_process_gives_none() {
         assert_eq!(sample(u32::MAX), None);
+        assert_eq!(peak_rss_kib(u32::MAX), None);
     }
 }

@@ -94,18 +94,12 @@ async fn next(State(pools): State<Pools>, Path((function, id)): Path<(String, u6
         );
     };
     pool.delivered(id, &event.request_id);
-    let arn = format!(
-        "arn:aws:lambda:{}:{}:function:{}",
-        crate::dynamo::LOCAL_REGION,
-        crate::resolve::LOCAL_ACCOUNT_ID,
-        pool.spec().function_name
-    );
     Response::builder()
         .status(StatusCode::OK)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header("lambda-runtime-aws-request-id", &event.request_id)
         .header("lambda-runtime-deadline-ms", event.deadline_ms.to_string())
-        .header("lambda-runtime-invoked-function-arn", arn)
+        .header("lambda-runtime-invoked-function-arn", pool.arn())
         .header("lambda-runtime-trace-id", &event.trace_id)
         .body(axum::body::Body::from(event.payload))
         .unwrap_or_else(|_| {

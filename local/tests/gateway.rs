@@ -168,12 +168,19 @@ async fn metrics_and_status_show_invocations_and_instances() {
     assert_eq!(probe["name"], "probe");
     assert_eq!(probe["instances"][0]["state"], "ready");
     assert_eq!(probe["instances"][0]["invocations"], 1);
+    // The REPORT line carries the instance's peak RSS (from /proc) as Max Memory Used.
+    let report = |l: &str| {
+        l.contains("REPORT RequestId")
+            && l.contains("Max Memory Used: ")
+            && !l.contains("Max Memory Used: 0 MB")
+    };
     assert!(
         status["logs"]
             .as_array()
             .expect("logs")
             .iter()
-            .any(|l| l.as_str().is_some_and(|l| l.contains("REPORT RequestId")))
+            .any(|l| l.as_str().is_some_and(report)),
+        "{status}"
     );
     let page = get(&running.url("/_local/")).await;
     assert_eq!(page.status, 200);

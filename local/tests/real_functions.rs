@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::*;
 use local::commands::project::{Datastore, local_functions};
-use local::keys::LocalKeys;
+use local::keys::KeyPair;
 use local::platform::PlatformConfig;
 use local::pool::PoolSettings;
 use local::template::Template;
@@ -27,7 +27,7 @@ fn build_functions() {
     );
 }
 
-async fn platform(template: &Template, datastore: &Datastore, keys: &LocalKeys) -> Running {
+async fn platform(template: &Template, datastore: &Datastore, keys: &KeyPair) -> Running {
     let mut functions =
         local_functions(template, &datastore.endpoint, keys).expect("functions resolve");
     for f in &mut functions {
@@ -49,7 +49,7 @@ async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
     build_functions();
     let datastore = Datastore::start(None).await.expect("emulator starts");
     datastore.create_tables(&template).await.expect("tables");
-    let keys = LocalKeys::generate().expect("keys");
+    let keys = KeyPair::generate().expect("keys");
 
     // A first platform: register, log in, create three todos.
     let first = platform(&template, &datastore, &keys).await;

@@ -2,8 +2,9 @@
 //!
 //! - cold start: spawn to first `next` (init duration) per function;
 //! - first-request latency through the gateway, cold vs warm;
-//! - warm requests per second through the gateway versus invoking the same single
-//!   instance directly over the Runtime API (no HTTP front, no event conversion);
+//! - warm requests per second of one instance through the gateway versus a bare HTTP
+//!   front that hands a prebuilt event to the same pool (same client, same kind of
+//!   connection, alternating in each round), and in-process calls for reference;
 //! - resident memory per idle instance;
 //! - scale-out: 100 concurrent requests from zero instances at concurrency 10.
 //!
@@ -25,7 +26,7 @@ use crate::commands::CommandError;
 use crate::commands::project::{Datastore, local_functions};
 use crate::event::{RequestInfo, to_event};
 use crate::functions::{FunctionSpec, RouteSpec};
-use crate::keys::LocalKeys;
+use crate::keys::KeyPair;
 use crate::platform::{Platform, PlatformConfig};
 use crate::pool::PoolSettings;
 use crate::template::Template;
@@ -208,7 +209,7 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
     if let Ok(template) = Template::load(&options.template) {
         let store = Datastore::start(None).await?;
         store.create_tables(&template).await?;
-        let keys = LocalKeys::generate()?;
+        let keys = KeyPair::generate().map_err(crate::keys::KeyError::from)?;
         for spec in local_functions(&template, &store.endpoint, &keys)? {
             if !bin_dir.join(&spec.binary).is_file() {
                 println!("  (skipping {}: {} not built)", spec.name, spec.binary);
@@ -289,33 +290,66 @@ async fn measure_all(
     }
 
     println!(
-        "\n== warm throughput: one instance, concurrency 10, {:.1} s per run ==",
-        options.duration.as_secs_f64()
+        "\n== warm throughput: one instance, concurrency 10, {:.1} s per run, {} rounds ==",
+        options.duration.as_secs_f64(),
+        options.runs
+    );
+    println!(
+        "  Both HTTP figures use the same in-process client (keep-alive, 10 workers as tasks)\n  \
+         over the same kind of loopback connection, alternating within each round:\n  \
+         - gateway: routing, payload 2.0 event in, HTTP response out, then the pool;\n  \
+         - bare HTTP: a minimal HTTP server handing a prebuilt event to the same pool.\n  \
+         Their difference is the gateway's own cost; in-process calls the pool with no HTTP."
     );
     let probe = &probes[0];
     let settings = PoolSettings {
         max_instances: 1,
         ..PoolSettings::default()
     };
-    let (mut through, mut direct) = (Vec::new(), Vec::new());
-    for _ in 0..options.runs.min(3) {
+    let (mut through, mut bare, mut direct) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..options.runs {
         let gateway = Gateway::start(vec![probe.spec.clone()], bin_dir, settings.clone()).await?;
         probe.send(&client, &gateway.base).await?;
-        through.push(rps_gateway(&client, probe, &gateway.base, options.duration).await);
         let pool = gateway
             .platform
             .pool(&probe.spec.name)
             .cloned()
             .ok_or_else(|| CommandError::Message("no pool".into()))?;
         let event = probe.event("ANY /{proxy+}")?;
-        direct.push(rps_direct(&pool, event, options.duration).await);
+        let (bare_base, bare_server) = bare_http(pool.clone(), event.clone()).await?;
+        probe.send(&client, &bare_base).await?;
+        // Alternate the order so drift (the other load on the machine) hits both alike.
+        let (g, b) = if round % 2 == 0 {
+            let g = rps_http(&client, probe, &gateway.base, options.duration).await;
+            let b = rps_http(&client, probe, &bare_base, options.duration).await;
+            (g, b)
+        } else {
+            let b = rps_http(&client, probe, &bare_base, options.duration).await;
+            let g = rps_http(&client, probe, &gateway.base, options.duration).await;
+            (g, b)
+        };
+        let d = rps_direct(&pool, event, options.duration).await;
+        println!(
+            "  round {}: gateway {g:>7.0} | bare HTTP {b:>7.0} | in-process {d:>7.0} req/s",
+            round + 1
+        );
+        through.push(g);
+        bare.push(b);
+        direct.push(d);
+        bare_server.abort();
         gateway.stop().await;
     }
-    let (through, direct) = (median(through), median(direct));
-    println!("  through the gateway (HTTP, event conversion): {through:>8.0} req/s");
-    println!("  straight to the instance (Runtime API only):  {direct:>8.0} req/s");
+    let (through, bare, direct) = (median(through), median(bare), median(direct));
+    println!("  medians:");
+    println!("  through the gateway (HTTP, routing, event conversion): {through:>8.0} req/s");
+    println!("  bare HTTP to the pool (same client, no conversion):    {bare:>8.0} req/s");
+    println!("  in-process to the pool (no HTTP at all):               {direct:>8.0} req/s");
     println!(
-        "  gateway overhead: {:.1}% of warm throughput",
+        "  gateway overhead (gateway vs bare HTTP, same client): {:.1}%",
+        (1.0 - through / bare) * 100.0
+    );
+    println!(
+        "  HTTP + gateway vs in-process (includes the client's own CPU on the same cores): {:.1}%",
         (1.0 - through / direct) * 100.0
     );
 
@@ -346,24 +380,57 @@ async fn measure_all(
     Ok(())
 }
 
-async fn rps_gateway(client: &HttpClient, probe: &Probe, base: &str, duration: Duration) -> f64 {
-    let count = Arc::new(AtomicU64::new(0));
-    let until = Instant::now() + duration;
-    let workers = (0..10).map(|_| {
-        let (client, probe, base, count) = (
-            client.clone(),
-            probe.clone(),
-            base.to_owned(),
-            count.clone(),
-        );
+/// A minimal HTTP front for the bench: every request invokes `pool` with `event` and
+/// answers the instance's raw result, with no routing and no event conversion.
+async fn bare_http(
+    pool: Arc<crate::pool::Pool>,
+    event: Bytes,
+) -> Result<(String, tokio::task::JoinHandle<()>), CommandError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(CommandError::io("binding the bare bench server"))?;
+    let base = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map_err(CommandError::io("bare bench address"))?
+    );
+    let app = axum::Router::new().fallback(move || {
+        let (pool, event) = (pool.clone(), event.clone());
         async move {
-            while Instant::now() < until {
-                if matches!(probe.send(&client, &base).await, Ok(200)) {
-                    count.fetch_add(1, Ordering::Relaxed);
-                }
+            match pool.invoke(event).await {
+                Ok(outcome) => (http::StatusCode::OK, outcome.body),
+                Err(e) => (http::StatusCode::BAD_GATEWAY, Bytes::from(e.to_string())),
             }
         }
     });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((base, server))
+}
+
+/// Requests per second from 10 concurrent workers (each its own task) for `duration`.
+async fn rps_http(client: &HttpClient, probe: &Probe, base: &str, duration: Duration) -> f64 {
+    let count = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + duration;
+    let workers: Vec<_> = (0..10)
+        .map(|_| {
+            let (client, probe, base, count) = (
+                client.clone(),
+                probe.clone(),
+                base.to_owned(),
+                count.clone(),
+            );
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    if matches!(probe.send(&client, &base).await, Ok(200)) {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
     let started = Instant::now();
     futures::future::join_all(workers).await;
     count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
@@ -372,16 +439,18 @@ async fn rps_gateway(client: &HttpClient, probe: &Probe, base: &str, duration: D
 async fn rps_direct(pool: &Arc<crate::pool::Pool>, event: Bytes, duration: Duration) -> f64 {
     let count = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + duration;
-    let workers = (0..10).map(|_| {
-        let (pool, event, count) = (pool.clone(), event.clone(), count.clone());
-        async move {
-            while Instant::now() < until {
-                if pool.invoke(event.clone()).await.is_ok() {
-                    count.fetch_add(1, Ordering::Relaxed);
+    let workers: Vec<_> = (0..10)
+        .map(|_| {
+            let (pool, event, count) = (pool.clone(), event.clone(), count.clone());
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    if pool.invoke(event.clone()).await.is_ok() {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-            }
-        }
-    });
+            })
+        })
+        .collect();
     let started = Instant::now();
     futures::future::join_all(workers).await;
     count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()

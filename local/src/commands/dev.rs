@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::commands::CommandError;
 use crate::commands::project::{Datastore, find_bin_dir, local_functions, shutdown_signal};
-use crate::keys::LocalKeys;
+use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
 use crate::policy::{Policy, Watermarks};
 use crate::pool::PoolSettings;
@@ -73,7 +73,7 @@ async fn serve(
     for created in datastore.create_tables(template).await? {
         eprintln!("created table {created}");
     }
-    let keys = LocalKeys::load_or_create(&options.data_dir.join("jwt"))?;
+    let keys = keys::load_or_create(&options.data_dir.join("jwt"))?;
     let functions = local_functions(template, &datastore.endpoint, &keys)?;
     let binaries: Vec<String> = functions.iter().map(|f| f.binary.clone()).collect();
     let bin_dir = find_bin_dir(options.bin_dir.clone(), &binaries)?;

@@ -19,7 +19,7 @@ use crate::commands::project::{Datastore, find_bin_dir, local_functions};
 use crate::dynamo::local_client;
 use crate::event::{RequestInfo, to_event};
 use crate::functions::FunctionSpec;
-use crate::keys::{LocalKeys, TokenRequest, mint};
+use crate::keys::{self, KeyPair, TokenRequest, mint};
 use crate::platform::{Platform, PlatformConfig};
 use crate::pool::{Outcome, OutcomeKind};
 use crate::template::Template;
@@ -85,7 +85,7 @@ async fn invoke(
     datastore: &Datastore,
 ) -> Result<Outcome, CommandError> {
     datastore.create_tables(template).await?;
-    let keys = LocalKeys::load_or_create(&options.data_dir.join("jwt"))?;
+    let keys = keys::load_or_create(&options.data_dir.join("jwt"))?;
     let mut functions = local_functions(template, &datastore.endpoint, &keys)?;
     for f in &mut functions {
         f.environment.extend(options.env.clone());
@@ -147,7 +147,7 @@ async fn token_for(
     platform: &Arc<Platform>,
     user_function: &str,
     target: &FunctionSpec,
-    keys: &LocalKeys,
+    keys: &KeyPair,
     name: &str,
 ) -> Result<String, CommandError> {
     let table = target

@@ -10,7 +10,7 @@ use crate::commands::CommandError;
 use crate::dynamo::{LOCAL_REGION, local_client};
 use crate::emulator::{Emulator, EmulatorOptions};
 use crate::functions::{self, FunctionSpec};
-use crate::keys::LocalKeys;
+use crate::keys::KeyPair;
 use crate::resolve::Resolver;
 use crate::tables::{Outcome, ensure_tables};
 use crate::template::{TableDefinition, Template};
@@ -32,7 +32,7 @@ pub fn table_name(definition: &TableDefinition) -> String {
 pub fn local_functions(
     template: &Template,
     endpoint: &str,
-    keys: &LocalKeys,
+    keys: &KeyPair,
 ) -> Result<Vec<FunctionSpec>, CommandError> {
     let names: BTreeMap<String, String> = template
         .tables()?
