@@ -128,6 +128,10 @@ pub fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    // Its own process group: a terminal's Ctrl-C reaches the platform only, which then
+    // stops its instances itself, instead of seeing them "crash" and replacing them.
+    #[cfg(unix)]
+    command.process_group(0);
     let mut child = command.spawn()?;
     if let Some(out) = child.stdout.take() {
         forward(out, spec.name.clone(), id, logs.clone());
