@@ -89,18 +89,11 @@ impl UserStore {
 
     /// The user with this (case-folded) name.
     pub async fn find(&self, normalized_name: &str) -> Result<Option<UserRecord>, StoreError> {
-        let output = self
-            .datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", s(user_pk(normalized_name)))
-            .key("sk", s("PROFILE"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        output.item.as_ref().map(user_record).transpose()
+        self.item(normalized_name, "PROFILE")
+            .await?
+            .as_ref()
+            .map(user_record)
+            .transpose()
     }
 
     /// The failed logins of the current window (older windows count as none).
@@ -109,18 +102,7 @@ impl UserStore {
         normalized_name: &str,
         window: Duration,
     ) -> Result<FailedLogins, StoreError> {
-        let output = self
-            .datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", s(user_pk(normalized_name)))
-            .key("sk", s("LOGINFAIL"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        let Some(item) = output.item else {
+        let Some(item) = self.item(normalized_name, "LOGINFAIL").await? else {
             return Ok(FailedLogins::default());
         };
         let counted = FailedLogins {
@@ -174,6 +156,25 @@ impl UserStore {
             }
             Err(e) => Err(StoreError::from_sdk("PutItem", e)),
         }
+    }
+
+    /// One item of a user's partition, read consistently.
+    async fn item(
+        &self,
+        normalized_name: &str,
+        sort_key: &str,
+    ) -> Result<Option<Item>, StoreError> {
+        self.datastore
+            .client()
+            .get_item()
+            .table_name(self.datastore.table())
+            .key("pk", s(user_pk(normalized_name)))
+            .key("sk", s(sort_key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map(|output| output.item)
+            .map_err(|e| StoreError::from_sdk("GetItem", e))
     }
 
     /// Forgets the failed logins of a name (after a successful login).
