@@ -28,11 +28,12 @@ pub fn router(platform: Arc<Platform>) -> Router {
 }
 
 async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Response {
-    let connect = request
-        .extensions()
+    let (parts, body) = request.into_parts();
+    let connect = parts
+        .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let path = request.uri().path().to_owned();
+    let path = parts.uri.path();
     if path == "/metrics" {
         return (
             [(
@@ -62,8 +63,8 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
             )
         });
     }
-    if let Some(matched) = platform.routes().find(request.method().as_str(), &path) {
-        let Some(pool) = platform.pool(&matched.function).cloned() else {
+    if let Some(matched) = platform.routes().find(parts.method.as_str(), path) {
+        let Some(pool) = platform.pool(matched.function).cloned() else {
             return error_response(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -71,7 +72,6 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
             );
         };
         let source_ip = connect.map_or_else(|| "127.0.0.1".to_owned(), |c| c.ip().to_string());
-        let (parts, body) = request.into_parts();
         let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(_) => {
@@ -84,12 +84,12 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
         };
         let api_request_id = ids::request_id();
         let info = RequestInfo {
-            route_key: &matched.route_key,
+            route_key: matched.route_key,
             path_parameters: &matched.path_parameters,
             source_ip: &source_ip,
             request_id: &api_request_id,
         };
-        let payload = Bytes::from(event::to_event(&parts, &body, &info).to_string());
+        let payload = Bytes::from(event::to_event(&parts, &body, &info));
         return match pool.invoke(payload).await {
             Ok(outcome) if outcome.kind == OutcomeKind::Response => {
                 match event::from_result(&outcome.body) {
@@ -100,14 +100,14 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
                         response
                     }
                     Err(e) => InvokeError::BadResponse {
-                        function: matched.function,
+                        function: matched.function.to_owned(),
                         message: e.to_string(),
                     }
                     .into_response(),
                 }
             }
             Ok(outcome) => InvokeError::Function {
-                function: matched.function,
+                function: matched.function.to_owned(),
                 message: error_message(&outcome.body),
             }
             .into_response(),
@@ -118,12 +118,12 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
         return error_response(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            &format!("no API route matches {} {path}", request.method()),
+            &format!("no API route matches {} {path}", parts.method),
         );
     }
-    match (platform.web_dir(), request.method()) {
+    match (platform.web_dir(), &parts.method) {
         (Some(web), &Method::GET | &Method::HEAD) => {
-            static_files::serve(web, &path, request.method() == Method::HEAD).await
+            static_files::serve(web, path, parts.method == Method::HEAD).await
         }
         (Some(_), _) => error_response(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -22,16 +22,18 @@ struct Route {
     function: String,
     method: String,
     path: String,
+    /// `METHOD /path`, or `$default`.
+    route_key: String,
     segments: Option<Vec<Segment>>,
 }
 
-/// A route that matched a request.
+/// A route that matched a request (borrowing the table's names).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matched {
+pub struct Matched<'a> {
     /// The function's short name.
-    pub function: String,
+    pub function: &'a str,
     /// The route key, e.g. `GET /api/rule/{key}` or `$default`.
-    pub route_key: String,
+    pub route_key: &'a str,
     /// Values of the path's `{name}` segments, decoded.
     pub path_parameters: BTreeMap<String, String>,
 }
@@ -48,11 +50,19 @@ impl RouteTable {
         let routes = functions
             .iter()
             .flat_map(|f| {
-                f.routes.iter().map(|r| Route {
-                    function: f.name.clone(),
-                    method: r.method.clone(),
-                    path: r.path.clone(),
-                    segments: (r.path != "$default").then(|| parse(&r.path)),
+                f.routes.iter().map(|r| {
+                    let segments = (r.path != "$default").then(|| parse(&r.path));
+                    Route {
+                        function: f.name.clone(),
+                        method: r.method.clone(),
+                        path: r.path.clone(),
+                        route_key: if segments.is_none() {
+                            "$default".to_owned()
+                        } else {
+                            format!("{} {}", r.method, r.path)
+                        },
+                        segments,
+                    }
                 })
             })
             .collect();
@@ -68,27 +78,24 @@ impl RouteTable {
     }
 
     /// The best route for `method` and `path`, if any claims it.
-    pub fn find(&self, method: &str, path: &str) -> Option<Matched> {
-        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    pub fn find(&self, method: &str, path: &str) -> Option<Matched<'_>> {
+        let trimmed = path.trim_start_matches('/');
+        let parts: Vec<&str> = trimmed.split('/').collect();
         self.routes
             .iter()
             .filter(|r| r.method == "ANY" || r.method.eq_ignore_ascii_case(method))
             .filter_map(|r| {
                 let (score, params) = match &r.segments {
                     None => (Vec::new(), BTreeMap::new()),
-                    Some(segments) => match_segments(segments, &parts)?,
+                    Some(segments) => match_segments(segments, trimmed, &parts)?,
                 };
                 let rank = (r.segments.is_some(), score, r.method != "ANY");
                 Some((rank, r, params))
             })
             .max_by(|a, b| a.0.cmp(&b.0))
             .map(|(_, r, path_parameters)| Matched {
-                function: r.function.clone(),
-                route_key: if r.segments.is_none() {
-                    "$default".to_owned()
-                } else {
-                    format!("{} {}", r.method, r.path)
-                },
+                function: &r.function,
+                route_key: &r.route_key,
                 path_parameters,
             })
     }
@@ -116,6 +123,7 @@ fn decode(s: &str) -> String {
 /// A per-segment specificity score (3 literal, 2 param, 1 greedy) and the parameters.
 fn match_segments(
     segments: &[Segment],
+    whole: &str,
     parts: &[&str],
 ) -> Option<(Vec<u8>, BTreeMap<String, String>)> {
     let mut score = Vec::with_capacity(segments.len());
@@ -123,10 +131,12 @@ fn match_segments(
     for (i, segment) in segments.iter().enumerate() {
         match segment {
             Segment::Greedy(name) => {
-                let rest = parts
+                parts
                     .get(i..)
                     .filter(|r| !r.is_empty() && !r[0].is_empty())?;
-                params.insert(name.clone(), decode(&rest.join("/")));
+                // The segments from `i` on, '/'-joined: the end of the path they came from.
+                let start: usize = parts[..i].iter().map(|p| p.len() + 1).sum();
+                params.insert(name.clone(), decode(whole.get(start..)?));
                 score.push(1);
                 return Some((score, params));
             }
@@ -203,8 +213,13 @@ mod tests {
 
     #[test]
     fn greedy_segments_take_the_rest() {
-        let m = table().find("GET", "/files/a/b/c.txt").expect("match");
+        let t = table();
+        let m = t.find("GET", "/files/a/b/c.txt").expect("match");
         assert_eq!(m.path_parameters["proxy"], "a/b/c.txt");
+        let m = t.find("GET", "//files/a//b%20c/").expect("match");
+        assert_eq!(m.path_parameters["proxy"], "a//b c/");
+        assert!(t.find("GET", "/files/").is_none());
+        assert!(t.find("GET", "/files//x").is_none());
         assert_eq!(m.function, "user");
     }
 }

@@ -4,13 +4,16 @@
 //! - first-request latency through the gateway, cold vs warm;
 //! - warm requests per second of one instance through the gateway versus a bare HTTP
 //!   front that hands a prebuilt event to the same pool (same client, same kind of
-//!   connection, alternating in each round), and in-process calls for reference;
+//!   connection, alternating in each round), and in-process calls for reference, each
+//!   with its CPU time per request (this process plus the instance, from `/proc`): work
+//!   done rather than time waited, though on shared cores it still moves with load;
 //! - resident memory per idle instance;
 //! - scale-out: 100 concurrent requests from zero instances at concurrency 10.
 //!
 //! The test function (`platform-test-function`) is always measured; the template's
 //! functions too when their binaries are built (with an in-memory emulator).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -165,9 +168,7 @@ impl Probe {
             source_ip: "127.0.0.1",
             request_id: "bench",
         };
-        Ok(Bytes::from(
-            to_event(&parts, self.body.as_bytes(), &info).to_string(),
-        ))
+        Ok(Bytes::from(to_event(&parts, self.body.as_bytes(), &info)))
     }
 }
 
@@ -307,6 +308,8 @@ async fn measure_all(
         ..PoolSettings::default()
     };
     let (mut through, mut bare, mut direct) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cpu_gateway, mut cpu_bare, mut cpu_direct) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut overhead_cpu, mut overhead_rps) = (Vec::new(), Vec::new());
     for round in 0..options.runs {
         let gateway = Gateway::start(vec![probe.spec.clone()], bin_dir, settings.clone()).await?;
         probe.send(&client, &gateway.base).await?;
@@ -320,37 +323,96 @@ async fn measure_all(
         probe.send(&client, &bare_base).await?;
         // Alternate the order so drift (the other load on the machine) hits both alike.
         let (g, b) = if round % 2 == 0 {
-            let g = rps_http(&client, probe, &gateway.base, options.duration).await;
-            let b = rps_http(&client, probe, &bare_base, options.duration).await;
+            let g = measured(
+                &pool,
+                rps_http(&client, probe, &gateway.base, options.duration),
+            )
+            .await;
+            let b = measured(
+                &pool,
+                rps_http(&client, probe, &bare_base, options.duration),
+            )
+            .await;
             (g, b)
         } else {
-            let b = rps_http(&client, probe, &bare_base, options.duration).await;
-            let g = rps_http(&client, probe, &gateway.base, options.duration).await;
+            let b = measured(
+                &pool,
+                rps_http(&client, probe, &bare_base, options.duration),
+            )
+            .await;
+            let g = measured(
+                &pool,
+                rps_http(&client, probe, &gateway.base, options.duration),
+            )
+            .await;
             (g, b)
         };
-        let d = rps_direct(&pool, event, options.duration).await;
+        let d = measured(&pool, rps_direct(&pool, event, options.duration)).await;
         println!(
-            "  round {}: gateway {g:>7.0} | bare HTTP {b:>7.0} | in-process {d:>7.0} req/s",
-            round + 1
+            "  round {}: gateway {:>7.0} | bare HTTP {:>7.0} | in-process {:>7.0} req/s",
+            round + 1,
+            g.rps,
+            b.rps,
+            d.rps
         );
-        through.push(g);
-        bare.push(b);
-        direct.push(d);
+        let (cpu_share, rps_share) = (
+            (g.cpu_us - b.cpu_us) / g.cpu_us * 100.0,
+            (1.0 - g.rps / b.rps) * 100.0,
+        );
+        println!(
+            "           CPU per request: gateway {:.1} µs, bare {:.1} µs, in-process {:.1} µs\n           \
+             gateway overhead this round: {cpu_share:.1}% CPU per request, {rps_share:.1}% req/s",
+            g.cpu_us, b.cpu_us, d.cpu_us
+        );
+        overhead_cpu.push(cpu_share);
+        overhead_rps.push(rps_share);
+        through.push(g.rps);
+        bare.push(b.rps);
+        direct.push(d.rps);
+        cpu_gateway.push(g.cpu_us);
+        cpu_bare.push(b.cpu_us);
+        cpu_direct.push(d.cpu_us);
         bare_server.abort();
         gateway.stop().await;
     }
     let (through, bare, direct) = (median(through), median(bare), median(direct));
+    let (cpu_gateway, cpu_bare, cpu_direct) =
+        (median(cpu_gateway), median(cpu_bare), median(cpu_direct));
     println!("  medians:");
-    println!("  through the gateway (HTTP, routing, event conversion): {through:>8.0} req/s");
-    println!("  bare HTTP to the pool (same client, no conversion):    {bare:>8.0} req/s");
-    println!("  in-process to the pool (no HTTP at all):               {direct:>8.0} req/s");
     println!(
-        "  gateway overhead (gateway vs bare HTTP, same client): {:.1}%",
-        (1.0 - through / bare) * 100.0
+        "  through the gateway (HTTP, routing, event conversion): {through:>8.0} req/s, {cpu_gateway:>6.1} µs CPU per request"
+    );
+    println!(
+        "  bare HTTP to the pool (same client, no conversion):    {bare:>8.0} req/s, {cpu_bare:>6.1} µs CPU per request"
+    );
+    println!(
+        "  in-process to the pool (no HTTP at all):               {direct:>8.0} req/s, {cpu_direct:>6.1} µs CPU per request"
+    );
+    println!("  CPU per request: gateway {cpu_gateway:.1} µs, bare {cpu_bare:.1} µs (medians)");
+    println!(
+        "  gateway overhead, CPU per request ((gateway - bare) / gateway): {:.1}% of medians \
+         ({:.1} µs per request); median of the rounds' own figures {:.1}%",
+        (cpu_gateway - cpu_bare) / cpu_gateway * 100.0,
+        cpu_gateway - cpu_bare,
+        median(overhead_cpu)
+    );
+    println!(
+        "  gateway overhead, throughput (gateway vs bare HTTP, same client): {:.1}% of medians; \
+         median of the rounds' own figures {:.1}%",
+        (1.0 - through / bare) * 100.0,
+        median(overhead_rps)
     );
     println!(
         "  HTTP + gateway vs in-process (includes the client's own CPU on the same cores): {:.1}%",
         (1.0 - through / direct) * 100.0
+    );
+    println!(
+        "  CPU per request is user + system time of this process (platform and load generator)\n  \
+         plus the instance process, over the requests served. It counts work, not time spent\n  \
+         waiting for a core, so scheduling luck alone does not move it as it moves req/s; but\n  \
+         on 2 shared cores it still tracks req/s (a slower round does fewer requests per\n  \
+         wake-up, so each costs more CPU): read the rounds as a range. Both paths include the\n  \
+         same client, so (gateway - bare) / gateway understates the gateway's share."
     );
 
     println!("\n== scale-out: 100 concurrent requests from zero instances, concurrency 10 ==");
@@ -410,8 +472,49 @@ async fn bare_http(
     Ok((base, server))
 }
 
-/// Requests per second from 10 concurrent workers (each its own task) for `duration`.
-async fn rps_http(client: &HttpClient, probe: &Probe, base: &str, duration: Duration) -> f64 {
+/// One throughput run: requests per second and CPU time per request.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    rps: f64,
+    cpu_us: f64,
+}
+
+/// CPU seconds (user + system) so far of this process and of each of `pool`'s instances,
+/// by process id.
+fn cpu_by_process(pool: &crate::pool::Pool) -> BTreeMap<u32, f64> {
+    std::iter::once(std::process::id())
+        .chain(pool.status().instances.iter().filter_map(|i| i.pid))
+        .filter_map(|pid| Some((pid, crate::procfs::sample(pid)?.cpu_seconds)))
+        .collect()
+}
+
+/// Runs `work` (which answers `(requests served, seconds)`) and measures the CPU time that
+/// this process and the pool's instances spent on it.
+async fn measured(
+    pool: &crate::pool::Pool,
+    work: impl std::future::Future<Output = (u64, f64)>,
+) -> Run {
+    let before = cpu_by_process(pool);
+    let (served, seconds) = work.await;
+    let after = cpu_by_process(pool);
+    let cpu: f64 = after
+        .iter()
+        .map(|(pid, t)| t - before.get(pid).copied().unwrap_or(0.0))
+        .sum();
+    Run {
+        rps: served as f64 / seconds,
+        cpu_us: cpu * 1e6 / served.max(1) as f64,
+    }
+}
+
+/// Requests served by 10 concurrent workers (each its own task) in `duration`, and the
+/// seconds it took.
+async fn rps_http(
+    client: &HttpClient,
+    probe: &Probe,
+    base: &str,
+    duration: Duration,
+) -> (u64, f64) {
     let count = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + duration;
     let workers: Vec<_> = (0..10)
@@ -433,10 +536,13 @@ async fn rps_http(client: &HttpClient, probe: &Probe, base: &str, duration: Dura
         .collect();
     let started = Instant::now();
     futures::future::join_all(workers).await;
-    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    (
+        count.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    )
 }
 
-async fn rps_direct(pool: &Arc<crate::pool::Pool>, event: Bytes, duration: Duration) -> f64 {
+async fn rps_direct(pool: &Arc<crate::pool::Pool>, event: Bytes, duration: Duration) -> (u64, f64) {
     let count = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + duration;
     let workers: Vec<_> = (0..10)
@@ -453,5 +559,8 @@ async fn rps_direct(pool: &Arc<crate::pool::Pool>, event: Bytes, duration: Durat
         .collect();
     let started = Instant::now();
     futures::future::join_all(workers).await;
-    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    (
+        count.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    )
 }

@@ -247,7 +247,7 @@ async fn register(
     };
     let event = to_event(&parts, body.as_bytes(), &info);
     let outcome = pool
-        .invoke(Bytes::from(event.to_string()))
+        .invoke(Bytes::from(event))
         .await
         .map_err(|e| CommandError::Message(format!("registering {name}: {e}")))?;
     eprintln!(
