@@ -26,8 +26,6 @@ pub mod http;
 pub mod init;
 pub mod runtime;
 pub mod store;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod time;
 
 pub use error::ApiError;

@@ -10,7 +10,7 @@ use shared::auth::claims::Claims;
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::keys::KeyPair;
 use shared::config::{Config, SigningKey};
-use shared::testing::{TestResponse, config, request};
+use shared_testing::{TestResponse, config, request};
 
 pub(crate) struct TestApp {
     pub(crate) state: RuleState,

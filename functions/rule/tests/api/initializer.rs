@@ -63,10 +63,10 @@ async fn a_cold_start_serves_existing_todos_on_its_very_first_request() {
     let auth = format!("Bearer {}", alice.token);
     let first = rule_function::handle(
         state,
-        shared::testing::request(Method::GET, "/api/rule", None, &[("authorization", &auth)]),
+        shared_testing::request(Method::GET, "/api/rule", None, &[("authorization", &auth)]),
     )
     .await;
-    let first = shared::testing::TestResponse::from_response(first);
+    let first = shared_testing::TestResponse::from_response(first);
     assert_eq!(first.status, 200);
     assert_eq!(first.body["total"], 3);
     assert_eq!(TestApp::names(&first), ["three", "two", "one"]);

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::Method;
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::keys::KeyPair;
-use shared::testing::request;
+use shared_testing::request;
 
 use crate::helpers::{TestApp, spawn_app};
 

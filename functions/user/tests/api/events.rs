@@ -1,6 +1,6 @@
 //! The sample events of `events/`, run through the real handler.
 
-use shared::testing::event;
+use shared_testing::event;
 
 use crate::helpers::spawn_app;
 

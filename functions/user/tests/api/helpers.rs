@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{Value, json};
 use shared::auth::keys::KeyPair;
 use shared::config::SigningKey;
-use shared::testing::{TestResponse, config, request};
+use shared_testing::{TestResponse, config, request};
 use user_function::UserState;
 
 pub(crate) struct TestApp {

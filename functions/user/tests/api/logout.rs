@@ -1,5 +1,5 @@
 use http::Method;
-use shared::testing::request;
+use shared_testing::request;
 
 use crate::helpers::spawn_app;
 

@@ -1,6 +1,6 @@
 use http::Method;
 use serde_json::json;
-use shared::testing::request;
+use shared_testing::request;
 
 use crate::helpers::spawn_app;
 

@@ -1,4 +1,4 @@
-//! Test support for the functions' integration tests (feature `testing`).
+//! Test support for the functions' API tests.
 //!
 //! Builds requests the way API Gateway delivers them, reads responses back as JSON,
 //! loads the sample events of `events/`, and makes a configuration that points at a
@@ -10,8 +10,8 @@ use http::{HeaderMap, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 
-use crate::auth::keys::KeyPair;
-use crate::config::{Config, SigningKey};
+use shared::auth::keys::KeyPair;
+use shared::config::{Config, SigningKey};
 
 /// A response with its body parsed as JSON.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ impl TestResponse {
     /// When the body is not JSON or has no JSON content type: every answer must be JSON.
     pub fn from_response(response: Response<Body>) -> Self {
         let (parts, body) = response.into_parts();
-        let bytes = crate::http::body::bytes(&body).to_vec();
+        let bytes = shared::http::body::bytes(&body).to_vec();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -110,9 +110,7 @@ pub fn request(
 
 /// The repository's `events/` folder.
 pub fn events_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("events")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events")
 }
 
 /// Loads `events/<name>`, replaces `{{token}}` with `token`, and converts it the way
