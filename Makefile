@@ -17,6 +17,10 @@ ARCH ?= arm64
 EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
 LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
+# Every build names the whole workspace: cargo unifies features over the packages it
+# is asked for, so `-p user -p rule` and `cargo test --workspace` would build the
+# same crates twice with different feature sets.
+WORKSPACE_BINS := --workspace --bins
 
 .PHONY: test check lint fmt unit-test web-test build deploy clean-data help
 
@@ -48,7 +52,7 @@ unit-test: $(EMULATOR_DEPS)
 ## web-test: the frontend in Debian's chromium, against the local platform.
 web-test: $(EMULATOR_DEPS) $(WEB_TEST_DEPS)
 	bash scripts/ensure-chromium.sh
-	$(CARGO) build -p user -p rule -p todo-local
+	$(CARGO) build $(WORKSPACE_BINS)
 	node web/tests/run.mjs
 
 fmt:

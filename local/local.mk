@@ -5,7 +5,7 @@
 #                                              one cold invocation, like `sam local invoke`
 #   make bench                                 cold start, latency, throughput, memory figures
 #
-# The root Makefile defines CARGO (default: cargo).
+# The root Makefile defines CARGO (default: cargo) and WORKSPACE_BINS.
 
 CARGO ?= cargo
 LOCAL_TARGET ?= $(or $(CARGO_TARGET_DIR),target)
@@ -15,7 +15,10 @@ LOCAL_POLICY ?= concurrency
 LOCAL_EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 FN ?= rule
 EVENT ?= events/rule-list.json
-AS ?= alice
+# GNU make predefines AS (the assembler, `as`), so `AS ?= alice` would never apply.
+ifeq ($(origin AS),default)
+AS := alice
+endif
 # Extra flags, e.g. LOCAL_ARGS='--env JWT_TTL_SECONDS=900 --min-instances 1'.
 LOCAL_ARGS ?=
 
@@ -27,17 +30,17 @@ $(LOCAL_EMULATOR_DEPS): local/emulator/package.json local/emulator/package-lock.
 
 ## dev: build, start the emulator (data in .data/), create the tables and serve the app on :3001.
 dev: $(LOCAL_EMULATOR_DEPS)
-	$(CARGO) build -p user -p rule -p todo-local
+	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform dev --port $(LOCAL_PORT) --data-dir $(LOCAL_DATA) \
 		--policy $(LOCAL_POLICY) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## invoke: one cold invocation of FN with EVENT; {{token}} becomes a token for AS.
 invoke: $(LOCAL_EMULATOR_DEPS)
-	$(CARGO) build -p user -p rule -p todo-local
+	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform invoke --function $(FN) --event $(EVENT) --as $(AS) \
 		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## bench: release builds, then the platform's figures (medians).
 bench: $(LOCAL_EMULATOR_DEPS)
-	$(CARGO) build --release -p user -p rule -p todo-local -p platform-test-function
+	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release

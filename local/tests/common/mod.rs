@@ -25,14 +25,15 @@ pub fn bin_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds the test function once per test binary.
+/// Builds the workspace's binaries (the test function among them) once per test
+/// binary, with the selection `cargo test --workspace` uses, so nothing is built twice.
 pub fn test_function_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = std::process::Command::new(cargo)
-                .args(["build", "--quiet", "-p", "platform-test-function"])
+                .args(["build", "--quiet", "--workspace", "--bins"])
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .status()
                 .expect("run cargo build");
