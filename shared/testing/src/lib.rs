@@ -119,10 +119,24 @@ pub fn events_dir() -> PathBuf {
 /// # Panics
 /// When the file is missing or not a valid event.
 pub fn event(name: &str, token: &str) -> Request {
+    event_filled(name, &[("{{token}}", token)])
+}
+
+/// Like [`event`], for the events that act on one todo: `{{key}}` becomes `key`.
+///
+/// # Panics
+/// When the file is missing or not a valid event.
+pub fn event_for_todo(name: &str, token: &str, key: &str) -> Request {
+    event_filled(name, &[("{{token}}", token), ("{{key}}", key)])
+}
+
+fn event_filled(name: &str, placeholders: &[(&str, &str)]) -> Request {
     let path = events_dir().join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-        .replace("{{token}}", token);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    for (placeholder, value) in placeholders {
+        text = text.replace(placeholder, value);
+    }
     lambda_http::request::from_str(&text)
         .unwrap_or_else(|e| panic!("{} is not an API Gateway event: {e}", path.display()))
 }

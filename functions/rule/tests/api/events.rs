@@ -1,6 +1,6 @@
 //! The sample events of `events/`, run through the real handler.
 
-use shared_testing::event;
+use shared_testing::{event, event_for_todo};
 
 use crate::helpers::spawn_app;
 
@@ -56,10 +56,31 @@ async fn the_sample_events_get_the_answers_they_describe() {
         401
     );
 
-    // The fixed key of the get/update/delete events does not exist for this user.
-    assert_eq!(app.send(event("rule-get.json", token)).await.status, 404);
-    assert_eq!(app.send(event("rule-update.json", token)).await.status, 404);
-    let deleted = app.send(event("rule-delete.json", token)).await;
+    // The get, update and delete events act on the todo whose key replaces `{{key}}`.
+    let key = created.body["key"].as_str().expect("a key");
+    let got = app.send(event_for_todo("rule-get.json", token, key)).await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert_eq!(got.body["name"], "buy milk");
+    let updated = app
+        .send(event_for_todo("rule-update.json", token, key))
+        .await;
+    assert_eq!(updated.status, 200, "{:?}", updated.body);
+    assert_eq!(updated.body["status"], 2);
+    assert_eq!(updated.body["progress"], 100);
+    assert_eq!(updated.body["version"], 2);
+    let stale = app
+        .send(event_for_todo("rule-update.json", token, key))
+        .await;
+    assert_eq!(
+        stale.status, 409,
+        "version 1 is stale now: {:?}",
+        stale.body
+    );
+    let deleted = app
+        .send(event_for_todo("rule-delete.json", token, key))
+        .await;
     assert_eq!(deleted.status, 200);
-    assert_eq!(deleted.body["deleted"], 0);
+    assert_eq!(deleted.body["deleted"], 1);
+    let gone = app.send(event_for_todo("rule-get.json", token, key)).await;
+    assert_eq!(gone.status, 404);
 }
