@@ -9,13 +9,13 @@ use http::StatusCode;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum InvokeError {
     /// The queue of waiting requests is full.
-    #[error("too many requests are waiting for {function}; try again shortly")]
+    #[error("Too many requests are waiting for the {function} function; try again shortly.")]
     Throttled {
         /// The function.
         function: String,
     },
     /// No instance could serve in time: init failed or timed out, or the queue deadline passed.
-    #[error("{function} is unavailable: {reason}")]
+    #[error("The {function} function is unavailable ({reason}); try again shortly.")]
     Unavailable {
         /// The function.
         function: String,
@@ -23,7 +23,7 @@ pub enum InvokeError {
         reason: String,
     },
     /// The function ran past its timeout.
-    #[error("{function} did not answer within its {seconds} s timeout")]
+    #[error("The {function} function did not answer within its {seconds} s timeout.")]
     Timeout {
         /// The function.
         function: String,
@@ -31,13 +31,15 @@ pub enum InvokeError {
         seconds: f64,
     },
     /// The instance died while serving the request.
-    #[error("the {function} instance serving this request stopped unexpectedly; retry the request")]
+    #[error(
+        "The {function} instance serving this request stopped unexpectedly; retry the request."
+    )]
     Crashed {
         /// The function.
         function: String,
     },
     /// The handler returned an error instead of a response.
-    #[error("{function} failed to handle the request: {message}")]
+    #[error("The {function} function failed to handle the request: {message}")]
     Function {
         /// The function.
         function: String,
@@ -45,7 +47,7 @@ pub enum InvokeError {
         message: String,
     },
     /// The function's answer is not a valid HTTP API response.
-    #[error("{function} gave an invalid response: {message}")]
+    #[error("The {function} function gave an invalid response: {message}")]
     BadResponse {
         /// The function.
         function: String,
@@ -76,6 +78,22 @@ impl InvokeError {
             InvokeError::Crashed { .. } => "FUNCTION_CRASHED",
             InvokeError::Function { .. } => "FUNCTION_ERROR",
             InvokeError::BadResponse { .. } => "BAD_GATEWAY",
+        }
+    }
+
+    /// The `errorMessage` the caller sees. A function's own error report or a broken
+    /// answer stays in the platform's log (the `ERROR Invoke Error` line), as API Gateway
+    /// keeps it in CloudWatch and answers only "Internal Server Error": it may carry
+    /// internals (panic messages, file paths) that a browser should not see.
+    pub fn client_message(&self) -> String {
+        match self {
+            InvokeError::Function { function, .. } => format!(
+                "The {function} function failed to handle the request; the local platform's log has the details."
+            ),
+            InvokeError::BadResponse { function, .. } => format!(
+                "The {function} function gave an answer that is not an HTTP response; the local platform's log has the details."
+            ),
+            other => other.to_string(),
         }
     }
 
@@ -113,7 +131,7 @@ pub fn error_response(
 
 impl axum::response::IntoResponse for InvokeError {
     fn into_response(self) -> axum::response::Response {
-        error_response(self.status(), self.code(), &self.to_string())
+        error_response(self.status(), self.code(), &self.client_message())
     }
 }
 

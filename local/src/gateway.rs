@@ -59,7 +59,7 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
             error_response(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
-                &format!("{path} does not exist"),
+                &format!("{} does not exist.", shorten(path)),
             )
         });
     }
@@ -68,7 +68,7 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
             return error_response(
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
-                "the route's function is not running",
+                "The route's function is not running.",
             );
         };
         let source_ip = connect.map_or_else(|| "127.0.0.1".to_owned(), |c| c.ip().to_string());
@@ -78,7 +78,7 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
                 return error_response(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "PAYLOAD_TOO_LARGE",
-                    "the request body is larger than 10 MiB",
+                    "The request body is larger than 10 MiB.",
                 );
             }
         };
@@ -99,11 +99,16 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
                         }
                         response
                     }
-                    Err(e) => InvokeError::BadResponse {
-                        function: matched.function.to_owned(),
-                        message: e.to_string(),
+                    Err(e) => {
+                        let error = InvokeError::BadResponse {
+                            function: matched.function.to_owned(),
+                            message: e.to_string(),
+                        };
+                        platform
+                            .logs()
+                            .function(matched.function, format_args!("ERROR {error}"));
+                        error.into_response()
                     }
-                    .into_response(),
                 }
             }
             Ok(outcome) => InvokeError::Function {
@@ -118,22 +123,28 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
         return error_response(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            &format!("no API route matches {} {path}", parts.method),
+            &format!("No API route matches {} {}.", parts.method, shorten(path)),
         );
     }
     match (platform.web_dir(), &parts.method) {
         (Some(web), &Method::GET | &Method::HEAD) => {
             static_files::serve(web, path, parts.method == Method::HEAD).await
         }
-        (Some(_), _) => error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "static files answer GET and HEAD only",
-        ),
+        (Some(_), _) => {
+            let mut response = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "Static files answer GET and HEAD only.",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, http::HeaderValue::from_static("GET, HEAD"));
+            response
+        }
         (None, _) => error_response(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
-            &format!("{path} does not exist"),
+            &format!("{} does not exist.", shorten(path)),
         ),
     }
 }
@@ -148,4 +159,13 @@ fn error_message(body: &[u8]) -> String {
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}
+
+/// `path`, cut to a length an error message can carry.
+fn shorten(path: &str) -> String {
+    const LIMIT: usize = 120;
+    match path.char_indices().nth(LIMIT) {
+        Some((end, _)) => format!("{}...", &path[..end]),
+        None => path.to_owned(),
+    }
 }

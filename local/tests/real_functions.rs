@@ -17,7 +17,7 @@ use local::template::Template;
 fn build_functions() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "-p", "user", "-p", "rule"])
+        .args(["build", "--quiet", "--workspace", "--bins"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .expect("run cargo build");
@@ -146,5 +146,97 @@ async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
     assert_eq!(me.status, 200, "{:?}", me.body);
     assert_eq!(me.json()["name"], "alice");
     second.stop().await;
+    datastore.stop(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_methods_and_odd_forwarding_headers_get_the_contract_s_answers() {
+    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+    let template = Template::load(&template_path).expect("template.yml parses");
+    build_functions();
+    let datastore = Datastore::start(None).await.expect("emulator starts");
+    datastore.create_tables(&template).await.expect("tables");
+    let keys = KeyPair::generate().expect("keys");
+    let running = platform(&template, &datastore, &keys).await;
+    let client = client();
+
+    // A method the contract does not list reaches the function, which says 405 and Allow.
+    for (method, path, allow) in [
+        ("PATCH", "/api/rule", "GET, POST, PUT, DELETE"),
+        (
+            "POST",
+            "/api/rule/01M86HQ7MFMGENECE4KT0NHBXP",
+            "GET, PUT, DELETE",
+        ),
+        ("GET", "/api/register", "POST"),
+        ("DELETE", "/api/currentUser", "GET"),
+    ] {
+        let answer = send(
+            &client,
+            method,
+            &running.url(path),
+            &[],
+            bytes::Bytes::new(),
+        )
+        .await;
+        assert_eq!(answer.status, 405, "{method} {path}: {:?}", answer.body);
+        assert_eq!(answer.json()["errorCode"], "METHOD_NOT_ALLOWED");
+        assert_eq!(answer.headers["allow"], allow, "{method} {path}");
+    }
+
+    // Forwarding headers lambda_http cannot build a URL from are cleaned, not fatal.
+    let json = ("content-type", "application/json");
+    let credentials = r#"{"userName":"bob_1","password":"password123"}"#;
+    let registered = send(
+        &client,
+        "POST",
+        &running.url("/api/register"),
+        &[json],
+        credentials,
+    )
+    .await;
+    assert_eq!(registered.status, 201, "{:?}", registered.body);
+    for headers in [
+        [json, ("x-forwarded-proto", "https, http")],
+        [json, ("host", "a b")],
+        [json, ("host", "x:99999")],
+        [json, ("host", "[::1")],
+    ] {
+        let login = send(
+            &client,
+            "POST",
+            &running.url("/api/login/account"),
+            &headers,
+            credentials,
+        )
+        .await;
+        assert_eq!(login.status, 200, "{headers:?}: {:?}", login.body);
+        assert_eq!(login.json()["status"], "ok");
+    }
+    let behind_proxies = send(
+        &client,
+        "POST",
+        &running.url("/api/login/account"),
+        &[json, ("x-forwarded-proto", "https, http")],
+        credentials,
+    )
+    .await;
+    let cookie = behind_proxies.headers["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    // An empty Host no longer turns /api/rule into /rule.
+    let listed = send(
+        &client,
+        "GET",
+        &running.url("/api/rule"),
+        &[("host", "")],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(listed.status, 401, "{:?}", listed.body);
+    assert_eq!(listed.json()["errorCode"], "UNAUTHORIZED");
+    running.stop().await;
     datastore.stop(None).await;
 }

@@ -6,9 +6,10 @@
 //!    [`config`], connects to DynamoDB and warms the connection with a real round trip,
 //!    giving up at the declared initializer timeout. Its result lives in a `'static`
 //!    `OnceCell`, so handlers never see a half-initialised function.
-//! 2. [`runtime`] hands the warmed state to `lambda_http::run_concurrent`, which serves
+//! 2. [`runtime`] hands the warmed state to `lambda_runtime::run_concurrent`, which serves
 //!    as many requests at once as `AWS_LAMBDA_MAX_CONCURRENCY` allows, and turns any
-//!    panic into a contract-shaped 500. Without a Runtime API and with `PORT` set,
+//!    panic into a contract-shaped 500. [`gateway_event`] cleans each event first, so
+//!    that `lambda_http` can always build the request from it. Without a Runtime API and with `PORT` set,
 //!    [`container`] serves the same handler as a plain HTTP server instead.
 //! 3. [`http`] parses what arrives at the edge (bodies, queries, cookies) and builds the
 //!    JSON responses; [`error::ApiError`] is every failure a client can see.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod container;
 pub mod domain;
 pub mod error;
+pub mod gateway_event;
 pub mod http;
 pub mod init;
 pub mod runtime;

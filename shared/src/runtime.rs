@@ -1,6 +1,7 @@
 //! Serving requests once the initializer is done.
 //!
-//! [`serve`] hands a handler to `lambda_http::run_concurrent`: on Lambda Managed
+//! [`serve`] hands a handler to `lambda_runtime::run_concurrent`, behind `lambda_http`'s
+//! event-to-request adapter and [`crate::gateway_event::sanitize_event`]: on Lambda Managed
 //! Instances (or the local platform) it polls `AWS_LAMBDA_MAX_CONCURRENCY` invocations
 //! at once; on on-demand Lambda it serves one at a time. The handler gets the
 //! `'static` state the initializer built, which is why that state lives in a
@@ -12,7 +13,10 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use futures::FutureExt as _;
+use lambda_http::tower::ServiceExt as _;
 use lambda_http::{Body, Request, Response, service_fn};
+
+use crate::gateway_event::sanitize_event;
 
 use crate::ApiError;
 
@@ -29,10 +33,13 @@ where
     if let Some(address) = crate::container::listen_address() {
         return crate::container::serve_http(address?, state, handler).await;
     }
-    lambda_http::run_concurrent(service_fn(move |request: Request| {
+    let handler = service_fn(move |request: Request| {
         guarded(handler(state, request)).map(Ok::<_, Infallible>)
-    }))
-    .await
+    });
+    // What lambda_http::run_concurrent does, with the event cleaned before the adapter
+    // builds the request from it (it panics on some malformed Host headers).
+    let service = lambda_http::Adapter::from(handler).map_request(sanitize_event);
+    lambda_runtime::run_concurrent(service).await
 }
 
 /// Awaits a handler's future; a panic becomes a logged 500 instead of a dead request.
