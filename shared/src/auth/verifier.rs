@@ -1,9 +1,14 @@
-//! Verifying session tokens: signature, algorithm, expiry, issuer and audience.
+//! Verifying session tokens: signature, algorithm, expiry, not-before, issue time,
+//! issuer and audience.
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
 use super::claims::Claims;
 use crate::ApiError;
+use crate::time::now_epoch_seconds;
+
+/// How far clocks may disagree, in seconds, for `exp`, `nbf` and `iat`.
+const LEEWAY_SECONDS: u64 = 5;
 
 /// The verifying key could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -37,14 +42,15 @@ impl TokenVerifier {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
-        validation.leeway = 5;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
         Ok(Self { key, validation })
     }
 
     /// The token's claims, or a 401 saying why not.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 let message = match e.kind() {
@@ -56,6 +62,14 @@ impl TokenVerifier {
                 };
                 tracing::info!(reason = ?e.kind(), "token rejected");
                 ApiError::Unauthorized(message.to_owned())
-            })
+            })?;
+        // A token "issued" in the future was not issued by us (our clock is the issuer's).
+        if claims.iat > now_epoch_seconds() + LEEWAY_SECONDS {
+            tracing::info!(iat = claims.iat, "token rejected: issued in the future");
+            return Err(ApiError::Unauthorized(
+                "The session token is invalid; please log in again.".to_owned(),
+            ));
+        }
+        Ok(claims)
     }
 }

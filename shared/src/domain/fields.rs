@@ -41,9 +41,12 @@ pub fn optional_integer(
 /// A whole number from a JSON number or a numeric string, within `min..=max`.
 pub fn integer(value: &Value, name: &str, min: i64, max: i64) -> Result<i64, ApiError> {
     let number = match value {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        // 1e2 is a whole number; 1e30 and 2^64 are not an i64 (`as` would saturate).
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (-9.0e18..=9.0e18).contains(f))
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     };
@@ -53,4 +56,23 @@ pub fn integer(value: &Value, name: &str, min: i64, max: i64) -> Result<i64, Api
             format!("{name} must be a whole number from {min} to {max}."),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_too_large_for_an_integer_are_refused_not_clamped() {
+        for value in [
+            json!(1e30),
+            json!(18_446_744_073_709_551_616_f64),
+            json!(-1e19),
+        ] {
+            assert!(integer(&value, "version", 1, i64::MAX).is_err(), "{value}");
+        }
+        assert_eq!(integer(&json!(1e2), "progress", 0, 100).ok(), Some(100));
+        assert_eq!(integer(&json!("7"), "version", 1, i64::MAX).ok(), Some(7));
+    }
 }

@@ -43,7 +43,7 @@ impl ListQuery {
         let name = last(pairs, "name")
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(str::to_lowercase);
+            .map(super::rule::fold);
         if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
             return Err(ApiError::bad_request(
                 "name",

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use ulid::Generator;
+use unicode_normalization::UnicodeNormalization as _;
 
 use crate::ApiError;
 
@@ -25,20 +26,60 @@ impl RuleKey {
         Self(generator.generate().unwrap_or_else(|_| ulid::Ulid::new()))
     }
 
-    /// Parses an id; the error names `field`.
+    /// Parses an id (any letter case); the error names `field`.
+    ///
+    /// Only the canonical spelling is an id: the ulid crate also decodes 26 characters
+    /// whose first is above `7` (wrapping past 128 bits onto another id) and the
+    /// Crockford aliases `I`, `L`, `O`, so those are checked by encoding back.
     pub fn parse(raw: &str, field: &str) -> Result<Self, ApiError> {
-        ulid::Ulid::from_string(raw.trim()).map(Self).map_err(|_| {
-            ApiError::bad_request(
-                field,
-                format!("{field} must be a todo id such as 01JD2Z6K3M8N0P4Q5R6S7T8V9W."),
-            )
-        })
+        let raw = raw.trim();
+        ulid::Ulid::from_string(raw)
+            .ok()
+            .filter(|id| id.to_string().eq_ignore_ascii_case(raw))
+            .map(Self)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    field,
+                    format!("{field} must be a todo id such as 01JD2Z6K3M8N0P4Q5R6S7T8V9W."),
+                )
+            })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_parses() {
+        let key = RuleKey::new().to_string();
+        assert!(RuleKey::parse(&key, "key").is_ok());
+        assert!(RuleKey::parse(&key.to_lowercase(), "key").is_ok());
+        // The same 128 bits spelled with a first character past 7 wrap onto `key`.
+        for first in ['8', 'G', 'R', 'Z'] {
+            let wrapped = format!("{first}{}", &key[1..]);
+            assert!(RuleKey::parse(&wrapped, "key").is_err(), "{wrapped}");
+        }
+        assert!(RuleKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9O", "key").is_err());
+        assert!(RuleKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9", "key").is_err());
+    }
+
+    #[test]
+    fn names_and_descriptions_are_stored_composed() {
+        let decomposed = "e\u{301}".repeat(150);
+        let name = RuleName::parse(&decomposed).expect("150 characters once composed");
+        assert_eq!(name.as_str(), "\u{e9}".repeat(150));
+        assert!(RuleDesc::parse(&"e\u{301}".repeat(2000)).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_refused_except_line_breaks_in_descriptions() {
+        for name in ["a\u{0}b", "line\nbreak", "tab\there", "bell\u{7}"] {
+            assert!(RuleName::parse(name).is_err(), "{name:?}");
+        }
+        assert!(RuleDesc::parse("two\nlines\r\n\tindented").is_ok());
+        assert!(RuleDesc::parse("nul\u{0}").is_err());
+    }
 
     #[test]
     fn keys_made_back_to_back_increase() {
@@ -59,14 +100,26 @@ impl std::fmt::Display for RuleKey {
     }
 }
 
-/// A todo's name: 1 to 200 characters after trimming.
+/// Text as stored: Unicode NFC, so that "é" typed as one code point or as "e" and a
+/// combining accent is the same text, of the same length, found by the same filter.
+pub fn composed(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// A todo's name: 1 to 200 characters after trimming, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleName(String);
 
 impl RuleName {
     /// Parses a name; the error names the field `name`.
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        let name = raw.trim();
+        let name = composed(raw.trim());
+        if name.chars().any(char::is_control) {
+            return Err(ApiError::bad_request(
+                "name",
+                "name must be one line without control characters.",
+            ));
+        }
         let length = name.chars().count();
         if length == 0 {
             return Err(ApiError::bad_request("name", "name must not be empty."));
@@ -77,7 +130,7 @@ impl RuleName {
                 "name must be at most 200 characters long.",
             ));
         }
-        Ok(Self(name.to_owned()))
+        Ok(Self(name))
     }
 
     /// The name.
@@ -87,24 +140,40 @@ impl RuleName {
 
     /// The name in lower case, which the substring filter searches.
     pub fn folded(&self) -> String {
-        self.0.to_lowercase()
+        fold(&self.0)
     }
 }
 
-/// A todo's description: at most 2000 characters.
+/// Lower case, composed: how names are compared by the list's `name` filter.
+pub fn fold(text: &str) -> String {
+    composed(&composed(text).to_lowercase())
+}
+
+/// A todo's description: at most 2000 characters; line breaks and tabs are the only
+/// control characters allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RuleDesc(String);
 
 impl RuleDesc {
     /// Parses a description; the error names the field `desc`.
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        if raw.chars().count() > 2000 {
+        let desc = composed(raw);
+        if desc
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(ApiError::bad_request(
+                "desc",
+                "desc must not contain control characters other than line breaks and tabs.",
+            ));
+        }
+        if desc.chars().count() > 2000 {
             return Err(ApiError::bad_request(
                 "desc",
                 "desc must be at most 2000 characters long.",
             ));
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(desc))
     }
 
     /// The description.

@@ -108,9 +108,16 @@ impl RuleChanges {
 }
 
 impl DeleteKeys {
-    /// Parses `{"key": "id"}` or `{"key": ["id", ...]}`; `path_key` wins when given.
+    /// Parses `{"key": "id"}` or `{"key": ["id", ...]}`; with `DELETE /api/rule/{key}`
+    /// the body may repeat that key but name no other.
     pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, ApiError> {
         let raw: Vec<Value> = match (path_key, body.get("key")) {
+            (Some(key), Some(named)) if !names_only(named, key) => {
+                return Err(ApiError::bad_request(
+                    "key",
+                    "key in the body differs from the key in the path.",
+                ));
+            }
             (Some(key), _) => vec![Value::String(key.to_owned())],
             (None, Some(Value::Array(list))) => list.clone(),
             (None, Some(single)) => vec![single.clone()],
@@ -141,6 +148,15 @@ impl DeleteKeys {
         keys.sort();
         keys.dedup();
         Ok(Self(keys))
+    }
+}
+
+/// Whether `named` (a key or a list of keys) names `key` and nothing else.
+fn names_only(named: &Value, key: &str) -> bool {
+    let same = |value: &Value| value.as_str().is_some_and(|k| k.trim() == key.trim());
+    match named {
+        Value::Array(list) => !list.is_empty() && list.iter().all(same),
+        single => same(single),
     }
 }
 
@@ -221,5 +237,14 @@ mod tests {
         let many: Vec<String> = (0..101).map(|_| RuleKey::new().to_string()).collect();
         assert!(DeleteKeys::parse(&body(json!({"key": many})), None).is_err());
         assert!(DeleteKeys::parse(&body(json!({"key": "not-an-id"})), None).is_err());
+    }
+
+    #[test]
+    fn a_delete_by_path_refuses_a_body_naming_another_todo() {
+        let (a, b) = (RuleKey::new().to_string(), RuleKey::new().to_string());
+        assert!(DeleteKeys::parse(&body(json!({"key": b})), Some(&a)).is_err());
+        assert!(DeleteKeys::parse(&body(json!({"key": [a, b]})), Some(&a)).is_err());
+        assert!(DeleteKeys::parse(&body(json!({"key": a})), Some(&a)).is_ok());
+        assert!(DeleteKeys::parse(&body(json!({})), Some(&a)).is_ok());
     }
 }

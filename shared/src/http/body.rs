@@ -51,7 +51,7 @@ pub fn parse_object(headers: &HeaderMap, body: &Body) -> Result<JsonObject, ApiE
         .unwrap_or("application/json")
         .to_ascii_lowercase();
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        return Ok(parse_form(raw));
+        return parse_form(raw);
     }
     if !(content_type.starts_with("application/json") || content_type.contains("+json")) {
         return Err(ApiError::bad_request(
@@ -72,10 +72,19 @@ pub fn parse_object(headers: &HeaderMap, body: &Body) -> Result<JsonObject, ApiE
     }
 }
 
-fn parse_form(raw: &[u8]) -> JsonObject {
+/// A URL-encoded form as an object. A name ending in `[]` (`key[]=a&key[]=b`, as PHP-
+/// style encoders write lists) counts as the name without it. Bytes that do not decode
+/// to UTF-8 are a 400, as they are in JSON, rather than silently replaced.
+fn parse_form(raw: &[u8]) -> Result<JsonObject, ApiError> {
     let mut map = Map::new();
-    for (name, value) in form_urlencoded_pairs(raw) {
-        let value = Value::String(value);
+    for pair in raw.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &[][..]),
+        };
+        let name = form_text(name, "body")?;
+        let name = name.strip_suffix("[]").unwrap_or(&name).to_owned();
+        let value = Value::String(form_text(value, &name)?);
         match map.get_mut(&name) {
             None => {
                 map.insert(name, value);
@@ -87,11 +96,19 @@ fn parse_form(raw: &[u8]) -> JsonObject {
             }
         }
     }
-    JsonObject(map)
+    Ok(JsonObject(map))
 }
 
-fn form_urlencoded_pairs(raw: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
+/// One decoded name or value of a form (`+` is a space); the error names `field`.
+fn form_text(encoded: &[u8], field: &str) -> Result<String, ApiError> {
+    let spaced: Vec<u8> = encoded
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    percent_encoding::percent_decode(&spaced)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| ApiError::bad_request(field, format!("{field} is not valid UTF-8 text.")))
 }
 
 #[cfg(test)]
@@ -115,6 +132,24 @@ mod tests {
             .expect("form parses");
         assert_eq!(object.get("key"), Some(&serde_json::json!(["a", "b"])));
         assert_eq!(object.get("name"), Some(&serde_json::json!("buy milk")));
+    }
+
+    #[test]
+    fn a_form_with_bracketed_list_names_and_escapes_decodes() {
+        let body = Body::Text("key[]=a&key[]=b&name=caf%C3%A9+au+lait&empty".into());
+        let object = parse_object(&headers("application/x-www-form-urlencoded"), &body)
+            .expect("form parses");
+        assert_eq!(object.get("key"), Some(&serde_json::json!(["a", "b"])));
+        assert_eq!(object.get("name"), Some(&serde_json::json!("café au lait")));
+        assert_eq!(object.get("empty"), Some(&serde_json::json!("")));
+    }
+
+    #[test]
+    fn a_form_value_that_is_not_utf8_names_its_field() {
+        let body = Body::Text("name=%FF%FE".into());
+        let error = parse_object(&headers("application/x-www-form-urlencoded"), &body)
+            .expect_err("rejected");
+        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "name"));
     }
 
     #[test]

@@ -6,12 +6,15 @@ use http::{HeaderMap, header};
 pub const SESSION_COOKIE: &str = "jwtToken";
 
 /// The value of cookie `name` in the request's `Cookie` headers.
+///
+/// Read pair by pair from the raw bytes: another cookie with a non-UTF-8 value (set by
+/// some other site on the same domain) must not hide the session cookie.
 pub fn read<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
+        .flat_map(|v| v.as_bytes().split(|b| *b == b';'))
+        .filter_map(|pair| std::str::from_utf8(pair).ok())
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v.trim_matches('"'))
@@ -42,6 +45,16 @@ mod tests {
         headers.insert(
             header::COOKIE,
             HeaderValue::from_static("theme=dark; jwtToken=abc.def.ghi; lang=en"),
+        );
+        assert_eq!(read(&headers, SESSION_COOKIE), Some("abc.def.ghi"));
+    }
+
+    #[test]
+    fn a_cookie_that_is_not_utf8_does_not_hide_the_session() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_bytes(b"junk=\xff\xfe; jwtToken=abc.def.ghi").expect("opaque bytes"),
         );
         assert_eq!(read(&headers, SESSION_COOKIE), Some("abc.def.ghi"));
     }

@@ -1,4 +1,5 @@
-//! JSON responses: every answer is `application/json` and never cached.
+//! JSON responses: every answer is `application/json`, never cached and never sniffed
+//! (`X-Content-Type-Options: nosniff`).
 
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
@@ -24,6 +25,10 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Bod
         HeaderValue::from_static("application/json"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 

@@ -10,8 +10,11 @@ use shared::http::response::json;
 use crate::RuleState;
 
 /// The 404 for a todo that is not the user's (or does not exist: they look the same).
+/// An id is 26 characters; anything much longer is cut rather than echoed whole.
 pub(crate) fn not_found(key: &str) -> ApiError {
-    ApiError::NotFound(format!("There is no todo {key}."))
+    let shown: String = key.chars().take(40).collect();
+    let more = if shown.len() < key.len() { "..." } else { "" };
+    ApiError::NotFound(format!("There is no todo {shown}{more}."))
 }
 
 /// Reads one todo.

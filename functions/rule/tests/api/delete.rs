@@ -71,3 +71,28 @@ async fn invalid_deletes_are_400_and_delete_nothing() {
     }
     assert_eq!(app.list(&alice, "").await.body["total"], 1);
 }
+
+#[tokio::test]
+async fn a_delete_by_path_whose_body_names_another_todo_is_refused_and_deletes_nothing() {
+    let app = spawn_app().await;
+    let alice = app.user("alice");
+    let a = app.create(&alice, "a").await["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let b = app.create(&alice, "b").await["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let refused = app
+        .call(
+            &alice,
+            Method::DELETE,
+            &format!("/api/rule/{a}"),
+            Some(&json!({"key": b})),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{:?}", refused.body);
+    assert_eq!(refused.assert_error_shape(), "BAD_REQUEST");
+    assert_eq!(app.list(&alice, "").await.body["total"], 2);
+}

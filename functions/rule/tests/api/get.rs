@@ -27,3 +27,29 @@ async fn unknown_and_malformed_keys_are_404() {
         assert_eq!(response.assert_error_shape(), "NOT_FOUND");
     }
 }
+
+#[tokio::test]
+async fn a_key_spelled_past_the_bits_of_an_id_is_not_wrapped_onto_an_existing_todo() {
+    let app = spawn_app().await;
+    let alice = app.user("alice");
+    let created = app.create(&alice, "keep me").await;
+    let key = created["key"].as_str().expect("key");
+    let wrapped = format!("8{}", &key[1..]);
+    let got = app
+        .call(&alice, Method::GET, &format!("/api/rule/{wrapped}"), None)
+        .await;
+    assert_eq!(got.status, 404, "{:?}", got.body);
+    let deleted = app
+        .call(
+            &alice,
+            Method::DELETE,
+            "/api/rule",
+            Some(&serde_json::json!({"key": wrapped})),
+        )
+        .await;
+    assert_eq!(deleted.status, 400, "{:?}", deleted.body);
+    let still = app
+        .call(&alice, Method::GET, &format!("/api/rule/{key}"), None)
+        .await;
+    assert_eq!(still.status, 200, "the real todo is untouched");
+}

@@ -16,6 +16,8 @@ pub(crate) struct TestApp {
     pub(crate) state: RuleState,
     pub(crate) issuer: TokenIssuer,
     pub(crate) config: Config,
+    /// The key pair the issuer signs with and the function verifies against.
+    pub(crate) keys: KeyPair,
 }
 
 pub(crate) struct User {
@@ -44,6 +46,7 @@ pub(crate) async fn spawn_app() -> TestApp {
         state,
         issuer,
         config,
+        keys,
     }
 }
 

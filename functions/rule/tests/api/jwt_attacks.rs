@@ -131,3 +131,45 @@ async fn garbage_tokens_are_rejected() {
         assert_rejected(&app, token, token).await;
     }
 }
+
+/// A token with our key, our issuer and audience and these claims on top.
+fn signed_with(app: &TestApp, user: &crate::helpers::User, extra: serde_json::Value) -> String {
+    let mut claims = serde_json::to_value(app.claims_for(user)).expect("claims");
+    if let (Some(claims), serde_json::Value::Object(extra)) = (claims.as_object_mut(), extra) {
+        claims.extend(extra);
+    }
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(app.keys.private_pem.as_bytes())
+        .expect("signing key");
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
+        &claims,
+        &key,
+    )
+    .expect("signed")
+}
+
+#[tokio::test]
+async fn a_token_not_valid_yet_or_issued_in_the_future_is_rejected() {
+    let app = spawn_app().await;
+    let alice = app.user("alice");
+    let now = shared::time::now_epoch_seconds();
+    let later = signed_with(&app, &alice, serde_json::json!({"nbf": now + 600}));
+    assert_rejected(&app, &later, "not before").await;
+    let future = signed_with(&app, &alice, serde_json::json!({"iat": now + 600}));
+    assert_rejected(&app, &future, "issued in the future").await;
+    // The same construction with sound times is accepted: the rejections are the claims'.
+    let sound = signed_with(
+        &app,
+        &alice,
+        serde_json::json!({"nbf": now - 1, "iat": now}),
+    );
+    let response = app
+        .send(request(
+            Method::GET,
+            "/api/rule",
+            None,
+            &[("authorization", &format!("Bearer {sound}"))],
+        ))
+        .await;
+    assert_eq!(response.status, 200, "{:?}", response.body);
+}

@@ -112,6 +112,16 @@ async fn invalid_updates_are_400() {
             "version",
         ),
         (
+            "/api/rule".to_owned(),
+            json!({"key": key, "status": 1, "version": 1e30}),
+            "version",
+        ),
+        (
+            "/api/rule".to_owned(),
+            json!({"key": key, "name": "a\u{0}b"}),
+            "name",
+        ),
+        (
             format!("/api/rule/{key}"),
             json!({"key": "01JD0000000000000000000000", "status": 1}),
             "key",
