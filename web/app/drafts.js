@@ -6,9 +6,49 @@
  * with the user's name. After that same user logs in again, even after a page
  * reload in the same tab, the draft is taken back and restored. A different
  * user never gets it; logging out discards it.
+ *
+ * It also keeps the "a session existed" marker in localStorage (no name, no
+ * token: just that this browser was logged in and did not log out), so a
+ * page opened after the HttpOnly cookie expired can say that it expired.
  */
 
 const STORAGE_KEY = 'todo-app.unsaved-draft.v1';
+const SESSION_MARK_KEY = 'todo-app.had-session.v1';
+
+function local() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Remember that this browser has a session (called on every login and page load with a session). */
+export function markSession() {
+  try {
+    local()?.setItem(SESSION_MARK_KEY, '1');
+  } catch {
+    // storage full or disabled: the expiry message is then only shown mid-session
+  }
+}
+
+/** Whether a session existed in this browser and was not logged out. */
+export function hadSession() {
+  try {
+    return local()?.getItem(SESSION_MARK_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Forget the marker (on logout). */
+export function clearSessionMark() {
+  try {
+    local()?.removeItem(SESSION_MARK_KEY);
+  } catch {
+    // ignore
+  }
+}
 
 function storage() {
   try {

@@ -2,10 +2,12 @@
  * filters.js — the filter bar: name substring and a multi-select of statuses
  * (one checkbox per status). Calls onChange() when the filters change:
  * at once for checkboxes, Apply, Enter and Clear; after a short pause while
- * typing a name.
+ * typing a name. A name over 200 characters (code points, as the server
+ * counts them) is not sent: a message under the field says why.
  */
 import { byTestId, h, uniqueId } from './dom.js';
 import { STATUSES } from './status.js';
+import { lengthError, NAME_MAX } from './limits.js';
 
 const TYPING_PAUSE_MS = 350;
 
@@ -14,6 +16,7 @@ export function createFilters({ onChange }) {
   const name = byTestId('filter-name', form);
   const fieldset = byTestId('filter-status', form);
   const clear = byTestId('filter-clear', form);
+  const nameError = byTestId('filter-name-error', form);
   let timer = null;
 
   const boxes = STATUSES.map((s) => {
@@ -23,9 +26,19 @@ export function createFilters({ onChange }) {
     return box;
   });
 
+  /** Whether the name fits the limit; shows or hides the message under it. */
+  function nameFits() {
+    const message = lengthError('The name filter', name.value, { max: NAME_MAX });
+    nameError.textContent = message;
+    nameError.hidden = !message;
+    if (message) name.setAttribute('aria-invalid', 'true');
+    else name.removeAttribute('aria-invalid');
+    return !message;
+  }
+
   function changed() {
     clearTimeout(timer);
-    onChange();
+    if (nameFits()) onChange();
   }
 
   name.addEventListener('input', () => {
@@ -52,6 +65,7 @@ export function createFilters({ onChange }) {
   function set({ name: text = '', status = [] } = {}) {
     clearTimeout(timer);
     name.value = text;
+    nameFits();
     for (const box of boxes) box.checked = status.includes(Number(box.value));
   }
 

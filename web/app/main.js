@@ -8,6 +8,12 @@
  * page (restoring any unsaved draft of that user), on logout it clears
  * everything, and when a call answers 401 mid-session it saves the user's
  * unsaved input (drafts.js) and returns to the login form with a message.
+ *
+ * The session cookie is HttpOnly, so the page cannot see that it expired
+ * while the page was closed; a marker in localStorage (drafts.js) remembers
+ * that a session existed in this browser, so opening the page with an expired
+ * cookie says "Your session has expired" instead of showing a bare login form.
+ * Logging out removes the marker.
  */
 import * as session from './session.js';
 import * as drafts from './drafts.js';
@@ -16,7 +22,7 @@ import { notify, clearNotice } from './notice.js';
 import { createAuthView } from './auth-view.js';
 import { createTodoPage } from './todo-page.js';
 
-const EXPIRED_MESSAGE = 'Your session expired, please log in again.';
+const EXPIRED_MESSAGE = 'Your session has expired; please log in again.';
 
 const bootCard = byTestId('boot');
 const bootError = byTestId('boot-error');
@@ -35,11 +41,13 @@ function enterApp(user, { registered = false } = {}) {
   authView.hide();
   currentUserName.textContent = user.name;
   userbox.hidden = false;
+  drafts.markSession();
   const draft = drafts.takeDraft(user.name);
-  todoPage.start(draft);
-  if (draft && draft.hasUnsavedInput) notify('Welcome back. Your unsaved input was restored.', 'info');
+  // with unsaved input, the page itself says what it restored once the list is there
+  if (draft && draft.hasUnsavedInput) clearNotice();
   else if (registered) notify(`Welcome, ${user.name}! Your account is ready.`, 'success');
   else clearNotice();
+  todoPage.start(draft);
 }
 
 function enterLogin({ text, tone, name } = {}) {
@@ -55,8 +63,10 @@ function enterLogin({ text, tone, name } = {}) {
 session.onExpired((previousUser) => {
   // Called synchronously inside the failing request, before the page is torn
   // down: everything the user typed is still in the forms.
-  drafts.saveDraft(previousUser.name, todoPage.getDraft());
-  enterLogin({ text: EXPIRED_MESSAGE, tone: 'warning', name: previousUser.name });
+  const draft = todoPage.getDraft();
+  drafts.saveDraft(previousUser.name, draft);
+  const text = draft.hasUnsavedInput ? `${EXPIRED_MESSAGE} Your unsaved input will be restored.` : EXPIRED_MESSAGE;
+  enterLogin({ text, tone: 'warning', name: previousUser.name });
 });
 
 logoutButton.addEventListener('click', async () => {
@@ -67,6 +77,7 @@ logoutButton.addEventListener('click', async () => {
     return;
   }
   drafts.clearDraft();
+  drafts.clearSessionMark();
   enterLogin({ text: 'You have logged out.', tone: 'info' });
 });
 
@@ -80,11 +91,14 @@ async function boot() {
       return;
     }
     const waiting = drafts.pendingDraftUser();
-    enterLogin(
-      waiting
-        ? { text: `${EXPIRED_MESSAGE} Your unsaved input will be restored.`, tone: 'warning', name: waiting }
-        : {},
-    );
+    if (waiting) {
+      enterLogin({ text: `${EXPIRED_MESSAGE} Your unsaved input will be restored.`, tone: 'warning', name: waiting });
+    } else if (drafts.hadSession()) {
+      // a session existed in this browser and was not logged out: it expired
+      enterLogin({ text: EXPIRED_MESSAGE, tone: 'warning' });
+    } else {
+      enterLogin({});
+    }
   } catch (err) {
     bootCard.hidden = true;
     bootErrorMessage.textContent = err.message;

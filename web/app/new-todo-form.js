@@ -1,13 +1,16 @@
 /**
  * new-todo-form.js — the "Add a todo" form (name, description, status,
  * progress). It validates what the contract requires (name 1–200 characters
- * after trimming, progress a whole number 0–100), hands the values to
+ * after trimming, description up to 2000, counted in code points as the
+ * server does — see limits.js — and progress a whole number 0–100), shows
+ * live counters and a labelled error above the button, hands the values to
  * onSubmit(values) → Promise<boolean>, and clears itself only when that
  * succeeded, so a failed or expired-session add keeps the user's text.
  * getDraft()/applyDraft() expose the unsaved input for drafts.js.
  */
 import { byTestId } from './dom.js';
 import { statusOptions } from './status.js';
+import { attachCounter, NAME_MAX, DESC_MAX } from './limits.js';
 
 export function createNewTodoForm({ onSubmit }) {
   const form = byTestId('new-todo-form');
@@ -16,34 +19,53 @@ export function createNewTodoForm({ onSubmit }) {
   const status = byTestId('new-todo-status', form);
   const progress = byTestId('new-todo-progress', form);
   const submit = byTestId('new-todo-submit', form);
+  const errorBox = byTestId('new-todo-error', form);
   let busy = false;
 
   status.replaceChildren(...statusOptions(0));
+  const nameCounter = attachCounter(name, { label: 'Name', max: NAME_MAX, min: 1, id: 'new-name-count', testid: 'new-todo-name-count' });
+  const descCounter = attachCounter(desc, { label: 'Description', max: DESC_MAX, id: 'new-desc-count', testid: 'new-todo-desc-count' });
 
-  name.addEventListener('input', () => name.setCustomValidity(''));
+  function showErrors(messages) {
+    errorBox.textContent = messages.join(' ');
+    errorBox.hidden = messages.length === 0;
+  }
+
+  for (const field of [name, desc]) {
+    field.addEventListener('input', () => {
+      if (!errorBox.hidden) showErrors([nameCounter.check(), descCounter.check()].filter(Boolean));
+    });
+  }
 
   function reset() {
     name.value = '';
     desc.value = '';
     status.value = '0';
     progress.value = '0';
-    name.setCustomValidity('');
+    showErrors([]);
+    nameCounter.update();
+    descCounter.update();
   }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (busy) return;
+    const problems = [
+      [name, nameCounter.check()],
+      [desc, descCounter.check()],
+    ].filter(([, message]) => message);
+    if (problems.length) {
+      showErrors(problems.map(([, message]) => message));
+      problems[0][0].focus();
+      return;
+    }
+    showErrors([]);
     const values = {
       name: name.value.trim(),
       desc: desc.value.trim(),
       status: Number(status.value),
       progress: Number(progress.value),
     };
-    if (!values.name) {
-      name.setCustomValidity('Please enter a name for the todo.');
-      name.reportValidity();
-      return;
-    }
     busy = true;
     form.setAttribute('aria-busy', 'true');
     submit.setAttribute('aria-disabled', 'true');
@@ -76,6 +98,8 @@ export function createNewTodoForm({ onSubmit }) {
       desc.value = draft.desc ?? '';
       status.value = String(draft.status ?? '0');
       progress.value = String(draft.progress ?? '0');
+      nameCounter.update();
+      descCounter.update();
     },
   };
 }

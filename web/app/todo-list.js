@@ -1,7 +1,8 @@
 /**
  * todo-list.js — the list area: count line, selection bar, loading / empty /
  * error states and the rows themselves (todo-item.js), kept in server order
- * (newest first). render(state) is called with the page's state after every
+ * (newest first). The error box above the rows reports failed loads except
+ * a failed page change, which pagination.js shows next to the pager. render(state) is called with the page's state after every
  * fetch or change; rows are matched by key and updated in place.
  */
 import { byTestId, plural } from './dom.js';
@@ -66,15 +67,19 @@ export function createTodoList(handlers) {
       loadingEl.textContent = loaded ? 'Updating…' : 'Loading todos…';
       ul.setAttribute('aria-busy', String(loading));
 
-      errorEl.hidden = !error;
-      errorMessage.textContent = error ? `Could not load your todos: ${error.message}` : '';
+      // error: {message, where}; a failed page change is shown by the pager instead
+      const showError = Boolean(error) && error.where !== 'pager';
+      errorEl.hidden = !showError;
+      errorMessage.textContent = showError ? error.message : '';
 
-      const empty = loaded && !error && data.length === 0;
+      const empty = loaded && !showError && data.length === 0;
       emptyEl.hidden = !empty;
       emptyEl.textContent = filtersActive ? 'No todos match these filters.' : 'No todos yet — add your first one';
 
       if (loaded) {
-        totalEl.textContent = filtersActive ? `${plural(total, 'todo')} match the filters` : plural(total, 'todo');
+        totalEl.textContent = filtersActive
+          ? `${plural(total, 'todo')} ${total === 1 ? 'matches' : 'match'} the filters`
+          : plural(total, 'todo');
       } else {
         totalEl.textContent = '';
       }

@@ -10,6 +10,19 @@
  * writes to a todo are being saved its controls keep the user's values.
  * Conflicts (409) reload the todo and tell the user; an expired session (401)
  * is left to main.js, which takes getDraft() before calling stop().
+ *
+ * Page, page size and filters on screen always describe the rows on screen:
+ * when a fetch for another page, page size or filter fails, they are set back
+ * to what the shown rows were fetched with (`shown`), and the error says what
+ * could not be shown, next to where the user acted (the pager for page
+ * changes, the box under the filters otherwise), with a "Try again" that
+ * repeats the request.
+ *
+ * A status or progress change that runs into an expired session is part of
+ * getDraft() (`changes`); after the same user logs in again, start() sends it
+ * again with the version the user saw (so a change made elsewhere meanwhile
+ * still gets a 409), and makes a restored inline edit visible (clearing the
+ * filters, or going to its page, when they hide it), saying what it did.
  */
 import * as api from './api.js';
 import { byTestId, plural } from './dom.js';
@@ -21,6 +34,17 @@ import { createFilters } from './filters.js';
 import { createPagination, PAGE_SIZES } from './pagination.js';
 import { createTodoList } from './todo-list.js';
 import * as writes from './todo-writes.js';
+
+/** How many pages of 100 start() reads at most to find the page of a restored edit. */
+const LOCATE_PAGES = 20;
+
+const sameFilters = (a, b) =>
+  a.name === b.name && a.status.length === b.status.length && a.status.every((s, i) => s === b.status[i]);
+
+function quote(text, max = 60) {
+  const chars = [...String(text ?? '')];
+  return `“${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('')}”`;
+}
 
 export function createTodoPage() {
   const section = byTestId('app');
@@ -38,30 +62,36 @@ export function createTodoPage() {
     error: null,
     selection: new Set(),
     editing: new Map(), // key → {name, desc, version, conflict, busy, focus}
+    // what the rows on screen were fetched with (null before the first success)
+    shown: null,
+    // status/progress changes not yet answered: key → [{id, changes, version, name}]
+    unsent: new Map(),
   };
   let loadSeq = 0;
   let abortLoad = null;
+  let changeSeq = 0;
 
   const newTodo = createNewTodoForm({ onSubmit: create });
   const filters = createFilters({
     onChange: () => {
       state.page = 1;
-      load();
+      load({ where: 'filters' });
     },
   });
   const pager = createPagination({
     onPage: (page) => {
       state.page = page;
-      load();
+      load({ where: 'pager' });
     },
     onPageSize: (size) => {
       state.pageSize = size;
       state.page = 1;
-      load();
+      load({ where: 'pager' });
     },
+    onRetry: retry,
   });
   const list = createTodoList({
-    onRetry: () => load(),
+    onRetry: retry,
     onSelect(key, checked) {
       if (checked) state.selection.add(key);
       else state.selection.delete(key);
@@ -116,44 +146,94 @@ export function createTodoPage() {
   function render() {
     if (!state.active) return;
     list.render({ ...state, saving: writes.pendingKeys(), filtersActive: filters.isActive() });
-    pager.render({ current: state.page, pageSize: state.pageSize, total: state.total });
+    pager.render({ current: state.page, pageSize: state.pageSize, total: state.total, error: state.error });
     document.title = state.loaded ? `Todos (${state.total})` : 'Todos';
   }
 
-  /** Fetch the current page with the current filters; newer fetches win over older ones. */
-  async function load() {
-    if (!state.active) return;
+  /** Repeat the request that failed (the page, size or filters the user asked for), or reload. */
+  function retry() {
+    const failed = state.error?.request;
+    if (failed) {
+      state.page = failed.page;
+      state.pageSize = failed.pageSize;
+      filters.set(failed.filters);
+    }
+    return load({ where: state.error?.where ?? 'list' });
+  }
+
+  /** The error text for a failed fetch of `request` while `shown` stays on screen. */
+  function describeFailure(err, request, shown, where) {
+    if (!shown) return `Could not load your todos: ${err.message}`;
+    if (!sameFilters(request.filters, shown.filters)) {
+      return `Could not apply the filters: ${err.message} The filters were set back to those of the todos shown.`;
+    }
+    if (request.pageSize !== shown.pageSize) {
+      return `Could not show ${request.pageSize} per page: ${err.message} Still showing ${shown.pageSize} per page.`;
+    }
+    if (request.page !== shown.page) {
+      return `Could not show page ${request.page}: ${err.message} Still showing page ${shown.page}.`;
+    }
+    return where === 'pager'
+      ? `Could not load this page: ${err.message}`
+      : `Could not load your todos: ${err.message} The list may be out of date.`;
+  }
+
+  /**
+   * Fetch the current page with the current filters; newer fetches win over
+   * older ones. `where` says where the user acted ('pager', 'filters' or
+   * 'list'), which is where a failure is shown.
+   */
+  async function load({ where = 'list' } = {}) {
+    if (!state.active) return false;
     const seq = ++loadSeq;
     if (abortLoad) abortLoad.abort();
     abortLoad = new AbortController();
     state.loading = true;
     render();
+    const request = { page: state.page, pageSize: state.pageSize, filters: filters.get() };
     try {
-      const { name, status } = filters.get();
-      const res = await api.listTodos({ current: state.page, pageSize: state.pageSize, name, status }, abortLoad.signal);
-      if (seq !== loadSeq || !state.active) return;
+      const { name, status } = request.filters;
+      const res = await api.listTodos({ current: request.page, pageSize: request.pageSize, name, status }, abortLoad.signal);
+      if (seq !== loadSeq || !state.active) return false;
       const data = Array.isArray(res.data) ? res.data : [];
       const total = Number(res.total) || 0;
-      const lastPage = Math.max(1, Math.ceil(total / state.pageSize));
-      if (data.length === 0 && state.page > lastPage) {
+      const lastPage = Math.max(1, Math.ceil(total / request.pageSize));
+      if (data.length === 0 && request.page > lastPage) {
         state.page = lastPage; // the page emptied (deletes): show the last one that has items
-        await load();
-        return;
+        return load({ where });
       }
       const held = new Map(state.data.map((rule) => [rule.key, rule]));
       state.data = data.map((rule) => newer(held.get(rule.key), rule));
       state.total = total;
       state.error = null;
       state.loaded = true;
+      state.shown = request;
       data.forEach(writes.rememberVersion);
       const visible = new Set(data.map((rule) => rule.key));
       for (const key of state.selection) if (!visible.has(key)) state.selection.delete(key);
+      state.loading = false;
+      render();
+      return true;
     } catch (err) {
-      if (seq !== loadSeq || !state.active || err.name === 'AbortError' || err.sessionExpired) return;
-      state.error = err;
+      if (seq !== loadSeq || !state.active || err.name === 'AbortError' || err.sessionExpired) return false;
+      const shown = state.shown;
+      state.error = {
+        message: describeFailure(err, request, shown, where),
+        where: shown ? where : 'list', // nothing shown yet: the list's own error state
+        request,
+        cause: err,
+      };
+      if (shown) {
+        // put the controls back to what the rows on screen were fetched with
+        state.page = shown.page;
+        state.pageSize = shown.pageSize;
+        // (unless the user has typed other filters since this request went out)
+        if (sameFilters(filters.get(), request.filters)) filters.set(shown.filters);
+      }
     }
     state.loading = false;
     render();
+    return false;
   }
 
   /** Errors of writes: 409 reloads the todo and explains, 404 says it is gone, others show errorMessage. */
@@ -213,19 +293,42 @@ export function createTodoPage() {
     return ok;
   }
 
-  /** Status or progress change of one todo. */
-  async function change(key, changes) {
+  /**
+   * Status or progress change of one todo. Until the server answers, the
+   * change is in state.unsent, so a session that expires under it keeps it
+   * in the draft (getDraft) instead of dropping it.
+   */
+  async function change(key, changes, { version } = {}) {
+    const shownRule = findRule(key);
+    const entry = {
+      id: ++changeSeq,
+      changes,
+      version: version ?? writes.knownVersion(key) ?? shownRule?.version,
+      name: shownRule?.name ?? '',
+    };
+    state.unsent.set(key, [...(state.unsent.get(key) ?? []), entry]);
+    let result = null;
     try {
-      const { rule, sentVersion } = await writes.update(key, changes);
+      const { rule, sentVersion } = await writes.update(key, changes, version === undefined ? {} : { version });
       showAnswer(rule);
       const edit = state.editing.get(key);
       if (edit && edit.version === sentVersion) edit.version = rule.version; // our own write: not a conflict
       const what = 'status' in changes ? `is now ${statusLabel(rule.status)}` : `is at ${rule.progress}%`;
-      notify(`“${rule.name}” ${what}.`, 'success');
+      result = { ok: true, rule, text: `${quote(rule.name)} ${what}.` };
     } catch (err) {
-      await explainWriteError(err, key);
+      if (err.sessionExpired) return { expired: true }; // kept in the draft by main.js
+      result = { ok: false, err };
+    } finally {
+      if (state.active) {
+        const left = (state.unsent.get(key) ?? []).filter((e) => e.id !== entry.id);
+        if (left.length) state.unsent.set(key, left);
+        else state.unsent.delete(key);
+      }
     }
+    if (result.ok) notify(result.text, 'success');
+    else await explainWriteError(result.err, key);
     await load();
+    return result;
   }
 
   async function saveEdit(key, values) {
@@ -279,9 +382,88 @@ export function createTodoPage() {
     if (state.active && !section.contains(document.activeElement)) listTitle.focus();
   }
 
+  /** Whether `key` is among the rows on screen. */
+  const isShown = (key) => state.data.some((rule) => rule.key === key);
+
+  /** The page (at the current page size, without filters) that holds `key`, or 0 if it is gone. */
+  async function locate(key) {
+    for (let current = 1; current <= LOCATE_PAGES; current += 1) {
+      const res = await api.listTodos({ current, pageSize: 100 });
+      const index = (res.data ?? []).findIndex((rule) => rule.key === key);
+      if (index >= 0) return Math.floor(((current - 1) * 100 + index) / state.pageSize) + 1;
+      if (current * 100 >= Number(res.total)) return 0;
+    }
+    return -1; // not within the pages searched
+  }
+
+  /**
+   * After the first load of a restored draft: bring the first restored edit
+   * into view, send the status/progress changes that the expired session
+   * interrupted, and tell the user, in one message, what was restored.
+   */
+  async function finishRestore(draft, loaded) {
+    const notes = [];
+    let tone = 'info';
+    const edits = (draft.edits ?? []).filter((edit) => state.editing.has(edit.key));
+    if (loaded && edits.length && !edits.some((edit) => isShown(edit.key))) {
+      const first = edits[0];
+      try {
+        if (filters.isActive()) {
+          filters.reset();
+          state.page = 1;
+          if ((await load()) && isShown(first.key)) {
+            notes.push('The filters were cleared so that your unsaved edit is in view.');
+          }
+        }
+        if (!isShown(first.key) && state.active) {
+          const page = await locate(first.key);
+          if (page > 0) {
+            state.page = page;
+            if (await load()) notes.push(`Your unsaved edit is on page ${page}, shown now.`);
+          } else if (page === 0) {
+            state.editing.delete(first.key);
+            notes.push(`Your edit of ${quote(first.name)} could not be restored: that todo was deleted.`);
+            tone = 'warning';
+          }
+        }
+      } catch (err) {
+        if (err.sessionExpired || !state.active) return;
+      }
+      if (state.editing.has(first.key) && !isShown(first.key)) {
+        notes.push('Your unsaved edit reappears when its todo is in the list.');
+      }
+      render();
+    }
+    if (edits.filter((edit) => state.editing.has(edit.key) && !isShown(edit.key)).length && edits.length > 1) {
+      notes.push('Other restored edits reopen on their pages.');
+    }
+    for (const { key, name, changes, version } of draft.changes ?? []) {
+      if (!state.active) return;
+      const parts = [];
+      if ('status' in changes) parts.push(`status change of ${quote(name)} to ${statusLabel(changes.status)}`);
+      if ('progress' in changes) parts.push(`${parts.length ? '' : `progress change of ${quote(name)} `}to ${changes.progress}%`);
+      const what = parts.join(' and progress ');
+      const result = await change(key, changes, { version });
+      if (!result || result.expired || !state.active) return;
+      if (result.ok) notes.push(`Your ${what} was saved now.`);
+      else {
+        tone = 'warning';
+        notes.push(
+          result.err.status === 409
+            ? `Your ${what} was not saved: someone else changed that todo in the meantime.`
+            : `Your ${what} was not saved: ${result.err.message}`,
+        );
+      }
+    }
+    if (state.active) notify(['Welcome back. Your unsaved input was restored.', ...notes].join(' '), tone);
+  }
+
   return {
-    /** Show the page for a freshly logged-in user, restoring `draft` (from drafts.js) if given. */
-    start(draft) {
+    /**
+     * Show the page for a freshly logged-in user, restoring `draft` (from
+     * drafts.js) if given; resolves once the list (and the restore) is done.
+     */
+    async start(draft) {
       state.active = true;
       section.hidden = false;
       if (draft) {
@@ -300,7 +482,8 @@ export function createTodoPage() {
         });
       }
       if (!state.editing.size) newTodo.focus();
-      return load();
+      const loaded = await load();
+      if (draft && draft.hasUnsavedInput && state.active) await finishRestore(draft, loaded);
     },
 
     /** Hide the page and forget everything of this user. */
@@ -315,22 +498,45 @@ export function createTodoPage() {
       newTodo.reset();
       filters.reset();
       writes.forgetAll();
-      Object.assign(state, { page: 1, pageSize: PAGE_SIZES[0], data: [], total: 0, loading: false, loaded: false, error: null });
+      Object.assign(state, {
+        page: 1,
+        pageSize: PAGE_SIZES[0],
+        data: [],
+        total: 0,
+        loading: false,
+        loaded: false,
+        error: null,
+        shown: null,
+      });
       state.selection.clear();
       state.editing.clear();
+      state.unsent.clear();
       pager.render({ current: 1, pageSize: PAGE_SIZES[0], total: 0 });
     },
 
-    /** The user's unsaved input: new-todo form, inline edits, filters, page. */
+    /**
+     * The user's unsaved input: new-todo form, inline edits, status/progress
+     * changes not yet answered, filters, page (as shown).
+     */
     getDraft() {
       const edits = [...state.editing].map(([key, edit]) => ({ key, name: edit.name, desc: edit.desc, version: edit.version }));
+      // one entry per todo: its unanswered changes merged, with the version of the first
+      const changes = [...state.unsent]
+        .filter(([, entries]) => entries.length)
+        .map(([key, entries]) => ({
+          key,
+          name: entries[0].name,
+          version: entries[0].version,
+          changes: Object.assign({}, ...entries.map((e) => e.changes)),
+        }));
       return {
         newTodo: newTodo.getDraft(),
         edits,
+        changes,
         filters: filters.get(),
         page: state.page,
         pageSize: state.pageSize,
-        hasUnsavedInput: Boolean(newTodo.getDraft()) || edits.length > 0,
+        hasUnsavedInput: Boolean(newTodo.getDraft()) || edits.length > 0 || changes.length > 0,
       };
     },
   };

@@ -25,6 +25,11 @@ export function rememberVersion(rule) {
   if (known === undefined || rule.version > known) versions.set(rule.key, rule.version);
 }
 
+/** The newest version known for todo `key`, or undefined. */
+export function knownVersion(key) {
+  return versions.get(key);
+}
+
 /** Forget everything (on logout or session expiry). */
 export function forgetAll() {
   versions.clear();

@@ -159,7 +159,7 @@ describe('a user manages their todos', { timeout: 240_000 }, () => {
     await afterListRefresh(page, () => filterName.fill('MILK'));
     await expectTotal(page, 1);
     assert.deepEqual(await listNames(page), ['Buy oat milk']);
-    await expectText(byTestId(page, 'todo-total'), '1 todo match the filters');
+    await expectText(byTestId(page, 'todo-total'), '1 todo matches the filters');
 
     await afterListRefresh(page, () => byTestId(page, 'filter-clear').click());
     await expectTotal(page, 3);
@@ -170,6 +170,7 @@ describe('a user manages their todos', { timeout: 240_000 }, () => {
     await afterListRefresh(page, () => byTestId(page, 'filter-status-1').check());
     await expectTotal(page, 2);
     assert.deepEqual(await listNames(page), ['Call plumber', 'Write report']);
+    await expectText(byTestId(page, 'todo-total'), '2 todos match the filters');
     await screenshot(page, '06-filtered');
 
     await afterListRefresh(page, () => filterName.fill('nothing like this'));
