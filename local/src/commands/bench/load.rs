@@ -1,0 +1,119 @@
+//! The load generator and the CPU accounting the throughput figures share.
+//!
+//! Load: 10 workers (tasks of this process) each send one request after the other for
+//! a fixed time over keep-alive loopback connections; only answers with the expected
+//! status count. CPU: user plus system time from `/proc/<pid>/stat` of this process
+//! (platform and load generator) and of the processes serving, read before and after.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::{Call, HttpClient};
+use crate::pool::Pool;
+
+/// How many requests are in flight at once during a throughput run.
+pub(super) const WORKERS: usize = 10;
+
+/// One throughput run: requests per second and CPU time per request.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Run {
+    /// Requests served per second.
+    pub(super) rps: f64,
+    /// CPU microseconds per request served, over the processes measured.
+    pub(super) cpu_us: f64,
+}
+
+/// CPU seconds so far of this process and of `others`, by process id.
+fn cpu_by_process(others: &[u32]) -> BTreeMap<u32, f64> {
+    std::iter::once(std::process::id())
+        .chain(others.iter().copied())
+        .filter_map(|pid| Some((pid, crate::procfs::sample(pid)?.cpu_seconds)))
+        .collect()
+}
+
+/// The process ids of `pool`'s instances.
+pub(super) fn instance_pids(pool: &Pool) -> Vec<u32> {
+    pool.status()
+        .instances
+        .iter()
+        .filter_map(|i| i.pid)
+        .collect()
+}
+
+/// Runs `work` (which answers `(requests served, seconds)`) and measures the CPU time
+/// this process and the processes `serving` spent on it.
+pub(super) async fn measured(serving: &[u32], work: impl Future<Output = (u64, f64)>) -> Run {
+    let before = cpu_by_process(serving);
+    let (served, seconds) = work.await;
+    let after = cpu_by_process(serving);
+    let cpu: f64 = after
+        .iter()
+        .map(|(pid, t)| t - before.get(pid).copied().unwrap_or(0.0))
+        .sum();
+    Run {
+        rps: served as f64 / seconds,
+        cpu_us: cpu * 1e6 / served.max(1) as f64,
+    }
+}
+
+/// Requests served over HTTP at `base` by [`WORKERS`] workers in `duration`, and the
+/// seconds it took.
+pub(super) async fn over_http(
+    client: &HttpClient,
+    call: &Call,
+    base: &str,
+    duration: Duration,
+) -> (u64, f64) {
+    let count = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + duration;
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (client, call, base, count) =
+                (client.clone(), call.clone(), base.to_owned(), count.clone());
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    if let Ok((status, _)) = call.send(&client, &base).await
+                        && call.served(status)
+                    {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    futures::future::join_all(workers).await;
+    (
+        count.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    )
+}
+
+/// Invocations `pool` served in-process (no HTTP) by [`WORKERS`] workers in `duration`.
+pub(super) async fn in_process(pool: &Arc<Pool>, event: Bytes, duration: Duration) -> (u64, f64) {
+    let count = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + duration;
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (pool, event, count) = (pool.clone(), event.clone(), count.clone());
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    if pool.invoke(event.clone()).await.is_ok() {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    futures::future::join_all(workers).await;
+    (
+        count.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    )
+}

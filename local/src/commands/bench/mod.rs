@@ -1,0 +1,291 @@
+//! `local-platform bench`: the figures the issue asks for, as medians.
+//!
+//! One file per measurement:
+//! - [`cold_start`]: spawn to first `next` (init duration) per function, the first
+//!   request on a cold and on a warm instance, and the idle instance's memory;
+//! - [`gateway_cost`]: warm requests per second of one instance of the test function
+//!   through the gateway, through a bare HTTP front to the same pool, and in-process,
+//!   with CPU time per request: what the gateway's routing and event conversion cost;
+//! - [`platform_cost`]: the real `rule` function through the whole platform (gateway,
+//!   Runtime API, instance) against the same binary serving HTTP itself (container
+//!   mode), for a request without and one with datastore work: what running under the
+//!   platform costs a function;
+//! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10.
+//!
+//! [`load`] is the load generator and the CPU accounting they share. Each figure
+//! alternates the paths it compares within every round, so that other load on the
+//! machine hits both alike, and prints the median of the rounds.
+
+mod cold_start;
+mod gateway_cost;
+mod load;
+mod platform_cost;
+mod scale_out;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::commands::CommandError;
+use crate::commands::project::{Datastore, local_functions};
+use crate::functions::{FunctionSpec, RouteSpec};
+use crate::keys::KeyPair;
+use crate::platform::{Platform, PlatformConfig};
+use crate::pool::PoolSettings;
+use crate::template::Template;
+
+/// The test function's binary.
+const PROBE: &str = "platform-test-function";
+
+/// Options of `bench`.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// The SAM template.
+    pub template: PathBuf,
+    /// Where the binaries are.
+    pub bin_dir: Option<PathBuf>,
+    /// Repetitions per figure.
+    pub runs: usize,
+    /// Length of each throughput run.
+    pub duration: Duration,
+}
+
+/// The bench's HTTP client: keep-alive connections on loopback.
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// The platform serving a set of functions behind a gateway on a free port.
+struct Gateway {
+    platform: Arc<Platform>,
+    base: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Gateway {
+    async fn start(
+        functions: Vec<FunctionSpec>,
+        bin_dir: &Path,
+        settings: PoolSettings,
+    ) -> Result<Self, CommandError> {
+        let mut config = PlatformConfig::new(functions, bin_dir);
+        config.settings = settings;
+        config.echo_logs = false;
+        let platform = Platform::start(config).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(CommandError::io("binding the bench gateway"))?;
+        let base = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map_err(CommandError::io("bench address"))?
+        );
+        let server = platform.serve(listener);
+        Ok(Self {
+            platform,
+            base,
+            server,
+        })
+    }
+
+    async fn stop(self) {
+        self.platform.shutdown().await;
+        self.server.abort();
+    }
+}
+
+/// The median of `values` (the upper one of an even count); NaN when empty.
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// One HTTP request the bench sends, and the status that counts as served (`None`:
+/// any answer).
+#[derive(Debug, Clone)]
+struct Call {
+    method: &'static str,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    expect: Option<u16>,
+}
+
+impl Call {
+    fn get(path: impl Into<String>) -> Self {
+        Self {
+            method: "GET",
+            path: path.into(),
+            headers: Vec::new(),
+            body: String::new(),
+            expect: Some(200),
+        }
+    }
+
+    fn post(path: impl Into<String>, body: String) -> Self {
+        Self {
+            method: "POST",
+            path: path.into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body,
+            expect: Some(200),
+        }
+    }
+
+    fn expecting(mut self, status: u16) -> Self {
+        self.expect = Some(status);
+        self
+    }
+
+    /// Whether `status` counts as served.
+    fn served(&self, status: u16) -> bool {
+        self.expect.is_none_or(|e| e == status)
+    }
+
+    fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sends the call to `base`; answers the status and the body.
+    async fn send(&self, client: &HttpClient, base: &str) -> Result<(u16, Bytes), CommandError> {
+        let url = format!("{base}{}", self.path);
+        let mut builder = http::Request::builder().method(self.method).uri(&url);
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder
+            .body(Full::new(Bytes::from(self.body.clone())))
+            .map_err(|e| CommandError::Message(e.to_string()))?;
+        let response = client
+            .request(request)
+            .await
+            .map_err(|e| CommandError::Message(format!("{url}: {e}")))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+
+    /// Sends the call and fails unless it got the expected status.
+    async fn expect(&self, client: &HttpClient, base: &str) -> Result<Bytes, CommandError> {
+        let (status, body) = self.send(client, base).await?;
+        if self.served(status) {
+            Ok(body)
+        } else {
+            Err(CommandError::Message(format!(
+                "{} {} answered {status}, not {:?}: {}",
+                self.method,
+                self.path,
+                self.expect,
+                String::from_utf8_lossy(&body)
+            )))
+        }
+    }
+}
+
+/// A function to measure and a request it answers.
+#[derive(Clone)]
+struct Subject {
+    spec: FunctionSpec,
+    call: Call,
+}
+
+/// The test function, every path routed to it, at concurrency 10.
+fn probe_function() -> Subject {
+    let mut spec = FunctionSpec::new("probe", PROBE);
+    spec.routes = vec![RouteSpec {
+        method: "ANY".into(),
+        path: "/{proxy+}".into(),
+    }];
+    spec.lifecycle.concurrency = 10;
+    Subject {
+        spec,
+        call: Call::get("/ping"),
+    }
+}
+
+/// The template's function as a subject: a request to its first route without a
+/// token, answered without the datastore (a 401 for protected routes, a 405 or 400
+/// for the others) but only once the initializer has run.
+fn template_function(spec: FunctionSpec) -> Subject {
+    let path = spec
+        .routes
+        .first()
+        .map_or_else(|| "/".to_owned(), |r| r.path.clone());
+    let call = Call {
+        method: "GET",
+        path,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: String::new(),
+        expect: None,
+    };
+    Subject { spec, call }
+}
+
+/// The binaries' folder: the one given, else `target/release`, then `target/debug`.
+fn bin_dir(given: Option<PathBuf>) -> Result<PathBuf, CommandError> {
+    match given {
+        Some(dir) => Ok(dir),
+        None => ["target/release", "target/debug"]
+            .iter()
+            .map(PathBuf::from)
+            .find(|d| d.join(PROBE).is_file())
+            .ok_or_else(|| {
+                CommandError::Message(format!("build {PROBE} first (cargo build -p {PROBE})"))
+            }),
+    }
+}
+
+/// Runs every measurement and prints the figures.
+pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
+    let bin_dir = bin_dir(options.bin_dir.clone())?;
+    println!(
+        "bench: binaries from {}, {} runs per figure, medians",
+        bin_dir.display(),
+        options.runs
+    );
+    let mut subjects = vec![probe_function()];
+    let mut functions = Vec::new();
+    let mut datastore = None;
+    if let Ok(template) = Template::load(&options.template) {
+        let store = Datastore::start(None).await?;
+        store.create_tables(&template).await?;
+        let keys = KeyPair::generate().map_err(crate::keys::KeyError::from)?;
+        for spec in local_functions(&template, &store.endpoint, &keys)? {
+            if bin_dir.join(&spec.binary).is_file() {
+                functions.push(spec.clone());
+                subjects.push(template_function(spec));
+            } else {
+                println!("  (skipping {}: {} not built)", spec.name, spec.binary);
+            }
+        }
+        datastore = Some(store);
+    }
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(256)
+        .build_http();
+    let result = async {
+        cold_start::measure(&options, &bin_dir, &subjects, &client).await?;
+        gateway_cost::measure(&options, &bin_dir, &subjects[0], &client).await?;
+        platform_cost::measure(&options, &bin_dir, &functions, &client).await?;
+        scale_out::measure(&options, &bin_dir, &subjects[0], &client).await
+    }
+    .await;
+    if let Some(store) = datastore {
+        store.stop(None).await;
+    }
+    result
+}

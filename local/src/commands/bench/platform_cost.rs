@@ -1,0 +1,249 @@
+//! What running under the platform costs a real function: the `rule` binary reached
+//!
+//! - through the platform: gateway, routing, payload 2.0 event, the pool, one instance
+//!   at the template's per-instance concurrency, the Runtime API (`next`, `response`),
+//!   the answer converted back to HTTP;
+//! - straight: the same binary with the same environment and datastore serving HTTP
+//!   itself (container mode: `PORT` set, no Runtime API), one process.
+//!
+//! Two requests of a signed-in user, each compared on its own:
+//! - `GET /api/rule/not-a-key`: the token is verified (Ed25519) and the route answered
+//!   404 without the datastore, i.e. the function's own CPU work and nothing else;
+//! - `GET /api/rule?pageSize=10`: a page of ten todos, a DynamoDB `Query` against the
+//!   emulator: a typical request.
+//!
+//! *Platform overhead* is `1 - platform req/s / straight req/s`, per round with the
+//! order alternating, and of the medians. CPU per request counts this process (client
+//! and platform) and the serving process, not the emulator.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+use super::load::{instance_pids, measured, over_http};
+use super::{BenchOptions, Call, Gateway, HttpClient, median};
+use crate::commands::CommandError;
+use crate::functions::FunctionSpec;
+use crate::pool::PoolSettings;
+
+/// How long the container-mode process may take to answer its first request.
+const CONTAINER_START: Duration = Duration::from_secs(15);
+
+/// The function binary serving plain HTTP on a loopback port.
+struct Container {
+    child: Child,
+    base: String,
+}
+
+impl Container {
+    /// Starts `spec`'s binary in container mode and waits until `call` is answered.
+    async fn start(
+        bin_dir: &Path,
+        spec: &FunctionSpec,
+        call: &Call,
+        client: &HttpClient,
+    ) -> Result<Self, CommandError> {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")
+                .map_err(CommandError::io("finding a free port"))?;
+            probe
+                .local_addr()
+                .map_err(CommandError::io("finding a free port"))?
+                .port()
+        };
+        let mut command = Command::new(bin_dir.join(&spec.binary));
+        command
+            .env_clear()
+            .envs(std::env::var("PATH").map(|p| ("PATH".to_owned(), p)))
+            .envs(&spec.environment)
+            .env("AWS_REGION", crate::dynamo::LOCAL_REGION)
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_LAMBDA_LOG_FORMAT", &spec.log_format)
+            .env(
+                "AWS_LAMBDA_LOG_LEVEL",
+                spec.log_level.as_deref().unwrap_or("INFO"),
+            )
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        let child = command.spawn().map_err(CommandError::io(format!(
+            "starting {} in container mode",
+            spec.binary
+        )))?;
+        let container = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + CONTAINER_START;
+        loop {
+            match call.expect(client, &container.base).await {
+                Ok(_) => return Ok(container),
+                Err(e) if Instant::now() > deadline => return Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    fn pid(&self) -> Vec<u32> {
+        self.child.id().into_iter().collect()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+/// The function among `functions` with a route for `path`.
+fn serving<'a>(functions: &'a [FunctionSpec], path: &str) -> Option<&'a FunctionSpec> {
+    functions
+        .iter()
+        .find(|f| f.routes.iter().any(|r| r.path == path))
+}
+
+/// Registers and logs in a bench user through the platform, gives them ten todos, and
+/// answers the `Authorization` header value.
+async fn signed_in_user_with_todos(
+    client: &HttpClient,
+    base: &str,
+) -> Result<String, CommandError> {
+    let credentials = json!({"userName": "bencher", "password": "bench-password"}).to_string();
+    Call::post("/api/register", credentials.clone())
+        .expecting(201)
+        .expect(client, base)
+        .await?;
+    let login = Call::post("/api/login/account", credentials)
+        .expect(client, base)
+        .await?;
+    let token = serde_json::from_slice::<Value>(&login)
+        .ok()
+        .and_then(|v| v["token"].as_str().map(str::to_owned))
+        .ok_or_else(|| CommandError::Message("the login answer has no token".into()))?;
+    let bearer = format!("Bearer {token}");
+    for i in 0..10 {
+        Call::post(
+            "/api/rule",
+            json!({"name": format!("todo {i}")}).to_string(),
+        )
+        .header("authorization", &bearer)
+        .expecting(201)
+        .expect(client, base)
+        .await?;
+    }
+    Ok(bearer)
+}
+
+/// Prints each round and the medians, per request.
+pub(super) async fn measure(
+    options: &BenchOptions,
+    bin_dir: &Path,
+    functions: &[FunctionSpec],
+    client: &HttpClient,
+) -> Result<(), CommandError> {
+    let (Some(user), Some(rule)) = (
+        serving(functions, "/api/register"),
+        serving(functions, "/api/rule"),
+    ) else {
+        println!("\n(platform cost skipped: the user and rule functions are not built)");
+        return Ok(());
+    };
+    println!(
+        "\n== platform cost: the rule function through the platform vs straight to the same \
+         binary in container mode, {:.1} s per run, {} rounds, concurrency {} ==",
+        options.duration.as_secs_f64(),
+        options.runs,
+        rule.lifecycle.concurrency
+    );
+    let settings = PoolSettings {
+        max_instances: 1,
+        ..PoolSettings::default()
+    };
+    let gateway = Gateway::start(vec![user.clone(), rule.clone()], bin_dir, settings).await?;
+    let result = async {
+        let bearer = signed_in_user_with_todos(client, &gateway.base).await?;
+        let requests = [
+            (
+                "token check, no datastore (404)",
+                Call::get("/api/rule/not-a-key")
+                    .header("authorization", &bearer)
+                    .expecting(404),
+            ),
+            (
+                "a page of 10 todos (DynamoDB Query)",
+                Call::get("/api/rule?current=1&pageSize=10").header("authorization", &bearer),
+            ),
+        ];
+        let container = Container::start(bin_dir, rule, &requests[0].1, client).await?;
+        let pool = gateway
+            .platform
+            .pool(&rule.name)
+            .cloned()
+            .ok_or_else(|| CommandError::Message("no rule pool".into()))?;
+        for (label, call) in &requests {
+            call.expect(client, &gateway.base).await?;
+            call.expect(client, &container.base).await?;
+            let (mut platform_rps, mut straight_rps, mut overheads) =
+                (Vec::new(), Vec::new(), Vec::new());
+            let (mut platform_cpu, mut straight_cpu) = (Vec::new(), Vec::new());
+            for round in 0..options.runs {
+                let through = || async {
+                    measured(
+                        &instance_pids(&pool),
+                        over_http(client, call, &gateway.base, options.duration),
+                    )
+                    .await
+                };
+                let straight = || async {
+                    measured(
+                        &container.pid(),
+                        over_http(client, call, &container.base, options.duration),
+                    )
+                    .await
+                };
+                let (p, s) = if round % 2 == 0 {
+                    let p = through().await;
+                    (p, straight().await)
+                } else {
+                    let s = straight().await;
+                    (through().await, s)
+                };
+                let overhead = (1.0 - p.rps / s.rps) * 100.0;
+                println!(
+                    "  {label}, round {}: platform {:>6.0} req/s ({:.0} µs CPU) | straight {:>6.0} req/s ({:.0} µs CPU) | overhead {overhead:.1}%",
+                    round + 1,
+                    p.rps,
+                    p.cpu_us,
+                    s.rps,
+                    s.cpu_us
+                );
+                platform_rps.push(p.rps);
+                straight_rps.push(s.rps);
+                platform_cpu.push(p.cpu_us);
+                straight_cpu.push(s.cpu_us);
+                overheads.push(overhead);
+            }
+            let (p, s) = (median(platform_rps), median(straight_rps));
+            println!(
+                "  {label}: platform {p:.0} req/s, straight {s:.0} req/s (medians); \
+                 platform overhead {:.1}% of medians, {:.1}% median of rounds; \
+                 CPU per request {:.0} µs vs {:.0} µs",
+                (1.0 - p / s) * 100.0,
+                median(overheads),
+                median(platform_cpu),
+                median(straight_cpu)
+            );
+        }
+        container.stop().await;
+        Ok(())
+    }
+    .await;
+    gateway.stop().await;
+    result
+}
