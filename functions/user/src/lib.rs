@@ -2,12 +2,14 @@
 //!
 //! - [`routes`] maps a method and path to a [`routes::Route`] (or a 404/405).
 //! - [`state`] is what the initializer builds once per instance.
+//! - [`hashing`] runs Argon2 off the async runtime in a few reused memories.
 //! - [`handlers`] holds one file per route: register, login, logout, current user.
 //!
 //! [`handle`] is the whole function: it never fails, every error becomes a
 //! contract-shaped response.
 
 pub mod handlers;
+pub mod hashing;
 pub mod routes;
 pub mod state;
 

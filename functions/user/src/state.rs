@@ -1,6 +1,5 @@
-//! What the user function's initializer builds: stores, token keys, a hashing limit.
+//! What the user function's initializer builds: stores, token keys, a hashing pool.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shared::auth::issuer::TokenIssuer;
@@ -8,11 +7,14 @@ use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
 use shared::init::{InitError, verifier_and_warm_datastore};
 use shared::store::UserStore;
-use tokio::sync::Semaphore;
 
-/// How many Argon2 hashes (19 MiB each) may run at once in one instance.
+use crate::hashing::Hashing;
+
+/// How many Argon2 hashes (19 MiB each) may run at once in one instance, and so how
+/// many 19 MiB working memories an instance allocates at most (lazily, then reused).
 pub const CONCURRENT_HASHES: usize = 2;
-/// Failed logins allowed per name and window before logins are refused.
+/// Login attempts per name and window not followed by a successful login; past
+/// them, logins for that name get 429 until the window ends.
 pub const MAX_FAILED_LOGINS: u32 = 5;
 /// The failed-login window.
 pub const FAILED_LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -26,8 +28,8 @@ pub struct UserState {
     pub issuer: TokenIssuer,
     /// Checks session tokens.
     pub verifier: TokenVerifier,
-    /// Bounds concurrent password hashing, so memory stays bounded under load.
-    pub hashing: Arc<Semaphore>,
+    /// Runs password hashing, bounded in concurrency and memory.
+    pub hashing: Hashing,
 }
 
 impl UserState {
@@ -50,7 +52,7 @@ impl UserState {
             users: UserStore::new(datastore),
             issuer,
             verifier,
-            hashing: Arc::new(Semaphore::new(CONCURRENT_HASHES)),
+            hashing: Hashing::new(CONCURRENT_HASHES),
         })
     }
 }

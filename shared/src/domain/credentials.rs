@@ -6,6 +6,13 @@ use super::user_name::UserName;
 use crate::ApiError;
 use crate::http::body::JsonObject;
 
+/// Longest user name a login looks up, in bytes: longer ones cannot exist.
+const MAX_LOGIN_NAME_BYTES: usize = 256;
+/// Longest password a login checks, in bytes: longer ones cannot have been registered.
+const MAX_LOGIN_PASSWORD_BYTES: usize = 1024;
+/// Longest login type echoed back, in bytes.
+const MAX_LOGIN_TYPE_BYTES: usize = 32;
+
 /// A valid registration.
 #[derive(Debug, Clone)]
 pub struct Registration {
@@ -16,11 +23,19 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Parses a registration body.
+    /// Parses a registration body; a password that is the user name is refused.
     pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+        let user_name = UserName::parse(&required_string(body, "userName")?)?;
+        let password = Password::parse(&required_string(body, "password")?)?;
+        if password.is_name(user_name.as_str()) {
+            return Err(ApiError::bad_request(
+                "password",
+                "password must not be the user name.",
+            ));
+        }
         Ok(Self {
-            user_name: UserName::parse(&required_string(body, "userName")?)?,
-            password: Password::parse(&required_string(body, "password")?)?,
+            user_name,
+            password,
         })
     }
 }
@@ -37,19 +52,70 @@ pub struct LoginAttempt {
 }
 
 impl LoginAttempt {
-    /// Parses a login body.
+    /// The login type of a login body (`account` when absent, empty or too long), so
+    /// that every answer to it, failures included, can echo it; 400 when not a string.
+    pub fn login_type(body: &JsonObject) -> Result<String, ApiError> {
+        Ok(optional_string(body, "type")?
+            .filter(|t| !t.is_empty() && t.len() <= MAX_LOGIN_TYPE_BYTES)
+            .unwrap_or_else(|| "account".to_owned()))
+    }
+
+    /// Parses a login body. A name or password too long to exist is
+    /// [`ApiError::InvalidCredentials`], the answer to any wrong name or password.
     pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
         let user_name = required_string(body, "userName")?;
         let password = required_string(body, "password")?;
-        if user_name.len() > 256 || password.len() > 1024 {
+        let login_type = Self::login_type(body)?;
+        if user_name.len() > MAX_LOGIN_NAME_BYTES || password.len() > MAX_LOGIN_PASSWORD_BYTES {
             return Err(ApiError::InvalidCredentials);
         }
         Ok(Self {
             user_name: user_name.trim().to_ascii_lowercase(),
             password: Password::attempt(&password),
-            login_type: optional_string(body, "type")?
-                .filter(|t| !t.is_empty() && t.len() <= 32)
-                .unwrap_or_else(|| "account".to_owned()),
+            login_type,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object(value: serde_json::Value) -> JsonObject {
+        match value {
+            serde_json::Value::Object(map) => JsonObject(map),
+            _ => panic!("not an object"),
+        }
+    }
+
+    #[test]
+    fn a_password_that_is_the_user_name_in_any_case_is_refused() {
+        let body = object(json!({"userName": "Alice.Smith", "password": "aLICE.sMITH"}));
+        let error = Registration::parse(&body).expect_err("refused");
+        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "password"));
+        let body = object(json!({"userName": "Alice.Smith", "password": "Alice.Smith!"}));
+        assert!(Registration::parse(&body).is_ok());
+    }
+
+    #[test]
+    fn a_login_too_long_to_exist_is_invalid_credentials() {
+        let long_password = object(json!({"userName": "alice", "password": "x".repeat(1025)}));
+        let long_name = object(json!({"userName": "a".repeat(257), "password": "12345678"}));
+        for body in [long_password, long_name] {
+            assert_eq!(
+                LoginAttempt::parse(&body).expect_err("refused"),
+                ApiError::InvalidCredentials
+            );
+        }
+    }
+
+    #[test]
+    fn the_login_type_defaults_to_account() {
+        let body = object(json!({"type": ""}));
+        assert_eq!(LoginAttempt::login_type(&body), Ok("account".to_owned()));
+        let body = object(json!({"type": "mobile"}));
+        assert_eq!(LoginAttempt::login_type(&body), Ok("mobile".to_owned()));
     }
 }

@@ -6,32 +6,29 @@ pub mod logout;
 pub mod register;
 
 use shared::ApiError;
-use shared::domain::Password;
+use shared::domain::{Password, PasswordHash};
 
 use crate::UserState;
 
-/// Runs Argon2 work on a blocking thread, at most [`crate::state::CONCURRENT_HASHES`] at once.
-pub(crate) async fn with_hashing<T, F>(state: &UserState, work: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    let _permit = state
+/// Hashes `password` for storage, in the instance's hashing pool.
+pub(crate) async fn hash_password(
+    state: &UserState,
+    password: Password,
+) -> Result<PasswordHash, ApiError> {
+    state
         .hashing
-        .acquire()
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing task failed");
-        ApiError::Internal
-    })
+        .run(move |memory| password.hash(memory))
+        .await?
 }
 
-/// Checks `password` against `hash` on a blocking thread.
+/// Checks `password` against the PHC string `hash`, in the instance's hashing pool.
 pub(crate) async fn password_matches(
     state: &UserState,
     password: Password,
     hash: String,
 ) -> Result<bool, ApiError> {
-    with_hashing(state, move || password.matches(&hash)).await
+    state
+        .hashing
+        .run(move |memory| password.matches(&hash, memory))
+        .await
 }

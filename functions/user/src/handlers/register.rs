@@ -8,15 +8,15 @@ use shared::domain::Registration;
 use shared::http::body::parse_object;
 use shared::http::response::json;
 
-use super::with_hashing;
+use super::hash_password;
 use crate::UserState;
 
-/// Registers a user: 201 with the new id, 409 when the name is taken.
+/// Registers a user: 201 with the new id, 409 when the name is taken, 400 naming the
+/// field for an invalid name or password (a password that is the name included).
 pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = parse_object(request.headers(), request.body())?;
     let registration = Registration::parse(&body)?;
-    let password = registration.password.clone();
-    let hash = with_hashing(state, move || password.hash()).await??;
+    let hash = hash_password(state, registration.password.clone()).await?;
     match state.users.create(&registration.user_name, &hash).await? {
         Ok(user) => {
             tracing::info!(user_id = %user.user_id, "user registered");

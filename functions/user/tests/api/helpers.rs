@@ -9,6 +9,7 @@ use shared::config::SigningKey;
 use shared_testing::{TestResponse, config, request};
 use user_function::UserState;
 
+#[derive(Clone)]
 pub(crate) struct TestApp {
     pub(crate) state: UserState,
 }
@@ -49,6 +50,21 @@ impl TestApp {
             &json!({"userName": name, "password": password, "type": "account"}),
         )
         .await
+    }
+
+    /// `count` logins for `name` with `password`, all sent at once.
+    pub(crate) async fn parallel_logins(
+        &self,
+        count: usize,
+        name: &str,
+        password: &str,
+    ) -> Vec<TestResponse> {
+        let mut logins = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            let (app, name, password) = (self.clone(), name.to_owned(), password.to_owned());
+            logins.spawn(async move { app.login(&name, &password).await });
+        }
+        logins.join_all().await
     }
 
     /// Registers and logs in; returns the token.

@@ -7,3 +7,4 @@ mod helpers;
 mod login;
 mod logout;
 mod register;
+mod throttle;

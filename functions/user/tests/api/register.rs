@@ -130,3 +130,17 @@ async fn unknown_paths_are_404_and_wrong_methods_405() {
     assert_eq!(response.assert_error_shape(), "METHOD_NOT_ALLOWED");
     assert_eq!(response.headers["allow"], "POST");
 }
+
+#[tokio::test]
+async fn a_password_equal_to_the_user_name_is_400_naming_password() {
+    let app = spawn_app().await;
+    let response = app.register("Alice.Smith", "aLICE.sMITH").await;
+    assert_eq!(response.status, 400);
+    assert_eq!(response.assert_error_shape(), "BAD_REQUEST");
+    let message = response.body["errorMessage"].as_str().unwrap_or("");
+    assert!(message.contains("password"), "{message:?}");
+    assert_eq!(
+        app.register("Alice.Smith", "Alice.Smith!").await.status,
+        201
+    );
+}

@@ -1,0 +1,159 @@
+//! The login throttle: at most `max` attempts per name and window, exact under
+//! concurrency.
+//!
+//! An attempt is reserved before its password is checked, by a conditional write on
+//! the name's `LOGINFAIL` item, so parallel attempts cannot all pass a check that ran
+//! before any of them was counted:
+//!
+//! 1. `PutItem failures = 1, windowStart = now` when the item is absent or its window
+//!    is over (`attribute_not_exists(pk) OR windowStart <= :open`): a new window.
+//! 2. Otherwise `UpdateItem ADD failures :one` when the window is current and has
+//!    room (`windowStart > :open AND failures < :max`).
+//! 3. Otherwise a consistent `GetItem`: a current, full window is a refusal until it
+//!    ends; anything else means the window rolled over (or a successful login cleared
+//!    it) between 1 and 2, so the reservation starts again. After a few such rounds
+//!    (only parallel logins for one name get there) the attempt is refused as
+//!    contended, to be retried in a moment: the throttle never lets one through unsure.
+//!
+//! DynamoDB checks and applies each condition atomically on the one item, so at most
+//! `max` reservations succeed per window whatever the interleaving: only one `PutItem`
+//! can open a window (once it has, the window is current and the condition fails for
+//! the others), and every `ADD` needs `failures < max`. The item expires by TTL when
+//! its window is over. A successful login deletes the item
+//! ([`UserStore::clear_login_attempts`]); the policy is the login handler's.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::SdkError;
+
+use super::{UserStore, user_pk};
+use crate::store::StoreError;
+use crate::store::items::{get_n, n, s};
+use crate::time::now_epoch_seconds;
+
+/// How many times a reservation tries before it is refused as contended.
+const RESERVATION_ROUNDS: usize = 3;
+
+/// Why no login attempt could be reserved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptRefused {
+    /// Every attempt of the current window is used up.
+    Exhausted {
+        /// When the window ends and attempts are possible again, seconds since the epoch.
+        window_end: u64,
+    },
+    /// Other attempts for the name kept changing its counter; retry in a moment.
+    Contended,
+}
+
+/// What one conditional write did.
+enum Write {
+    Done,
+    ConditionFailed,
+}
+
+impl UserStore {
+    /// Reserves one login attempt for a (case-folded) name: at most `max` per `window`.
+    pub async fn reserve_login_attempt(
+        &self,
+        normalized_name: &str,
+        max: u32,
+        window: Duration,
+    ) -> Result<Result<(), AttemptRefused>, StoreError> {
+        for _ in 0..RESERVATION_ROUNDS {
+            let now = now_epoch_seconds();
+            let open_after = now.saturating_sub(window.as_secs());
+            if let Write::Done = self.open_window(normalized_name, now, window).await? {
+                return Ok(Ok(()));
+            }
+            if let Write::Done = self.count_attempt(normalized_name, open_after, max).await? {
+                return Ok(Ok(()));
+            }
+            let Some(item) = self.item(normalized_name, "LOGINFAIL").await? else {
+                continue;
+            };
+            let failures: u32 = get_n(&item, "failures")?;
+            let window_start: u64 = get_n(&item, "windowStart")?;
+            if window_start > open_after && failures >= max {
+                return Ok(Err(AttemptRefused::Exhausted {
+                    window_end: window_start + window.as_secs(),
+                }));
+            }
+        }
+        Ok(Err(AttemptRefused::Contended))
+    }
+
+    /// Forgets the login attempts of a name (after a successful login).
+    pub async fn clear_login_attempts(&self, normalized_name: &str) -> Result<(), StoreError> {
+        self.datastore
+            .client()
+            .delete_item()
+            .table_name(self.datastore.table())
+            .key("pk", s(user_pk(normalized_name)))
+            .key("sk", s("LOGINFAIL"))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::from_sdk("DeleteItem", e))
+    }
+
+    /// Step 1: a new window with this attempt in it, if there is no current window.
+    async fn open_window(
+        &self,
+        normalized_name: &str,
+        now: u64,
+        window: Duration,
+    ) -> Result<Write, StoreError> {
+        let result = self
+            .datastore
+            .client()
+            .put_item()
+            .table_name(self.datastore.table())
+            .item("pk", s(user_pk(normalized_name)))
+            .item("sk", s("LOGINFAIL"))
+            .item("failures", n(1))
+            .item("windowStart", n(now))
+            .item("expiresAt", n(now + window.as_secs()))
+            .condition_expression("attribute_not_exists(pk) OR windowStart <= :open")
+            .expression_attribute_values(":open", n(now.saturating_sub(window.as_secs())))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Write::Done),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(Write::ConditionFailed)
+            }
+            Err(e) => Err(StoreError::from_sdk("PutItem", e)),
+        }
+    }
+
+    /// Step 2: this attempt counted in the current window, if it has room.
+    async fn count_attempt(
+        &self,
+        normalized_name: &str,
+        open_after: u64,
+        max: u32,
+    ) -> Result<Write, StoreError> {
+        let result = self
+            .datastore
+            .client()
+            .update_item()
+            .table_name(self.datastore.table())
+            .key("pk", s(user_pk(normalized_name)))
+            .key("sk", s("LOGINFAIL"))
+            .update_expression("ADD failures :one")
+            .condition_expression("windowStart > :open AND failures < :max")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":open", n(open_after))
+            .expression_attribute_values(":max", n(max))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Write::Done),
+            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
+                Ok(Write::ConditionFailed)
+            }
+            Err(e) => Err(StoreError::from_sdk("UpdateItem", e)),
+        }
+    }
+}
