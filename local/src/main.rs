@@ -95,6 +95,10 @@ enum Command {
         /// Seconds per throughput run.
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
+        /// Only these measurements (repeatable): cold-start, gateway-cost,
+        /// platform-cost, scale-out. All of them by default.
+        #[arg(long = "only", value_enum)]
+        only: Vec<bench::Section>,
     },
 }
 
@@ -185,12 +189,14 @@ async fn run(command: Command) -> Result<(), CommandError> {
             bin_dir,
             runs,
             seconds,
+            only,
         } => {
             bench::run(bench::BenchOptions {
                 template,
                 bin_dir,
                 runs: runs.max(1),
                 duration: Duration::from_secs_f64(seconds),
+                sections: only,
             })
             .await
         }

@@ -54,6 +54,27 @@ pub struct BenchOptions {
     pub runs: usize,
     /// Length of each throughput run.
     pub duration: Duration,
+    /// The measurements to make; empty means all.
+    pub sections: Vec<Section>,
+}
+
+/// One of the bench's measurements, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    /// [`cold_start`].
+    ColdStart,
+    /// [`gateway_cost`].
+    GatewayCost,
+    /// [`platform_cost`].
+    PlatformCost,
+    /// [`scale_out`].
+    ScaleOut,
+}
+
+impl BenchOptions {
+    fn wants(&self, section: Section) -> bool {
+        self.sections.is_empty() || self.sections.contains(&section)
+    }
 }
 
 /// The bench's HTTP client: keep-alive connections on loopback.
@@ -278,10 +299,19 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         .pool_max_idle_per_host(256)
         .build_http();
     let result = async {
-        cold_start::measure(&options, &bin_dir, &subjects, &client).await?;
-        gateway_cost::measure(&options, &bin_dir, &subjects[0], &client).await?;
-        platform_cost::measure(&options, &bin_dir, &functions, &client).await?;
-        scale_out::measure(&options, &bin_dir, &subjects[0], &client).await
+        if options.wants(Section::ColdStart) {
+            cold_start::measure(&options, &bin_dir, &subjects, &client).await?;
+        }
+        if options.wants(Section::GatewayCost) {
+            gateway_cost::measure(&options, &bin_dir, &subjects[0], &client).await?;
+        }
+        if options.wants(Section::PlatformCost) {
+            platform_cost::measure(&options, &bin_dir, &functions, &client).await?;
+        }
+        if options.wants(Section::ScaleOut) {
+            scale_out::measure(&options, &bin_dir, &subjects[0], &client).await?;
+        }
+        Ok(())
     }
     .await;
     if let Some(store) = datastore {
