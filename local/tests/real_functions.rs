@@ -15,16 +15,7 @@ use local::pool::PoolSettings;
 use local::template::Template;
 
 fn build_functions() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "--workspace", "--bins"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build");
-    assert!(
-        status.success(),
-        "building the user and rule functions failed"
-    );
+    local::testing::build_workspace_binaries();
 }
 
 async fn platform(template: &Template, datastore: &Datastore, keys: &KeyPair) -> Running {

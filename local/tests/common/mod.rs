@@ -26,18 +26,12 @@ pub fn bin_dir() -> PathBuf {
 }
 
 /// Builds the workspace's binaries (the test function among them) once per test
-/// binary, with the selection `cargo test --workspace` uses, so nothing is built twice.
+/// binary, as `make dev` and the browser tests build them, so they share one build.
 pub fn test_function_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = std::process::Command::new(cargo)
-                .args(["build", "--quiet", "--workspace", "--bins"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .status()
-                .expect("run cargo build");
-            assert!(status.success(), "building platform-test-function failed");
+            local::testing::build_workspace_binaries();
             bin_dir()
         })
         .clone()
