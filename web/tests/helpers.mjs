@@ -61,6 +61,16 @@ export async function newPage(browser, { viewport = { width: 1100, height: 900 }
     page.consoleErrors.push(text);
   });
   page.on('pageerror', (err) => page.consoleErrors.push(`pageerror: ${err.message}`));
+  // The last API exchanges, for the message of a wait that times out.
+  page.apiLog = [];
+  const remember = (line) => {
+    page.apiLog.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (page.apiLog.length > 20) page.apiLog.shift();
+  };
+  const isApi = (req) => new URL(req.url()).pathname.startsWith('/api/');
+  page.on('request', (req) => isApi(req) && remember(`-> ${req.method()} ${req.url()}`));
+  page.on('requestfailed', (req) => isApi(req) && remember(`xx ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => isApi(res.request()) && remember(`<- ${res.status()} ${res.request().method()} ${res.url()}`));
   return { context, page };
 }
 
@@ -184,7 +194,13 @@ export async function afterListRefresh(page, action) {
     { timeout: WAIT },
   );
   await action();
-  await refreshed;
+  try {
+    await refreshed;
+  } catch (err) {
+    const focus = await page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
+    err.message += `\nno list refresh; focus on ${focus}; recent API traffic:\n  ${(page.apiLog ?? []).join('\n  ')}`;
+    throw err;
+  }
   await page.locator('[data-testid="todo-list"][aria-busy="false"]').waitFor({ state: 'attached' });
 }
 
