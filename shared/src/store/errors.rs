@@ -75,6 +75,27 @@ impl StoreError {
         }
     }
 
+    /// The result of a conditional write from `operation`: `Some` output when it was
+    /// applied, `None` when its condition did not hold, an error otherwise.
+    pub fn unless_condition_failed<T, E, R>(
+        operation: &'static str,
+        result: Result<T, SdkError<E, R>>,
+    ) -> Result<Option<T>, Self>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        match result {
+            Ok(output) => Ok(Some(output)),
+            Err(SdkError::ServiceError(e))
+                if e.err().code() == Some("ConditionalCheckFailedException") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(Self::from_sdk(operation, e)),
+        }
+    }
+
     /// Whether a retry may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable { .. })

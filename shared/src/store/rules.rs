@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select};
 use futures::{StreamExt as _, TryStreamExt as _};
 
@@ -214,21 +213,18 @@ impl RuleStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(output) => {
+        match StoreError::unless_condition_failed("UpdateItem", result)? {
+            Some(output) => {
                 let item = output.attributes.ok_or_else(|| {
                     StoreError::Corrupt("UpdateItem returned no attributes".into())
                 })?;
                 Ok(UpdateOutcome::Updated(rule_from_item(&item)?))
             }
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                // Either it does not exist or the version moved on: look once to tell which.
-                Ok(match self.get(owner_id, changes.key).await? {
-                    Some(current) => UpdateOutcome::Stale(current),
-                    None => UpdateOutcome::NotFound,
-                })
-            }
-            Err(e) => Err(StoreError::from_sdk("UpdateItem", e)),
+            // Either it does not exist or the version moved on: look once to tell which.
+            None => Ok(match self.get(owner_id, changes.key).await? {
+                Some(current) => UpdateOutcome::Stale(current),
+                None => UpdateOutcome::NotFound,
+            }),
         }
     }
 

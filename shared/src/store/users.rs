@@ -4,8 +4,6 @@ mod login_attempts;
 
 pub use login_attempts::AttemptRefused;
 
-use aws_sdk_dynamodb::error::SdkError;
-
 use super::items::{Item, get_s, s};
 use super::{Datastore, StoreError};
 use crate::domain::{PasswordHash, UserName};
@@ -71,13 +69,12 @@ impl UserStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Ok(record)),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(Err(NameTaken))
-            }
-            Err(e) => Err(StoreError::from_sdk("PutItem", e)),
-        }
+        Ok(
+            match StoreError::unless_condition_failed("PutItem", result)? {
+                Some(_) => Ok(record),
+                None => Err(NameTaken),
+            },
+        )
     }
 
     /// The user with this (case-folded) name.

@@ -24,8 +24,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::error::SdkError;
-
 use super::{UserStore, user_pk};
 use crate::store::StoreError;
 use crate::store::items::{get_n, n, s};
@@ -46,12 +44,6 @@ pub enum AttemptRefused {
     Contended,
 }
 
-/// What one conditional write did.
-enum Write {
-    Done,
-    ConditionFailed,
-}
-
 impl UserStore {
     /// Reserves one login attempt for a (case-folded) name: at most `max` per `window`.
     pub async fn reserve_login_attempt(
@@ -63,10 +55,9 @@ impl UserStore {
         for _ in 0..RESERVATION_ROUNDS {
             let now = now_epoch_seconds();
             let open_after = now.saturating_sub(window.as_secs());
-            if let Write::Done = self.open_window(normalized_name, now, window).await? {
-                return Ok(Ok(()));
-            }
-            if let Write::Done = self.count_attempt(normalized_name, open_after, max).await? {
+            if self.open_window(normalized_name, now, window).await?
+                || self.count_attempt(normalized_name, open_after, max).await?
+            {
                 return Ok(Ok(()));
             }
             let Some(item) = self.item(normalized_name, "LOGINFAIL").await? else {
@@ -98,12 +89,13 @@ impl UserStore {
     }
 
     /// Step 1: a new window with this attempt in it, if there is no current window.
+    /// Answers whether it was opened.
     async fn open_window(
         &self,
         normalized_name: &str,
         now: u64,
         window: Duration,
-    ) -> Result<Write, StoreError> {
+    ) -> Result<bool, StoreError> {
         let result = self
             .datastore
             .client()
@@ -118,22 +110,17 @@ impl UserStore {
             .expression_attribute_values(":open", n(now.saturating_sub(window.as_secs())))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Write::Done),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(Write::ConditionFailed)
-            }
-            Err(e) => Err(StoreError::from_sdk("PutItem", e)),
-        }
+        Ok(StoreError::unless_condition_failed("PutItem", result)?.is_some())
     }
 
-    /// Step 2: this attempt counted in the current window, if it has room.
+    /// Step 2: this attempt counted in the current window, if it has room. Answers
+    /// whether it was counted.
     async fn count_attempt(
         &self,
         normalized_name: &str,
         open_after: u64,
         max: u32,
-    ) -> Result<Write, StoreError> {
+    ) -> Result<bool, StoreError> {
         let result = self
             .datastore
             .client()
@@ -148,12 +135,6 @@ impl UserStore {
             .expression_attribute_values(":max", n(max))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(Write::Done),
-            Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
-                Ok(Write::ConditionFailed)
-            }
-            Err(e) => Err(StoreError::from_sdk("UpdateItem", e)),
-        }
+        Ok(StoreError::unless_condition_failed("UpdateItem", result)?.is_some())
     }
 }
