@@ -143,6 +143,35 @@ fn cookie_pieces(header: &str) -> impl Iterator<Item = &str> {
     header.split(';').map(str::trim).filter(|c| !c.is_empty())
 }
 
+/// The event of a request the platform makes itself (`invoke`'s set-up, the bench):
+/// `method` and `path` (with its query) to `localhost` from 127.0.0.1, with `headers`
+/// and `body`, under `route_key`, without path parameters.
+pub fn local_event(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    route_key: &str,
+    request_id: &str,
+) -> Result<Vec<u8>, http::Error> {
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let (parts, ()) = request.body(())?.into_parts();
+    let params = BTreeMap::new();
+    let info = RequestInfo {
+        route_key,
+        path_parameters: &params,
+        source_ip: "127.0.0.1",
+        request_id,
+    };
+    Ok(to_event(&parts, body, &info))
+}
+
 /// The payload 2.0 event for a request, as JSON.
 pub fn to_event(parts: &http::request::Parts, body: &[u8], info: &RequestInfo<'_>) -> Vec<u8> {
     let mut headers: BTreeMap<&str, Cow<'_, str>> = BTreeMap::new();

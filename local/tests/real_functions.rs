@@ -14,8 +14,15 @@ use local::platform::PlatformConfig;
 use local::pool::PoolSettings;
 use local::template::Template;
 
-fn build_functions() {
+/// The built binaries, `template.yml`, an emulator with its tables, and a key pair.
+async fn project() -> (Template, Datastore, KeyPair) {
     local::testing::build_workspace_binaries();
+    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+    let template = Template::load(&template_path).expect("template.yml parses");
+    let datastore = Datastore::start(None).await.expect("emulator starts");
+    datastore.create_tables(&template).await.expect("tables");
+    let keys = KeyPair::generate().expect("keys");
+    (template, datastore, keys)
 }
 
 async fn platform(template: &Template, datastore: &Datastore, keys: &KeyPair) -> Running {
@@ -35,12 +42,7 @@ async fn platform(template: &Template, datastore: &Datastore, keys: &KeyPair) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
-    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
-    let template = Template::load(&template_path).expect("template.yml parses");
-    build_functions();
-    let datastore = Datastore::start(None).await.expect("emulator starts");
-    datastore.create_tables(&template).await.expect("tables");
-    let keys = KeyPair::generate().expect("keys");
+    let (template, datastore, keys) = project().await;
 
     // A first platform: register, log in, create three todos.
     let first = platform(&template, &datastore, &keys).await;
@@ -142,12 +144,7 @@ async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odd_methods_and_odd_forwarding_headers_get_the_contract_s_answers() {
-    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
-    let template = Template::load(&template_path).expect("template.yml parses");
-    build_functions();
-    let datastore = Datastore::start(None).await.expect("emulator starts");
-    datastore.create_tables(&template).await.expect("tables");
-    let keys = KeyPair::generate().expect("keys");
+    let (template, datastore, keys) = project().await;
     let running = platform(&template, &datastore, &keys).await;
     let client = client();
 

@@ -18,7 +18,7 @@ use bytes::Bytes;
 
 use crate::commands::CommandError;
 use crate::dynamo::local_client;
-use crate::event::{RequestInfo, to_event};
+use crate::event::local_event;
 use crate::functions::FunctionSpec;
 use crate::keys::{KeyPair, TokenRequest, mint};
 use crate::platform::Platform;
@@ -242,25 +242,15 @@ async fn call(
         .routes()
         .find(method, path)
         .map_or_else(|| format!("{method} {path}"), |m| m.route_key.to_owned());
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let (parts, ()) = request
-        .body(())
-        .map_err(|e| CommandError::Message(e.to_string()))?
-        .into_parts();
-    let params = Default::default();
-    let info = RequestInfo {
-        route_key: &route_key,
-        path_parameters: &params,
-        source_ip: "127.0.0.1",
-        request_id: &crate::ids::request_id(),
-    };
-    let event = to_event(&parts, body.as_bytes(), &info);
+    let event = local_event(
+        method,
+        path,
+        headers,
+        body.as_bytes(),
+        &route_key,
+        &crate::ids::request_id(),
+    )
+    .map_err(|e| CommandError::Message(e.to_string()))?;
     let outcome = pool
         .invoke(Bytes::from(event))
         .await

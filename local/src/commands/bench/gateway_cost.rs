@@ -20,31 +20,27 @@ use bytes::Bytes;
 use super::load::{Run, in_process, instance_pids, measured, over_http};
 use super::{BenchOptions, Gateway, HttpClient, Subject, median};
 use crate::commands::CommandError;
-use crate::event::{RequestInfo, to_event};
+use crate::event::local_event;
 use crate::pool::{Pool, PoolSettings};
 
 /// The payload 2.0 event the gateway would make of `subject`'s call.
 fn prebuilt_event(subject: &Subject, route_key: &str) -> Result<Bytes, CommandError> {
     let call = &subject.call;
-    let mut builder = http::Request::builder()
-        .method(call.method)
-        .uri(&call.path)
-        .header("host", "localhost");
-    for (k, v) in &call.headers {
-        builder = builder.header(k, v);
-    }
-    let (parts, ()) = builder
-        .body(())
-        .map_err(|e| CommandError::Message(e.to_string()))?
-        .into_parts();
-    let params = Default::default();
-    let info = RequestInfo {
+    let headers: Vec<(&str, &str)> = call
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    local_event(
+        call.method,
+        &call.path,
+        &headers,
+        call.body.as_bytes(),
         route_key,
-        path_parameters: &params,
-        source_ip: "127.0.0.1",
-        request_id: "bench",
-    };
-    Ok(Bytes::from(to_event(&parts, call.body.as_bytes(), &info)))
+        "bench",
+    )
+    .map(Bytes::from)
+    .map_err(|e| CommandError::Message(e.to_string()))
 }
 
 /// A minimal HTTP front: every request invokes `pool` with `event` and answers the

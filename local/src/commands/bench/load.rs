@@ -61,25 +61,21 @@ pub(super) async fn measured(serving: &[u32], work: impl Future<Output = (u64, f
     }
 }
 
-/// Requests served over HTTP at `base` by [`WORKERS`] workers in `duration`, and the
-/// seconds it took.
-pub(super) async fn over_http(
-    client: &HttpClient,
-    call: &Call,
-    base: &str,
-    duration: Duration,
-) -> (u64, f64) {
+/// Runs `attempt` over and over in each of [`WORKERS`] tasks for `duration`; answers
+/// how many attempts succeeded and the seconds it took.
+async fn drive<F, Fut>(duration: Duration, attempt: F) -> (u64, f64)
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
     let count = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + duration;
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            let (client, call, base, count) =
-                (client.clone(), call.clone(), base.to_owned(), count.clone());
+            let (attempt, count) = (attempt.clone(), count.clone());
             tokio::spawn(async move {
                 while Instant::now() < until {
-                    if let Ok((status, _)) = call.send(&client, &base).await
-                        && call.served(status)
-                    {
+                    if attempt().await {
                         count.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -94,26 +90,34 @@ pub(super) async fn over_http(
     )
 }
 
+/// Requests served over HTTP at `base` by [`WORKERS`] workers in `duration`, and the
+/// seconds it took.
+pub(super) async fn over_http(
+    client: &HttpClient,
+    call: &Call,
+    base: &str,
+    duration: Duration,
+) -> (u64, f64) {
+    let (client, call, base) = (
+        client.clone(),
+        Arc::new(call.clone()),
+        Arc::<str>::from(base),
+    );
+    drive(duration, move || {
+        let (client, call, base) = (client.clone(), call.clone(), base.clone());
+        async move {
+            matches!(call.send(&client, &base).await, Ok((status, _)) if call.served(status))
+        }
+    })
+    .await
+}
+
 /// Invocations `pool` served in-process (no HTTP) by [`WORKERS`] workers in `duration`.
 pub(super) async fn in_process(pool: &Arc<Pool>, event: Bytes, duration: Duration) -> (u64, f64) {
-    let count = Arc::new(AtomicU64::new(0));
-    let until = Instant::now() + duration;
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (pool, event, count) = (pool.clone(), event.clone(), count.clone());
-            tokio::spawn(async move {
-                while Instant::now() < until {
-                    if pool.invoke(event.clone()).await.is_ok() {
-                        count.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-    let started = Instant::now();
-    futures::future::join_all(workers).await;
-    (
-        count.load(Ordering::Relaxed),
-        started.elapsed().as_secs_f64(),
-    )
+    let pool = pool.clone();
+    drive(duration, move || {
+        let (pool, event) = (pool.clone(), event.clone());
+        async move { pool.invoke(event).await.is_ok() }
+    })
+    .await
 }
