@@ -72,3 +72,13 @@ export function attachCounter(field, { label, max, min = 0, id, testid }) {
     },
   };
 }
+
+/**
+ * Runs check() on the counter of each [field, counter] pair. Returns the
+ * messages of the fields that do not fit and the first such field (null when
+ * every field fits), for the form to show and focus.
+ */
+export function checkCounters(pairs) {
+  const problems = pairs.map(([field, counter]) => [field, counter.check()]).filter(([, message]) => message);
+  return { messages: problems.map(([, message]) => message), first: problems[0]?.[0] ?? null };
+}

@@ -10,7 +10,7 @@
  */
 import { byTestId } from './dom.js';
 import { statusOptions } from './status.js';
-import { attachCounter, NAME_MAX, DESC_MAX } from './limits.js';
+import { attachCounter, checkCounters, NAME_MAX, DESC_MAX } from './limits.js';
 
 export function createNewTodoForm({ onSubmit }) {
   const form = byTestId('new-todo-form');
@@ -50,13 +50,13 @@ export function createNewTodoForm({ onSubmit }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (busy) return;
-    const problems = [
-      [name, nameCounter.check()],
-      [desc, descCounter.check()],
-    ].filter(([, message]) => message);
-    if (problems.length) {
-      showErrors(problems.map(([, message]) => message));
-      problems[0][0].focus();
+    const { messages, first } = checkCounters([
+      [name, nameCounter],
+      [desc, descCounter],
+    ]);
+    if (first) {
+      showErrors(messages);
+      first.focus();
       return;
     }
     showErrors([]);

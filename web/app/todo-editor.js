@@ -10,7 +10,7 @@
  * named by the todo's name element (aria-labelledby), not by a copy of it.
  */
 import { h, uniqueId } from './dom.js';
-import { attachCounter, NAME_MAX, DESC_MAX } from './limits.js';
+import { attachCounter, checkCounters, NAME_MAX, DESC_MAX } from './limits.js';
 
 export function createInlineEditor({ name, desc, labelledBy, onInput, onSave, onCancel }) {
   const nameId = uniqueId('edit-name');
@@ -66,13 +66,13 @@ export function createInlineEditor({ name, desc, labelledBy, onInput, onSave, on
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (form.getAttribute('aria-busy') === 'true') return;
-    const problems = [
-      [nameInput, nameCounter.check()],
-      [descInput, descCounter.check()],
-    ].filter(([, message]) => message);
-    if (problems.length) {
-      showErrors(problems.map(([, message]) => message));
-      problems[0][0].focus();
+    const { messages, first } = checkCounters([
+      [nameInput, nameCounter],
+      [descInput, descCounter],
+    ]);
+    if (first) {
+      showErrors(messages);
+      first.focus();
       return;
     }
     showErrors([]);

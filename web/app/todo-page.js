@@ -51,8 +51,8 @@ export function createTodoPage() {
   const listTitle = byTestId('todo-list').closest('section').querySelector('h2');
   listTitle.tabIndex = -1;
 
-  const state = {
-    active: false,
+  /** The list's view state before anything is loaded (at start and after log-out). */
+  const initialView = () => ({
     page: 1,
     pageSize: PAGE_SIZES[0],
     data: [],
@@ -60,10 +60,14 @@ export function createTodoPage() {
     loading: false,
     loaded: false,
     error: null,
-    selection: new Set(),
-    editing: new Map(), // key → {name, desc, version, conflict, busy, focus}
     // what the rows on screen were fetched with (null before the first success)
     shown: null,
+  });
+  const state = {
+    active: false,
+    ...initialView(),
+    selection: new Set(),
+    editing: new Map(), // key → {name, desc, version, conflict, busy, focus}
     // status/progress changes not yet answered: key → [{id, changes, version, name}]
     unsent: new Map(),
   };
@@ -498,16 +502,7 @@ export function createTodoPage() {
       newTodo.reset();
       filters.reset();
       writes.forgetAll();
-      Object.assign(state, {
-        page: 1,
-        pageSize: PAGE_SIZES[0],
-        data: [],
-        total: 0,
-        loading: false,
-        loaded: false,
-        error: null,
-        shown: null,
-      });
+      Object.assign(state, initialView());
       state.selection.clear();
       state.editing.clear();
       state.unsent.clear();

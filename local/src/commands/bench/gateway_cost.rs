@@ -18,7 +18,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::load::{Run, in_process, instance_pids, measured, over_http};
-use super::{BenchOptions, Gateway, HttpClient, Subject, median};
+use super::{BenchOptions, Gateway, HttpClient, Subject, loopback_listener, median};
 use crate::commands::CommandError;
 use crate::event::local_event;
 use crate::pool::{Pool, PoolSettings};
@@ -49,15 +49,7 @@ async fn bare_http(
     pool: Arc<Pool>,
     event: Bytes,
 ) -> Result<(String, tokio::task::JoinHandle<()>), CommandError> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(CommandError::io("binding the bare bench server"))?;
-    let base = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map_err(CommandError::io("bare bench address"))?
-    );
+    let (listener, base) = loopback_listener("the bare bench server").await?;
     let app = axum::Router::new().fallback(move || {
         let (pool, event) = (pool.clone(), event.clone());
         async move {

@@ -97,15 +97,7 @@ impl Gateway {
         config.settings = settings;
         config.echo_logs = false;
         let platform = Platform::start(config).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(CommandError::io("binding the bench gateway"))?;
-        let base = format!(
-            "http://{}",
-            listener
-                .local_addr()
-                .map_err(CommandError::io("bench address"))?
-        );
+        let (listener, base) = loopback_listener("the bench gateway").await?;
         let server = platform.serve(listener);
         Ok(Self {
             platform,
@@ -118,6 +110,17 @@ impl Gateway {
         self.platform.shutdown().await;
         self.server.abort();
     }
+}
+
+/// A listener on a free loopback port, and its `http://` base URL.
+async fn loopback_listener(what: &str) -> Result<(tokio::net::TcpListener, String), CommandError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(CommandError::io(format!("binding {what}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(CommandError::io(format!("the address of {what}")))?;
+    Ok((listener, format!("http://{address}")))
 }
 
 /// The median of `values` (the upper one of an even count); NaN when empty.
