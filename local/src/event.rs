@@ -145,13 +145,14 @@ fn cookie_pieces(header: &str) -> impl Iterator<Item = &str> {
 
 /// The event of a request the platform makes itself (`invoke`'s set-up, the bench):
 /// `method` and `path` (with its query) to `localhost` from 127.0.0.1, with `headers`
-/// and `body`, under `route_key`, without path parameters.
+/// and `body`, under the route of `routes` that claims it (its key and path parameters,
+/// as the gateway would give them), else under `"{method} {path}"` without parameters.
 pub fn local_event(
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-    route_key: &str,
+    routes: &crate::routes::RouteTable,
     request_id: &str,
 ) -> Result<Vec<u8>, http::Error> {
     let mut request = http::Request::builder()
@@ -162,9 +163,13 @@ pub fn local_event(
         request = request.header(*name, *value);
     }
     let (parts, ()) = request.body(())?.into_parts();
-    let params = BTreeMap::new();
+    let matched = routes.find(method, parts.uri.path());
+    let (route_key, params) = match &matched {
+        Some(m) => (m.route_key.to_owned(), m.path_parameters.clone()),
+        None => (format!("{method} {}", parts.uri.path()), BTreeMap::new()),
+    };
     let info = RequestInfo {
-        route_key,
+        route_key: &route_key,
         path_parameters: &params,
         source_ip: "127.0.0.1",
         request_id,

@@ -1,5 +1,6 @@
 //! The HTTP gateway: routes to functions as payload 2.0 events, `/metrics`,
-//! the status page under `/_local/`, and the frontend for everything else.
+//! the status page under `/_local/`, Lambda's Invoke API under `/2015-03-31/functions/`
+//! ([`invoke_api`]), and the frontend for everything else.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -17,7 +18,7 @@ use crate::errors::{InvokeError, error_response};
 use crate::event::{self, RequestInfo};
 use crate::platform::Platform;
 use crate::pool::OutcomeKind;
-use crate::{ids, metrics, static_files, status};
+use crate::{ids, invoke_api, metrics, static_files, status};
 
 /// API Gateway's request payload limit.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
@@ -62,6 +63,9 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
                 &format!("{} does not exist.", shorten(path)),
             )
         });
+    }
+    if path.starts_with(invoke_api::PREFIX) {
+        return invoke_api::handle(&platform, parts, body).await;
     }
     if let Some(matched) = platform.routes().find(parts.method.as_str(), path) {
         let Some(pool) = platform.pool(matched.function).cloned() else {

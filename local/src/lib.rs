@@ -13,7 +13,8 @@
 //!   onto instances and scales them under a [`policy`].
 //! - [`gateway`] is the HTTP front door: [`routes`] picks the function, [`event`]
 //!   converts to and from payload 2.0, [`static_files`] serves `web/`, [`metrics`] and
-//!   [`status`] show what happens; [`logs`] writes Lambda-style lines.
+//!   [`status`] show what happens; [`logs`] writes Lambda-style lines. On the same port,
+//!   [`invoke_api`] is Lambda's Invoke API, for `aws lambda invoke` and the SDKs.
 //! - [`keys`] stores the local JWT key pair (generated, and tokens signed, by
 //!   `shared`'s auth code); [`commands`] are `dev`, `invoke` and `bench`.
 
@@ -26,6 +27,7 @@ pub mod functions;
 pub mod gateway;
 pub mod ids;
 pub mod instance;
+pub mod invoke_api;
 pub mod keys;
 pub mod logs;
 pub mod metrics;

@@ -238,16 +238,12 @@ async fn call(
     let pool = platform
         .pool(function)
         .ok_or_else(|| CommandError::Message(format!("function {function} did not start")))?;
-    let route_key = platform
-        .routes()
-        .find(method, path)
-        .map_or_else(|| format!("{method} {path}"), |m| m.route_key.to_owned());
     let event = local_event(
         method,
         path,
         headers,
         body.as_bytes(),
-        &route_key,
+        platform.routes(),
         &crate::ids::request_id(),
     )
     .map_err(|e| CommandError::Message(e.to_string()))?;

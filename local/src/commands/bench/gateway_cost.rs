@@ -22,9 +22,10 @@ use super::{BenchOptions, Gateway, HttpClient, Subject, loopback_listener, media
 use crate::commands::CommandError;
 use crate::event::local_event;
 use crate::pool::{Pool, PoolSettings};
+use crate::routes::RouteTable;
 
 /// The payload 2.0 event the gateway would make of `subject`'s call.
-fn prebuilt_event(subject: &Subject, route_key: &str) -> Result<Bytes, CommandError> {
+fn prebuilt_event(subject: &Subject, routes: &RouteTable) -> Result<Bytes, CommandError> {
     let call = &subject.call;
     let headers: Vec<(&str, &str)> = call
         .headers
@@ -36,7 +37,7 @@ fn prebuilt_event(subject: &Subject, route_key: &str) -> Result<Bytes, CommandEr
         &call.path,
         &headers,
         call.body.as_bytes(),
-        route_key,
+        routes,
         "bench",
     )
     .map(Bytes::from)
@@ -97,7 +98,7 @@ pub(super) async fn measure(
             .pool(&subject.spec.name)
             .cloned()
             .ok_or_else(|| CommandError::Message("no pool".into()))?;
-        let event = prebuilt_event(subject, "ANY /{proxy+}")?;
+        let event = prebuilt_event(subject, gateway.platform.routes())?;
         let (bare_base, bare_server) = bare_http(pool.clone(), event.clone()).await?;
         subject.call.expect(client, &bare_base).await?;
         let pids = instance_pids(&pool);
