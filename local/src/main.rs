@@ -95,8 +95,8 @@ enum Command {
         /// Seconds per throughput run.
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
-        /// Only these measurements (repeatable): cold-start, gateway-cost,
-        /// platform-cost, scale-out. All of them by default.
+        /// Only these measurements (repeatable): cold-start, overhead,
+        /// container-cost, scale-out. All of them by default.
         #[arg(long = "only", value_enum)]
         only: Vec<bench::Section>,
     },

@@ -26,6 +26,30 @@ pub(super) struct Run {
     pub(super) rps: f64,
     /// CPU microseconds per request served, over the processes measured.
     pub(super) cpu_us: f64,
+    /// Of which this process's (the load generator, and the platform when it serves).
+    pub(super) own_us: f64,
+}
+
+impl Run {
+    /// Runs of equal length taken as one: the mean rate, and CPU per request weighted
+    /// by the requests each run served.
+    pub(super) fn combined(runs: &[Run]) -> Run {
+        let count = runs.len().max(1) as f64;
+        let served: f64 = runs.iter().map(|r| r.rps).sum();
+        let weighted = |f: fn(&Run) -> f64| {
+            runs.iter().map(|r| f(r) * r.rps).sum::<f64>() / served.max(f64::MIN_POSITIVE)
+        };
+        Run {
+            rps: served / count,
+            cpu_us: weighted(|r| r.cpu_us),
+            own_us: weighted(|r| r.own_us),
+        }
+    }
+
+    /// CPU microseconds per request of the serving processes (instances, container).
+    pub(super) fn serving_us(&self) -> f64 {
+        self.cpu_us - self.own_us
+    }
 }
 
 /// CPU seconds so far of this process and of `others`, by process id.
@@ -51,13 +75,16 @@ pub(super) async fn measured(serving: &[u32], work: impl Future<Output = (u64, f
     let before = cpu_by_process(serving);
     let (served, seconds) = work.await;
     let after = cpu_by_process(serving);
-    let cpu: f64 = after
-        .iter()
-        .map(|(pid, t)| t - before.get(pid).copied().unwrap_or(0.0))
-        .sum();
+    let spent = |pid: &u32, t: &f64| t - before.get(pid).copied().unwrap_or(0.0);
+    let cpu: f64 = after.iter().map(|(pid, t)| spent(pid, t)).sum();
+    let own = after
+        .get_key_value(&std::process::id())
+        .map_or(0.0, |(pid, t)| spent(pid, t));
+    let per_request = |seconds: f64| seconds * 1e6 / served.max(1) as f64;
     Run {
         rps: served as f64 / seconds,
-        cpu_us: cpu * 1e6 / served.max(1) as f64,
+        cpu_us: per_request(cpu),
+        own_us: per_request(own),
     }
 }
 

@@ -3,23 +3,25 @@
 //! One file per measurement:
 //! - [`cold_start`]: spawn to first `next` (init duration) per function, the first
 //!   request on a cold and on a warm instance, and the idle instance's memory;
-//! - [`gateway_cost`]: warm requests per second of one instance of the test function
-//!   through the gateway, through a bare HTTP front to the same pool, and in-process,
-//!   with CPU time per request: what the gateway's routing and event conversion cost;
-//! - [`platform_cost`]: the real `rule` function through the whole platform (gateway,
-//!   Runtime API, instance) against the same binary serving HTTP itself (container
-//!   mode), for a request without and one with datastore work: what running under the
-//!   platform costs a function;
+//! - [`overhead`]: warm requests per second of one instance through the platform
+//!   against straight to it through Lambda's Invoke API (and in-process), for the test
+//!   function and two `rule` requests, with CPU time per request: the platform's
+//!   overhead, which the target bounds;
+//! - [`container_cost`]: the real `rule` function through the whole platform against
+//!   the same binary serving HTTP itself (container mode): what the Lambda model (the
+//!   Runtime API) costs a function next to a plain HTTP server;
 //! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10.
 //!
-//! [`load`] is the load generator and the CPU accounting they share. Each figure
+//! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
+//! signed-in user the `rule` requests act as. Each figure
 //! alternates the paths it compares within every round, so that other load on the
 //! machine hits both alike, and prints the median of the rounds.
 
 mod cold_start;
-mod gateway_cost;
+mod container_cost;
 mod load;
-mod platform_cost;
+mod overhead;
+mod rule_user;
 mod scale_out;
 
 use std::path::{Path, PathBuf};
@@ -63,10 +65,10 @@ pub struct BenchOptions {
 pub enum Section {
     /// [`cold_start`].
     ColdStart,
-    /// [`gateway_cost`].
-    GatewayCost,
-    /// [`platform_cost`].
-    PlatformCost,
+    /// [`overhead`].
+    Overhead,
+    /// [`container_cost`].
+    ContainerCost,
     /// [`scale_out`].
     ScaleOut,
 }
@@ -305,11 +307,11 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         if options.wants(Section::ColdStart) {
             cold_start::measure(&options, &bin_dir, &subjects, &client).await?;
         }
-        if options.wants(Section::GatewayCost) {
-            gateway_cost::measure(&options, &bin_dir, &subjects[0], &client).await?;
+        if options.wants(Section::Overhead) {
+            overhead::measure(&options, &bin_dir, &subjects[0], &functions, &client).await?;
         }
-        if options.wants(Section::PlatformCost) {
-            platform_cost::measure(&options, &bin_dir, &functions, &client).await?;
+        if options.wants(Section::ContainerCost) {
+            container_cost::measure(&options, &bin_dir, &functions, &client).await?;
         }
         if options.wants(Section::ScaleOut) {
             scale_out::measure(&options, &bin_dir, &subjects[0], &client).await?;

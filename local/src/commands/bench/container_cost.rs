@@ -1,29 +1,26 @@
-//! What running under the platform costs a real function: the `rule` binary reached
+//! What the Lambda model costs a real function, next to the same binary as a plain
+//! HTTP server: the `rule` binary reached
 //!
 //! - through the platform: gateway, routing, payload 2.0 event, the pool, one instance
 //!   at the template's per-instance concurrency, the Runtime API (`next`, `response`),
 //!   the answer converted back to HTTP;
-//! - straight: the same binary with the same environment and datastore serving HTTP
-//!   itself (container mode: `PORT` set, no Runtime API), one process.
+//! - as a container: the same binary with the same environment and datastore serving
+//!   HTTP itself (`PORT` set, no Runtime API), one process.
 //!
-//! Two requests of a signed-in user, each compared on its own:
-//! - `GET /api/rule/not-a-key`: the token is verified (Ed25519) and the route answered
-//!   404 without the datastore, i.e. the function's own CPU work and nothing else;
-//! - `GET /api/rule?pageSize=10`: a page of ten todos, a DynamoDB `Query` against the
-//!   emulator: a typical request.
-//!
-//! *Platform overhead* is `1 - platform req/s / straight req/s`, per round with the
-//! order alternating, and of the medians. CPU per request counts this process (client
-//! and platform) and the serving process, not the emulator.
+//! The two requests of [`super::rule_user::rule_requests`], each compared on its own.
+//! The difference is mostly the Runtime API itself (two more loopback HTTP exchanges
+//! per invocation, the event and the answer as JSON), which Lambda has too; the
+//! platform's own share is what [`super::overhead`] measures. CPU per request counts
+//! this process (client and platform) and the serving process, not the emulator.
 
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
 use super::load::{instance_pids, measured, over_http};
+use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
 use crate::commands::CommandError;
 use crate::functions::FunctionSpec;
@@ -101,45 +98,6 @@ impl Container {
     }
 }
 
-/// The function among `functions` with a route for `path`.
-fn serving<'a>(functions: &'a [FunctionSpec], path: &str) -> Option<&'a FunctionSpec> {
-    functions
-        .iter()
-        .find(|f| f.routes.iter().any(|r| r.path == path))
-}
-
-/// Registers and logs in a bench user through the platform, gives them ten todos, and
-/// answers the `Authorization` header value.
-async fn signed_in_user_with_todos(
-    client: &HttpClient,
-    base: &str,
-) -> Result<String, CommandError> {
-    let credentials = json!({"userName": "bencher", "password": "bench-password"}).to_string();
-    Call::post("/api/register", credentials.clone())
-        .expecting(201)
-        .expect(client, base)
-        .await?;
-    let login = Call::post("/api/login/account", credentials)
-        .expect(client, base)
-        .await?;
-    let token = serde_json::from_slice::<Value>(&login)
-        .ok()
-        .and_then(|v| v["token"].as_str().map(str::to_owned))
-        .ok_or_else(|| CommandError::Message("the login answer has no token".into()))?;
-    let bearer = format!("Bearer {token}");
-    for i in 0..10 {
-        Call::post(
-            "/api/rule",
-            json!({"name": format!("todo {i}")}).to_string(),
-        )
-        .header("authorization", &bearer)
-        .expecting(201)
-        .expect(client, base)
-        .await?;
-    }
-    Ok(bearer)
-}
-
 /// Prints each round and the medians, per request.
 pub(super) async fn measure(
     options: &BenchOptions,
@@ -151,12 +109,12 @@ pub(super) async fn measure(
         serving(functions, "/api/register"),
         serving(functions, "/api/rule"),
     ) else {
-        println!("\n(platform cost skipped: the user and rule functions are not built)");
+        println!("\n(container cost skipped: the user and rule functions are not built)");
         return Ok(());
     };
     println!(
-        "\n== platform cost: the rule function through the platform vs straight to the same \
-         binary in container mode, {:.1} s per run, {} rounds, concurrency {} ==",
+        "\n== container cost: the rule function through the platform vs the same binary \
+         as a plain HTTP server (container mode), {:.1} s per run, {} rounds, concurrency {} ==",
         options.duration.as_secs_f64(),
         options.runs,
         rule.lifecycle.concurrency
@@ -168,18 +126,7 @@ pub(super) async fn measure(
     let gateway = Gateway::start(vec![user.clone(), rule.clone()], bin_dir, settings).await?;
     let result = async {
         let bearer = signed_in_user_with_todos(client, &gateway.base).await?;
-        let requests = [
-            (
-                "token check, no datastore (404)",
-                Call::get("/api/rule/not-a-key")
-                    .header("authorization", &bearer)
-                    .expecting(404),
-            ),
-            (
-                "a page of 10 todos (DynamoDB Query)",
-                Call::get("/api/rule?current=1&pageSize=10").header("authorization", &bearer),
-            ),
-        ];
+        let requests = rule_requests(&bearer);
         let container = Container::start(bin_dir, rule, &requests[0].1, client).await?;
         let pool = gateway
             .platform
@@ -189,9 +136,9 @@ pub(super) async fn measure(
         for (label, call) in &requests {
             call.expect(client, &gateway.base).await?;
             call.expect(client, &container.base).await?;
-            let (mut platform_rps, mut straight_rps, mut overheads) =
+            let (mut platform_rps, mut container_rps, mut overheads) =
                 (Vec::new(), Vec::new(), Vec::new());
-            let (mut platform_cpu, mut straight_cpu) = (Vec::new(), Vec::new());
+            let (mut platform_cpu, mut container_cpu) = (Vec::new(), Vec::new());
             for round in 0..options.runs {
                 let through = || async {
                     measured(
@@ -200,7 +147,7 @@ pub(super) async fn measure(
                     )
                     .await
                 };
-                let straight = || async {
+                let as_container = || async {
                     measured(
                         &container.pid(),
                         over_http(client, call, &container.base, options.duration),
@@ -209,14 +156,14 @@ pub(super) async fn measure(
                 };
                 let (p, s) = if round % 2 == 0 {
                     let p = through().await;
-                    (p, straight().await)
+                    (p, as_container().await)
                 } else {
-                    let s = straight().await;
+                    let s = as_container().await;
                     (through().await, s)
                 };
                 let overhead = (1.0 - p.rps / s.rps) * 100.0;
                 println!(
-                    "  {label}, round {}: platform {:>6.0} req/s ({:.0} µs CPU) | straight {:>6.0} req/s ({:.0} µs CPU) | overhead {overhead:.1}%",
+                    "  {label}, round {}: platform {:>6.0} req/s ({:.0} µs CPU) | container {:>6.0} req/s ({:.0} µs CPU) | cost {overhead:.1}%",
                     round + 1,
                     p.rps,
                     p.cpu_us,
@@ -224,20 +171,20 @@ pub(super) async fn measure(
                     s.cpu_us
                 );
                 platform_rps.push(p.rps);
-                straight_rps.push(s.rps);
+                container_rps.push(s.rps);
                 platform_cpu.push(p.cpu_us);
-                straight_cpu.push(s.cpu_us);
+                container_cpu.push(s.cpu_us);
                 overheads.push(overhead);
             }
-            let (p, s) = (median(platform_rps), median(straight_rps));
+            let (p, s) = (median(platform_rps), median(container_rps));
             println!(
-                "  {label}: platform {p:.0} req/s, straight {s:.0} req/s (medians); \
-                 platform overhead {:.1}% of medians, {:.1}% median of rounds; \
+                "  {label}: platform {p:.0} req/s, container {s:.0} req/s (medians); \
+                 the Lambda model costs {:.1}% of medians, {:.1}% median of rounds; \
                  CPU per request {:.0} µs vs {:.0} µs",
                 (1.0 - p / s) * 100.0,
                 median(overheads),
                 median(platform_cpu),
-                median(straight_cpu)
+                median(container_cpu)
             );
         }
         container.stop().await;
