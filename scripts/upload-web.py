@@ -10,7 +10,8 @@ samconfig.toml, else `todo-service`; the region from the AWS environment, else
 WebDistributionId (template.yml) say where the files go.
 
 Every file under web/ is uploaded except web/tests/** and web/README.md (not part
-of the site) and hidden files or folders (.DS_Store, .gitignore, ...), with the same Content-Type as the local platform
+of the site), any node_modules folder, and hidden files or folders (.DS_Store,
+.gitignore, ...), with the same Content-Type as the local platform
 (local/src/static_files.rs) and Cache-Control `no-cache` for HTML (so a deploy is
 seen at once) and `public, max-age=300` for everything else. Objects of the
 bucket that are no longer in web/ are deleted, then the CloudFront cache is
@@ -25,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 DEFAULT_STACK = "todo-service"
 
-# Not part of the site: the end-to-end tests (with their node_modules) and the README.
+# Not part of the site: the end-to-end tests (with their node_modules) and the README;
+# npm packages at any depth.
 EXCLUDED_DIRS = ("tests",)
+EXCLUDED_ANYWHERE = ("node_modules",)
 EXCLUDED_FILES = ("README.md",)
 
 # Same table as content_type() in local/src/static_files.rs.
@@ -67,7 +70,9 @@ def site_files(web_root):
         relative_dir = Path(directory).relative_to(web_root)
         if relative_dir == Path("."):
             subdirs[:] = [d for d in subdirs if d not in EXCLUDED_DIRS]
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        subdirs[:] = sorted(
+            d for d in subdirs if not d.startswith(".") and d not in EXCLUDED_ANYWHERE
+        )
         for name in sorted(names):
             if name.startswith(".") or (relative_dir == Path(".") and name in EXCLUDED_FILES):
                 continue

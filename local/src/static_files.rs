@@ -6,9 +6,7 @@
 //! file or folder (`.DS_Store`, `.gitignore`, ...) answer 404, as a missing
 //! file does. Keep this in step with `scripts/upload-web.py`, which leaves the
 //! same files out of the deployed site (`EXCLUDED_DIRS`, `EXCLUDED_FILES`,
-//! hidden names), so `make dev` serves what CloudFront serves. (The one
-//! difference: a `node_modules` folder outside `web/tests/` is refused here but
-//! would be uploaded by the script; `web/` has none.)
+//! `EXCLUDED_ANYWHERE`, hidden names), so `make dev` serves what CloudFront serves.
 
 use std::path::{Component, Path, PathBuf};
 
