@@ -313,12 +313,15 @@ async fn invoke(
         InvocationType::Event => {
             let logs = platform.logs().clone();
             tokio::spawn(async move {
-                if let Err(e) = pool.invoke(event).await {
-                    logs.function(
-                        &pool.spec().name,
-                        format_args!("ERROR Event invocation: {e}"),
-                    );
-                }
+                let failure = match pool.invoke(event).await {
+                    Ok(outcome) if outcome.kind == OutcomeKind::Response => return,
+                    Ok(outcome) => String::from_utf8_lossy(&outcome.body).into_owned(),
+                    Err(e) => e.to_string(),
+                };
+                logs.function(
+                    &pool.spec().name,
+                    format_args!("ERROR Event invocation: {failure}"),
+                );
             });
             Ok(Response::builder()
                 .status(StatusCode::ACCEPTED)

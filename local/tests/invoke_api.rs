@@ -125,7 +125,7 @@ async fn a_failing_function_answers_200_with_the_function_error_header() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn event_invocations_run_later_and_dry_runs_never_run() {
+async fn event_invocations_run_later_and_log_failures_and_dry_runs_never_run() {
     let running = running().await;
     let dry = invoke(
         &running,
@@ -151,6 +151,25 @@ async fn event_invocations_run_later_and_dry_runs_never_run() {
         ) == 1)
         .await,
         "the queued invocation ran"
+    );
+    let failing = invoke(
+        &running,
+        "probe",
+        &[("x-amz-invocation-type", "Event")],
+        event_for("/error"),
+    )
+    .await;
+    assert_eq!(failing.status, 202);
+    let logged =
+        || {
+            running.platform.logs().recent().iter().any(|line| {
+                line.contains("ERROR Event invocation") && line.contains("asked to fail")
+            })
+        };
+    assert!(
+        eventually(std::time::Duration::from_secs(10), logged).await,
+        "the failed event invocation is in the log: {:?}",
+        running.platform.logs().recent()
     );
     running.stop().await;
 }
