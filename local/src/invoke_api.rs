@@ -302,7 +302,17 @@ async fn invoke(
     let body = Limited::new(body, limit)
         .collect()
         .await
-        .map_err(|_| too_large())?
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRequestContentException",
+                    format!("The request body could not be read: {e}"),
+                )
+            }
+        })?
         .to_bytes();
     let event = payload(body)?;
     match kind {
