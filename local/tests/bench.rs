@@ -1,0 +1,58 @@
+//! `local-platform bench` end to end, in a short run: every figure it promises is
+//! printed, for the test function and the template's real functions, so the
+//! benchmark cannot rot between the runs that quote it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
+    let bin_dir = test_function_dir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = Command::new(bin_dir.join("local-platform"))
+        .args(["bench", "--runs", "1", "--seconds", "0.6", "--bin-dir"])
+        .arg(&bin_dir)
+        .current_dir(&root)
+        .output()
+        .expect("local-platform runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    for function in ["probe", "user", "rule"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(function) && l.contains("idle RSS")),
+            "no cold-start line for {function}:\n{stdout}"
+        );
+    }
+    let verdicts: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.contains("platform overhead against the target"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .collect();
+    assert_eq!(verdicts.len(), 3, "three overhead cases:\n{stdout}");
+    for (line, case) in verdicts.iter().zip([
+        "probe /ping",
+        "rule, token check (404)",
+        "rule, page of 10 todos",
+    ]) {
+        // "met" or "NOT met": the figures are the bench's business, the test checks
+        // that each case is measured and judged.
+        assert!(line.contains(case), "{line}");
+        assert!(line.contains('%') && line.ends_with("met"), "{line}");
+    }
+    assert!(
+        stdout.contains("the Lambda model costs"),
+        "container cost:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("served all 100 in") && stdout.contains("with 10 instances"),
+        "scale-out:\n{stdout}"
+    );
+}
