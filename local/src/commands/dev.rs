@@ -108,6 +108,10 @@ async fn serve(
     eprintln!("  status:   {url}/_local/");
     eprintln!("  metrics:  {url}/metrics");
     eprintln!(
+        "  invoke:   {url}{}<function>/invocations (aws lambda invoke --endpoint-url {url})",
+        crate::invoke_api::PREFIX
+    );
+    eprintln!(
         "  dynamodb: {} (data in {})",
         datastore.endpoint,
         options.data_dir.join("dynamodb").display()
