@@ -7,7 +7,8 @@
 //! - as a container: the same binary with the same environment and datastore serving
 //!   HTTP itself (`PORT` set, no Runtime API), one process.
 //!
-//! The two requests of [`super::rule_user::rule_requests`], each compared on its own.
+//! The two requests of [`super::rule_user::rule_requests`], each compared on its own,
+//! the two paths alternating in short stretches ([`super::load::alternating`]).
 //! The difference is mostly the Runtime API itself (two more loopback HTTP exchanges
 //! per invocation, the event and the answer as JSON), which Lambda has too; the
 //! platform's own share is what [`super::overhead`] measures. CPU per request counts
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
 
-use super::load::{instance_pids, measured, over_http};
+use super::load::{alternating, instance_pids, measured, over_http};
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
 use crate::commands::CommandError;
@@ -133,34 +134,32 @@ pub(super) async fn measure(
             .pool(&rule.name)
             .cloned()
             .ok_or_else(|| CommandError::Message("no rule pool".into()))?;
+        let (gateway_base, container_base) = (gateway.base.as_str(), container.base.as_str());
         for (label, call) in &requests {
-            call.expect(client, &gateway.base).await?;
-            call.expect(client, &container.base).await?;
+            call.expect(client, gateway_base).await?;
+            call.expect(client, container_base).await?;
             let (mut platform_rps, mut container_rps, mut overheads) =
                 (Vec::new(), Vec::new(), Vec::new());
             let (mut platform_cpu, mut container_cpu) = (Vec::new(), Vec::new());
             for round in 0..options.runs {
-                let through = || async {
-                    measured(
-                        &instance_pids(&pool),
-                        over_http(client, call, &gateway.base, options.duration),
-                    )
-                    .await
-                };
-                let as_container = || async {
-                    measured(
-                        &container.pid(),
-                        over_http(client, call, &container.base, options.duration),
-                    )
-                    .await
-                };
-                let (p, s) = if round % 2 == 0 {
-                    let p = through().await;
-                    (p, as_container().await)
-                } else {
-                    let s = as_container().await;
-                    (through().await, s)
-                };
+                let (p, s) = alternating(
+                    round,
+                    options.duration,
+                    |stretch| {
+                        let pids = instance_pids(&pool);
+                        async move {
+                            measured(&pids, over_http(client, call, gateway_base, stretch)).await
+                        }
+                    },
+                    |stretch| {
+                        let pid = container.pid();
+                        async move {
+                            measured(&pid, over_http(client, call, container_base, stretch))
+                                .await
+                        }
+                    },
+                )
+                .await;
                 let overhead = (1.0 - p.rps / s.rps) * 100.0;
                 println!(
                     "  {label}, round {}: platform {:>6.0} req/s ({:.0} µs CPU) | container {:>6.0} req/s ({:.0} µs CPU) | cost {overhead:.1}%",

@@ -1,4 +1,5 @@
-//! The load generator and the CPU accounting the throughput figures share.
+//! The load generator, the CPU accounting and the alternation the throughput
+//! figures share.
 //!
 //! Load: 10 workers (tasks of this process) each send one request after the other for
 //! a fixed time over keep-alive loopback connections; only answers with the expected
@@ -18,6 +19,11 @@ use crate::pool::Pool;
 
 /// How many requests are in flight at once during a throughput run.
 pub(super) const WORKERS: usize = 10;
+
+/// How many stretches each of two compared paths runs per round, alternating with
+/// the other's: load from elsewhere on the machine comes and goes within seconds, and
+/// whole runs one after the other let it fall on one path only.
+pub(super) const SEGMENTS: u32 = 6;
 
 /// One throughput run: requests per second and CPU time per request.
 #[derive(Debug, Clone, Copy)]
@@ -147,4 +153,34 @@ pub(super) async fn in_process(pool: &Arc<Pool>, event: Bytes, duration: Duratio
         async move { pool.invoke(event).await.is_ok() }
     })
     .await
+}
+
+/// Runs `a` and `b` (each given the length of a stretch) in [`SEGMENTS`] alternating
+/// stretches that together last `duration` per side; which goes first alternates from
+/// stretch to stretch and, through `round`, from round to round. Answers each side's
+/// runs combined.
+pub(super) async fn alternating<A, FA, B, FB>(
+    round: usize,
+    duration: Duration,
+    a: A,
+    b: B,
+) -> (Run, Run)
+where
+    A: Fn(Duration) -> FA,
+    FA: Future<Output = Run>,
+    B: Fn(Duration) -> FB,
+    FB: Future<Output = Run>,
+{
+    let stretch = duration / SEGMENTS;
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    for segment in 0..SEGMENTS as usize {
+        if (round + segment).is_multiple_of(2) {
+            first.push(a(stretch).await);
+            second.push(b(stretch).await);
+        } else {
+            second.push(b(stretch).await);
+            first.push(a(stretch).await);
+        }
+    }
+    (Run::combined(&first), Run::combined(&second))
 }

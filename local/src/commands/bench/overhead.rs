@@ -13,9 +13,8 @@
 //! Three cases: the test function's trivial handler (the platform's share as large as
 //! it gets), then the `rule` function's two requests ([`super::rule_user`]). Every
 //! round starts a fresh platform whose one instance runs at concurrency 10, and
-//! alternates the two paths in [`SEGMENTS`] short stretches each, so that load from
-//! elsewhere on the machine (which comes and goes within seconds) falls on both
-//! alike. *Overhead* is
+//! alternates the two paths in [`super::load::SEGMENTS`] short stretches each
+//! ([`alternating`]), so that load from elsewhere on the machine falls on both alike. *Overhead* is
 //! `1 - platform req/s / straight req/s`; the figure is the median of the rounds' own
 //! ratios. CPU per request is split between this process (the load generator and the
 //! platform) and the instance.
@@ -25,7 +24,7 @@ use std::path::Path;
 use bytes::Bytes;
 use serde_json::Value;
 
-use super::load::{Run, in_process, instance_pids, measured, over_http};
+use super::load::{Run, alternating, in_process, instance_pids, measured, over_http};
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, Subject, median};
 use crate::commands::CommandError;
@@ -37,9 +36,6 @@ use crate::pool::PoolSettings;
 
 /// The target: the platform costs less than this share of warm throughput.
 const TARGET_PERCENT: f64 = 10.0;
-
-/// How many stretches each path runs per round, alternating with the other's.
-const SEGMENTS: u32 = 6;
 
 /// One request to measure, and the functions its platform runs.
 struct Case {
@@ -140,27 +136,21 @@ async fn round(
             .cloned()
             .ok_or_else(|| CommandError::Message(format!("no {} pool", case.function)))?;
         let pids = instance_pids(&pool);
-        let stretch = options.duration / SEGMENTS;
-        let run = |call: &Call| {
-            let pids = pids.clone();
-            let call = call.clone();
-            let base = gateway.base.clone();
+        let run = |call: &Call, stretch| {
+            let (pids, call, base) = (pids.clone(), call.clone(), gateway.base.clone());
             async move { measured(&pids, over_http(client, &call, &base, stretch)).await }
         };
-        let (mut platform, mut straight) = (Vec::new(), Vec::new());
-        for segment in 0..SEGMENTS as usize {
-            if (index + segment).is_multiple_of(2) {
-                platform.push(run(&case.call).await);
-                straight.push(run(&invoke).await);
-            } else {
-                straight.push(run(&invoke).await);
-                platform.push(run(&case.call).await);
-            }
-        }
+        let (platform, straight) = alternating(
+            index,
+            options.duration,
+            |stretch| run(&case.call, stretch),
+            |stretch| run(&invoke, stretch),
+        )
+        .await;
         let in_process = measured(&pids, in_process(&pool, event, options.duration)).await;
         Ok(Round {
-            platform: Run::combined(&platform),
-            straight: Run::combined(&straight),
+            platform,
+            straight,
             in_process,
         })
     }
