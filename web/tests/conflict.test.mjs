@@ -14,7 +14,6 @@ import {
   newPage,
   assertNoConsoleErrors,
   screenshot,
-  uniqueUser,
   expectText,
   expectVisible,
   expectHidden,
@@ -22,10 +21,9 @@ import {
   byTestId,
   itemNamed,
   afterListRefresh,
-  openApp,
-  register,
   addTodo,
   apiList,
+  signedInPage,
 } from './helpers.mjs';
 
 describe('concurrent changes of one todo', { timeout: 180_000 }, () => {
@@ -40,10 +38,7 @@ describe('concurrent changes of one todo', { timeout: 180_000 }, () => {
   });
 
   it('a stale status change gets 409: the todo is reloaded and the user told', async () => {
-    const user = uniqueUser('twotabs');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'twotabs');
     await addTodo(page, { name: 'Shared todo', desc: 'v1' });
 
     // another tab of the same user changes it
@@ -91,10 +86,7 @@ describe('concurrent changes of one todo', { timeout: 180_000 }, () => {
   });
 
   it('an inline edit that conflicts keeps the user’s text and can be saved again', async () => {
-    const user = uniqueUser('editors');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'editors');
     await addTodo(page, { name: 'Draft title', desc: 'first words' });
 
     await byTestId(itemNamed(page, 'Draft title'), 'todo-edit').click();

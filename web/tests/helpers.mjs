@@ -235,6 +235,18 @@ export async function register(page, userName, password = PASSWORD) {
   await expectText(byTestId(page, 'current-user'), userName, SLOW);
 }
 
+/**
+ * A new page (see newPage) with the app open and a fresh user, named after
+ * `label`, registered and signed in: the start of most tests.
+ */
+export async function signedInPage(browser, label, options) {
+  const user = uniqueUser(label);
+  const { page, context } = await newPage(browser, options);
+  await openApp(page);
+  await register(page, user);
+  return { page, context, user };
+}
+
 export async function logIn(page, userName, password = PASSWORD) {
   await expectVisible(byTestId(page, 'auth'));
   await expectText(byTestId(page, 'auth-submit'), 'Log in');

@@ -13,10 +13,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchBrowser,
-  newPage,
   assertNoConsoleErrors,
   screenshot,
-  uniqueUser,
   until,
   expectText,
   expectVisible,
@@ -25,11 +23,10 @@ import {
   byTestId,
   itemNamed,
   afterListRefresh,
-  openApp,
-  register,
   createTodosViaApi,
   dismissNotice,
   BASE_URL,
+  signedInPage,
 } from './helpers.mjs';
 
 const box = (locator) => locator.boundingBox();
@@ -59,10 +56,7 @@ describe('layout and accessibility details', { timeout: 180_000 }, () => {
   });
 
   it('gives the text the width at 1280px and clamps a long description with a toggle', async () => {
-    const user = uniqueUser('wide');
-    const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 800 } });
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'wide', { viewport: { width: 1280, height: 800 } });
     const long = 'A long description that goes on and on. '.repeat(50).trim(); // ~2000 characters
     const [todo] = await createTodosViaApi(page, ['Long one']);
     const put = await page.request.put(`${BASE_URL}/api/rule`, { data: { key: todo.key, desc: long } });
@@ -127,10 +121,7 @@ describe('layout and accessibility details', { timeout: 180_000 }, () => {
   });
 
   it('has 24px+ row checkboxes, readable disabled buttons, and an unclipped add form at 768px', async () => {
-    const user = uniqueUser('tablet');
-    const { page, context } = await newPage(browser, { viewport: { width: 768, height: 900 } });
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'tablet', { viewport: { width: 768, height: 900 } });
     await createTodosViaApi(page, ['Tick me']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
@@ -180,10 +171,7 @@ describe('layout and accessibility details', { timeout: 180_000 }, () => {
   });
 
   it('keeps the toast off the control in use, dismisses it with Escape or an early close button, and lets success go', async () => {
-    const user = uniqueUser('toast');
-    const { page, context } = await newPage(browser, { viewport: { width: 1280, height: 800 } });
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'toast', { viewport: { width: 1280, height: 800 } });
     await createTodosViaApi(page, Array.from({ length: 10 }, (_, i) => `Row ${i + 1}`));
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 10);

@@ -33,6 +33,7 @@ import {
   BASE_URL,
   PASSWORD,
   SLOW,
+  signedInPage,
 } from './helpers.mjs';
 
 const EXPIRED = 'Your session has expired; please log in again';
@@ -49,10 +50,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('returns to login on save and restores the inline edit and the add form, even after a reload', async () => {
-    const user = uniqueUser('sleepy');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'sleepy');
     await addTodo(page, { name: 'Existing todo', desc: 'old text' });
 
     // unsaved input in two places
@@ -99,10 +97,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('keeps the text of a todo whose add failed because the session had expired', async () => {
-    const user = uniqueUser('adder');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'adder');
     await expectTotal(page, 0);
 
     await byTestId(page, 'new-todo-name').fill('Added after expiry');
@@ -153,10 +148,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('says the session expired when the page is opened with an expired cookie, not after a logout', async () => {
-    const user = uniqueUser('returning');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'returning');
     await expectTotal(page, 0);
 
     // the cookie runs out while the page is closed
@@ -178,10 +170,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('keeps a status or progress change that ran into the expiry and saves it after logging in again', async () => {
-    const user = uniqueUser('changer');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'changer');
     await createTodosViaApi(page, ['Ship it', 'Measure it']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 2);
@@ -213,10 +202,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('does not re-apply a kept change over someone else’s newer change', async () => {
-    const user = uniqueUser('careful');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'careful');
     const [todo] = await createTodosViaApi(page, ['Contested']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
@@ -242,10 +228,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('brings a restored edit into view when the restored filter would hide it, and says so', async () => {
-    const user = uniqueUser('hidden');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'hidden');
     await createTodosViaApi(page, ['Edit me later', 'Something else']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 2);

@@ -34,6 +34,7 @@ import {
   PASSWORD,
   SLOW,
   dismissNotice,
+  signedInPage,
 } from './helpers.mjs';
 
 describe('states and accessibility', { timeout: 180_000 }, () => {
@@ -48,10 +49,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('shows the server’s errorMessage for a wrong password and a taken name', async () => {
-    const user = uniqueUser('errors');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'errors');
     await logOut(page);
 
     await byTestId(page, 'auth-username').fill(user);
@@ -80,10 +78,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('shows loading, then an error with the contract’s message and a retry that works', async () => {
-    const user = uniqueUser('states');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'states');
     await addTodo(page, { name: 'Survives the outage' });
 
     // the list is slow: "Loading…" is shown, never a blank page
@@ -149,10 +144,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('keeps page, page size and filters in line with the rows when a fetch fails, and says so by the pager', async () => {
-    const user = uniqueUser('pager');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'pager');
     const names = Array.from({ length: 32 }, (_, i) => `Paged ${String(i + 1).padStart(2, '0')}`);
     await createTodosViaApi(page, names);
     await afterListRefresh(page, () => page.reload());
@@ -261,10 +253,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('can be used with the keyboard alone, with a visible focus ring', async () => {
-    const user = uniqueUser('keys');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'keys');
     await expectTotal(page, 0);
 
     // the add form has the focus after login: type and press Enter

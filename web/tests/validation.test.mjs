@@ -9,11 +9,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchBrowser,
-  newPage,
   assertNoConsoleErrors,
   screenshot,
-  uniqueUser,
-  until,
   expectText,
   expectVisible,
   expectHidden,
@@ -21,11 +18,10 @@ import {
   byTestId,
   itemNamed,
   afterListRefresh,
-  openApp,
-  register,
   createTodosViaApi,
   apiList,
   BASE_URL,
+  signedInPage,
 } from './helpers.mjs';
 
 const EMOJI = '😀'; // 1 code point, 2 UTF-16 units
@@ -53,10 +49,7 @@ describe('input validation matches the server', { timeout: 180_000 }, () => {
   });
 
   it('counts name and description in code points, like the server, with a counter and a labelled message', async () => {
-    const user = uniqueUser('emoji');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'emoji');
     await expectTotal(page, 0);
     const writes = recordWrites(page);
 
@@ -122,10 +115,7 @@ describe('input validation matches the server', { timeout: 180_000 }, () => {
   });
 
   it('rejects progress 101 with a message, sends nothing, and lets Tab move on', async () => {
-    const user = uniqueUser('progress');
-    const { page, context } = await newPage(browser);
-    await openApp(page);
-    await register(page, user);
+    const { page, context, user } = await signedInPage(browser, 'progress');
     await createTodosViaApi(page, ['Half way']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
