@@ -12,7 +12,7 @@ use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::Path;
 use std::time::Duration;
 
-use shared::auth::issuer::{InvalidSigningKey, TokenIssuer};
+use shared::auth::issuer::{InvalidSigningKey, IssuedToken, TokenIssuer};
 pub use shared::auth::keys::{KeyGenerationError, KeyPair};
 
 /// Why keys could not be made, read or used.
@@ -88,8 +88,9 @@ pub struct TokenRequest<'a> {
     pub lifetime: Duration,
 }
 
-/// Signs an EdDSA token with `keys`, as the user function's [`TokenIssuer`] does.
-pub fn mint(keys: &KeyPair, request: &TokenRequest<'_>) -> Result<String, KeyError> {
+/// Signs an EdDSA token with `keys`, as the user function's [`TokenIssuer`] does. The
+/// token names a new session, which must be opened before the functions accept it.
+pub fn mint(keys: &KeyPair, request: &TokenRequest<'_>) -> Result<IssuedToken, KeyError> {
     let issuer = TokenIssuer::new(
         &keys.private_pem,
         request.issuer,
@@ -98,7 +99,6 @@ pub fn mint(keys: &KeyPair, request: &TokenRequest<'_>) -> Result<String, KeyErr
     )?;
     issuer
         .issue(request.user_id, request.name)
-        .map(|issued| issued.token)
         .map_err(|e| KeyError::Sign(e.to_string()))
 }
 
@@ -148,9 +148,10 @@ mod tests {
         let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
         validation.set_audience(&["todo-web"]);
         validation.set_issuer(&["todo-service"]);
-        let data =
-            jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).expect("valid");
+        let data = jsonwebtoken::decode::<serde_json::Value>(&token.token, &key, &validation)
+            .expect("valid");
         assert_eq!(data.claims["sub"], "01JABCDEF");
+        assert_eq!(data.claims["jti"], token.session_id.as_str());
         assert_eq!(data.claims["name"], "alice");
         assert_eq!(
             data.claims["exp"].as_u64().expect("exp") - data.claims["iat"].as_u64().expect("iat"),

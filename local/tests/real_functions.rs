@@ -157,7 +157,7 @@ async fn odd_methods_and_odd_forwarding_headers_get_the_contract_s_answers() {
             "GET, PUT, DELETE",
         ),
         ("GET", "/api/register", "POST"),
-        ("DELETE", "/api/currentUser", "GET"),
+        ("PUT", "/api/currentUser", "GET, DELETE"),
     ] {
         let answer = send(
             &client,

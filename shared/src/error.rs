@@ -24,6 +24,10 @@ pub enum ApiError {
     /// 401 on login: wrong user name or password (never says which).
     #[error("The user name or password is incorrect.")]
     InvalidCredentials,
+    /// 403: the session is valid but the request is refused (e.g. a wrong password
+    /// re-entered to confirm an account deletion).
+    #[error("{0}")]
+    Forbidden(String),
     /// 404.
     #[error("{0}")]
     NotFound(String),
@@ -35,6 +39,9 @@ pub enum ApiError {
         /// The allowed methods, comma separated.
         allow: String,
     },
+    /// 408: the request did not arrive in full in time.
+    #[error("The request did not arrive in time; send it again.")]
+    RequestTimeout,
     /// 409.
     #[error("{0}")]
     Conflict(String),
@@ -44,6 +51,11 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// 422: an `Idempotency-Key` already used for a different request.
+    #[error(
+        "This Idempotency-Key was already used for a different request; use a new key for a new request."
+    )]
+    IdempotencyKeyReused,
     /// 429, with the seconds to wait.
     #[error("{message}")]
     TooManyRequests {
@@ -52,8 +64,12 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// 503: the datastore could not be reached in time.
-    #[error("The datastore is unavailable right now; please retry in a moment.")]
+    /// 503: the datastore could not be reached in time. A write may have been applied
+    /// all the same (a stalled datastore can finish it later): retried with the same
+    /// `Idempotency-Key`, it is carried out at most once.
+    #[error(
+        "The datastore is unavailable right now; please retry in a moment (a write may have been applied: retry it with the same Idempotency-Key)."
+    )]
     ServiceUnavailable {
         /// Seconds until a retry may succeed.
         retry_after: u64,
@@ -77,10 +93,13 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,10 +112,13 @@ impl ApiError {
             Self::BadRequest { .. } => "BAD_REQUEST",
             Self::Unauthorized(_) => "UNAUTHORIZED",
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::Conflict(_) => "CONFLICT",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
             Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",

@@ -1,4 +1,6 @@
 //! The rule function's routes: `/api/rule` and `/api/rule/{key}`.
+//!
+//! A path with a dot segment never gets here: `shared::http::path` refuses it first.
 
 use http::Method;
 use shared::ApiError;
@@ -10,8 +12,8 @@ pub enum Route {
     List,
     /// `GET /api/rule/{key}`.
     Get(String),
-    /// `POST /api/rule`.
-    Create,
+    /// `POST /api/rule`: a create, or the write its body's `method` names.
+    Post,
     /// `PUT /api/rule` (key in the body) or `PUT /api/rule/{key}`.
     Update(Option<String>),
     /// `DELETE /api/rule` (keys in the body) or `DELETE /api/rule/{key}`.
@@ -32,7 +34,7 @@ impl Route {
         if path == "/api/rule" {
             return match *method {
                 Method::GET => Ok(Self::List),
-                Method::POST => Ok(Self::Create),
+                Method::POST => Ok(Self::Post),
                 Method::PUT => Ok(Self::Update(None)),
                 Method::DELETE => Ok(Self::Delete(None)),
                 _ => Err(not_allowed("GET, POST, PUT, DELETE")),

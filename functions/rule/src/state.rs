@@ -5,13 +5,17 @@ use std::time::Instant;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
 use shared::init::{InitError, verifier_and_warm_datastore};
-use shared::store::RuleStore;
+use shared::store::{IdempotencyStore, RuleStore, SessionStore};
 
 /// Everything a request needs, built once per instance.
 #[derive(Debug, Clone)]
 pub struct RuleState {
     /// The todos.
     pub rules: RuleStore,
+    /// Open sessions: every request's token must name one.
+    pub sessions: SessionStore,
+    /// `Idempotency-Key` records of writes.
+    pub idempotency: IdempotencyStore,
     /// Checks session tokens (public key only).
     pub verifier: TokenVerifier,
 }
@@ -21,7 +25,9 @@ impl RuleState {
     pub async fn build(config: Config, started: Instant) -> Result<Self, InitError> {
         let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
-            rules: RuleStore::new(datastore),
+            rules: RuleStore::new(datastore.clone()),
+            sessions: SessionStore::new(datastore.clone()),
+            idempotency: IdempotencyStore::new(datastore),
             verifier,
         })
     }

@@ -14,6 +14,8 @@ pub enum Route {
     Logout,
     /// `GET /api/currentUser`.
     CurrentUser,
+    /// `DELETE /api/currentUser`: delete the account (password re-entered).
+    DeleteAccount,
 }
 
 impl Route {
@@ -23,24 +25,32 @@ impl Route {
             .strip_suffix('/')
             .filter(|p| !p.is_empty())
             .unwrap_or(path);
-        let (route, allowed) = match path {
-            "/api/register" | "/user/register" => (Self::Register, Method::POST),
-            "/api/login/account" => (Self::Login, Method::POST),
-            "/api/login/outLogin" | "/api/logout" => (Self::Logout, Method::POST),
-            "/api/currentUser" => (Self::CurrentUser, Method::GET),
+        let routes: &[(Method, Self)] = match path {
+            "/api/register" | "/user/register" => &[(Method::POST, Self::Register)],
+            "/api/login/account" => &[(Method::POST, Self::Login)],
+            "/api/login/outLogin" | "/api/logout" => &[(Method::POST, Self::Logout)],
+            "/api/currentUser" => &[
+                (Method::GET, Self::CurrentUser),
+                (Method::DELETE, Self::DeleteAccount),
+            ],
             _ => {
                 return Err(ApiError::NotFound(format!(
                     "There is no {method} {path} here."
                 )));
             }
         };
-        if *method != allowed {
-            return Err(ApiError::MethodNotAllowed {
+        routes
+            .iter()
+            .find(|(allowed, _)| allowed == method)
+            .map(|(_, route)| *route)
+            .ok_or_else(|| ApiError::MethodNotAllowed {
                 method: method.to_string(),
-                allow: allowed.to_string(),
-            });
-        }
-        Ok(route)
+                allow: routes
+                    .iter()
+                    .map(|(allowed, _)| allowed.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -63,6 +73,8 @@ mod tests {
     #[test]
     fn a_wrong_method_is_405_and_an_unknown_path_404() {
         let error = Route::parse(&Method::GET, "/api/register").expect_err("405");
+        assert_eq!(error.status(), http::StatusCode::METHOD_NOT_ALLOWED);
+        let error = Route::parse(&Method::PUT, "/api/currentUser").expect_err("405");
         assert_eq!(error.status(), http::StatusCode::METHOD_NOT_ALLOWED);
         let error = Route::parse(&Method::GET, "/api/nope").expect_err("404");
         assert_eq!(error.status(), http::StatusCode::NOT_FOUND);

@@ -6,7 +6,7 @@ use shared::auth::issuer::TokenIssuer;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
 use shared::init::{InitError, verifier_and_warm_datastore};
-use shared::store::UserStore;
+use shared::store::{AccountStore, SessionStore, UserStore};
 
 use crate::hashing::Hashing;
 
@@ -24,6 +24,10 @@ pub const FAILED_LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 pub struct UserState {
     /// Users and failed-login counters.
     pub users: UserStore,
+    /// Open sessions: logins open them, logouts end them, every request checks them.
+    pub sessions: SessionStore,
+    /// Removes a deleted account's data.
+    pub accounts: AccountStore,
     /// Mints session tokens.
     pub issuer: TokenIssuer,
     /// Checks session tokens.
@@ -49,7 +53,9 @@ impl UserState {
         .map_err(|e| InitError::Keys(e.to_string()))?;
         let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
-            users: UserStore::new(datastore),
+            users: UserStore::new(datastore.clone()),
+            sessions: SessionStore::new(datastore.clone()),
+            accounts: AccountStore::new(datastore),
             issuer,
             verifier,
             hashing: Hashing::new(CONCURRENT_HASHES),

@@ -2,13 +2,14 @@
 //!
 //! - `{{token}}` becomes a token for the user (registered through the user function
 //!   when missing, with [`LOCAL_PASSWORD`]), signed with the local key pair by
-//!   `shared`'s issuer, the code the user function runs.
+//!   `shared`'s issuer, its session opened by `shared`'s session store: the code the
+//!   user function's login runs.
 //! - `{{key}}` becomes the key of the user's newest todo; when they have none, one is
 //!   created through the function that serves `POST /api/rule`, so `rule-get.json`,
 //!   `rule-update.json` and `rule-delete.json` act on a todo that exists.
 //!
-//! Both go through the real functions; the table is only read (to find the user's id
-//! and newest todo), never written behind the functions' backs.
+//! Todos go through the real functions; the table is otherwise only read (to find the
+//! user's id and newest todo), and written only to open the token's session.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,7 +92,7 @@ pub async fn sign_in(
     let lifetime = env("JWT_TTL_SECONDS", "3600")
         .parse()
         .map_or(Duration::from_secs(3600), Duration::from_secs);
-    let token = mint(
+    let issued = mint(
         keys,
         &TokenRequest {
             user_id: &user_id,
@@ -101,7 +102,19 @@ pub async fn sign_in(
             lifetime,
         },
     )?;
-    Ok(SampleUser { user_id, token })
+    let sessions = shared::store::SessionStore::new(shared::store::Datastore::from_client(
+        table.client.clone(),
+        &table.name,
+    ));
+    sessions
+        .open(&user_id, &issued.session_id, issued.expires_at)
+        .await
+        .map_err(|e| CommandError::Message(format!("opening a session for {name}: {e}")))?
+        .map_err(|_| CommandError::Message(format!("the account of {name} is being deleted")))?;
+    Ok(SampleUser {
+        user_id,
+        token: issued.token,
+    })
 }
 
 /// The key of `user`'s newest todo, creating one through `rule_function` when they

@@ -37,6 +37,10 @@ pub struct IssuedToken {
     pub token: String,
     /// How long it is valid, for the cookie's `Max-Age`.
     pub lifetime: Duration,
+    /// The session id (`jti`) to open in the session store.
+    pub session_id: String,
+    /// When it expires (`exp`), seconds since the epoch.
+    pub expires_at: u64,
 }
 
 impl TokenIssuer {
@@ -57,12 +61,15 @@ impl TokenIssuer {
         })
     }
 
-    /// Mints a token for user `user_id` named `name`.
+    /// Mints a token for user `user_id` named `name`, for a new session. The token is
+    /// only accepted once that session is opened in the session store.
     pub fn issue(&self, user_id: &str, name: &str) -> Result<IssuedToken, crate::ApiError> {
         let iat = now_epoch_seconds();
+        let session_id = ulid::Ulid::new().to_string();
         let claims = Claims {
             sub: user_id.to_owned(),
             name: name.to_owned(),
+            jti: Some(session_id.clone()),
             iat,
             exp: iat + self.lifetime.as_secs(),
             iss: self.issuer.clone(),
@@ -71,6 +78,8 @@ impl TokenIssuer {
         self.sign(&claims).map(|token| IssuedToken {
             token,
             lifetime: self.lifetime,
+            session_id,
+            expires_at: claims.exp,
         })
     }
 

@@ -1,18 +1,80 @@
 //! Finding and checking the session of a request.
+//!
+//! Two checks, in this order: the token's signature and claims ([`verify`], no I/O),
+//! then the server-side session it names ([`VerifiedToken::require_open`], one read
+//! of the user's sessions item). [`authenticate`] does both. A handler that only
+//! reads may run the second check alongside its own read and drop the result when the
+//! session turns out to be closed, so that the check costs no extra latency; a write
+//! must check first.
+
+use std::future::Future;
 
 use http::{HeaderMap, header};
 
 use super::verifier::TokenVerifier;
 use crate::ApiError;
 use crate::http::cookie::{SESSION_COOKIE, read};
+use crate::store::SessionStore;
 
-/// The user a valid token speaks for.
+/// The user a valid token of an open session speaks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticatedUser {
     /// The user id (`sub`).
     pub id: String,
     /// The user name (`name`).
     pub name: String,
+    /// The session id (`jti`).
+    pub session_id: String,
+}
+
+/// A token whose signature and claims are valid; its session is not checked yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    user: AuthenticatedUser,
+}
+
+/// The 401 for a token whose session has ended.
+fn session_ended() -> ApiError {
+    ApiError::Unauthorized("This session has ended; please log in again.".to_owned())
+}
+
+impl VerifiedToken {
+    /// The user, before the session check: only for work whose result is dropped
+    /// unless [`Self::require_open`] succeeds.
+    pub fn unchecked_user(&self) -> &AuthenticatedUser {
+        &self.user
+    }
+
+    /// Runs `read` (which may use [`Self::unchecked_user`]) alongside the session
+    /// check. Only the check's failure is reported when both fail, so a closed
+    /// session always gets its 401, and `read`'s result is dropped unseen.
+    pub async fn alongside<T, F>(
+        self,
+        sessions: &SessionStore,
+        read: F,
+    ) -> Result<(AuthenticatedUser, T), ApiError>
+    where
+        F: Future<Output = Result<T, ApiError>>,
+    {
+        let (user, value) = tokio::join!(self.require_open(sessions), read);
+        Ok((user?, value?))
+    }
+
+    /// The user, once the session is known to be open.
+    pub async fn require_open(
+        self,
+        sessions: &SessionStore,
+    ) -> Result<AuthenticatedUser, ApiError> {
+        if sessions
+            .is_open(&self.user.id, &self.user.session_id)
+            .await?
+        {
+            Ok(self.user)
+        } else {
+            tracing::info!(user_id = %self.user.id, "token of an ended session refused");
+            Err(session_ended())
+        }
+    }
 }
 
 /// The request's token: `Authorization: Bearer` first, then the `jwtToken` cookie.
@@ -35,14 +97,28 @@ pub fn token(headers: &HeaderMap) -> Result<&str, ApiError> {
     }
 }
 
-/// Verifies the request's token and returns its user.
-pub fn authenticate(
+/// Verifies the request's token (signature and claims only).
+pub fn verify(headers: &HeaderMap, verifier: &TokenVerifier) -> Result<VerifiedToken, ApiError> {
+    let claims = verifier.verify(token(headers)?)?;
+    // Tokens from before server-side sessions name none: they cannot be revoked.
+    let session_id = claims
+        .jti
+        .filter(|j| !j.is_empty())
+        .ok_or_else(session_ended)?;
+    Ok(VerifiedToken {
+        user: AuthenticatedUser {
+            id: claims.sub,
+            name: claims.name,
+            session_id,
+        },
+    })
+}
+
+/// Verifies the request's token and checks that its session is open.
+pub async fn authenticate(
     headers: &HeaderMap,
     verifier: &TokenVerifier,
+    sessions: &SessionStore,
 ) -> Result<AuthenticatedUser, ApiError> {
-    let claims = verifier.verify(token(headers)?)?;
-    Ok(AuthenticatedUser {
-        id: claims.sub,
-        name: claims.name,
-    })
+    verify(headers, verifier)?.require_open(sessions).await
 }

@@ -77,6 +77,28 @@ impl LoginAttempt {
     }
 }
 
+/// A request to delete one's own account: the password, re-entered.
+#[derive(Debug, Clone)]
+pub struct AccountDeletion {
+    /// The password as typed.
+    pub password: Password,
+}
+
+impl AccountDeletion {
+    /// Parses `{"password": "..."}`. A password too long to have been registered is
+    /// still a password: it is simply a wrong one.
+    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+        let password = required_string(body, "password")?;
+        let password = if password.len() > MAX_LOGIN_PASSWORD_BYTES {
+            // Never matches a stored hash, and never costs a long Argon2 run.
+            Password::attempt("")
+        } else {
+            Password::attempt(&password)
+        };
+        Ok(Self { password })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

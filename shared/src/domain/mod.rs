@@ -6,15 +6,19 @@
 
 pub mod credentials;
 pub mod fields;
+pub mod idempotency_key;
 pub mod list_query;
 pub mod password;
 pub mod rule;
 pub mod rule_input;
+pub mod rule_write;
 pub mod user_name;
 
-pub use credentials::{LoginAttempt, Registration};
+pub use credentials::{AccountDeletion, LoginAttempt, Registration};
+pub use idempotency_key::IdempotencyKey;
 pub use list_query::ListQuery;
 pub use password::{Password, PasswordHash};
 pub use rule::{Progress, Rule, RuleDesc, RuleKey, RuleName, Status, Version};
 pub use rule_input::{DeleteKeys, NewRule, RuleChanges};
+pub use rule_write::RuleWrite;
 pub use user_name::UserName;

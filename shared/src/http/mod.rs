@@ -6,6 +6,8 @@
 
 pub mod body;
 pub mod cookie;
+pub mod idempotency;
+pub mod path;
 pub mod query;
 pub mod response;
 

@@ -11,13 +11,21 @@
 //! `begins_with(sk, "RULE#")`, newest first because ULIDs sort by time; get, update
 //! and delete touch one todo item, each with a condition.
 
+pub mod accounts;
 pub mod datastore;
 pub mod errors;
+pub mod idempotency;
 pub mod items;
 pub mod rules;
+pub mod sessions;
 pub mod users;
+pub mod write_token;
 
+pub use accounts::AccountStore;
 pub use datastore::Datastore;
 pub use errors::StoreError;
-pub use rules::RuleStore;
+pub use idempotency::IdempotencyStore;
+pub use rules::{Page, RuleStore, UpdateOutcome};
+pub use sessions::SessionStore;
 pub use users::UserStore;
+pub use write_token::WriteToken;

@@ -86,6 +86,24 @@ impl UserStore {
             .transpose()
     }
 
+    /// Deletes the profile of `user_id` (named `normalized_name`) and its login-attempt
+    /// counter, freeing the name. A profile of another user id is left alone.
+    pub async fn delete(&self, normalized_name: &str, user_id: &str) -> Result<(), StoreError> {
+        let result = self
+            .datastore
+            .client()
+            .delete_item()
+            .table_name(self.datastore.table())
+            .key("pk", s(user_pk(normalized_name)))
+            .key("sk", s("PROFILE"))
+            .condition_expression("userId = :id")
+            .expression_attribute_values(":id", s(user_id))
+            .send()
+            .await;
+        StoreError::unless_condition_failed("DeleteItem", result)?;
+        self.clear_login_attempts(normalized_name).await
+    }
+
     /// One item of a user's partition, read consistently.
     async fn item(
         &self,

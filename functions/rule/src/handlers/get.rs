@@ -3,7 +3,7 @@
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use shared::ApiError;
-use shared::auth::session::AuthenticatedUser;
+use shared::auth::session::VerifiedToken;
 use shared::domain::RuleKey;
 use shared::http::response::json;
 
@@ -17,18 +17,20 @@ pub(crate) fn not_found(key: &str) -> ApiError {
     ApiError::NotFound(format!("There is no todo {shown}{more}."))
 }
 
-/// Reads one todo.
+/// Reads one todo. The session check runs alongside the read.
 pub async fn handle(
     state: &RuleState,
-    user: &AuthenticatedUser,
+    token: VerifiedToken,
     key: &str,
 ) -> Result<Response<Body>, ApiError> {
-    // An id that cannot exist is simply not found.
-    let parsed = RuleKey::parse(key, "key").map_err(|_| not_found(key))?;
-    let rule = state
-        .rules
-        .get(&user.id, parsed)
-        .await?
-        .ok_or_else(|| not_found(key))?;
+    let owner_id = token.unchecked_user().id.clone();
+    let (_user, rule) = token
+        .alongside(&state.sessions, async {
+            // An id that cannot exist is simply not found.
+            let parsed = RuleKey::parse(key, "key").map_err(|_| not_found(key))?;
+            Ok(state.rules.get(&owner_id, parsed).await?)
+        })
+        .await?;
+    let rule = rule.ok_or_else(|| not_found(key))?;
     Ok(json(StatusCode::OK, &rule))
 }

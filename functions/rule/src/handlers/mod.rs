@@ -1,7 +1,8 @@
-//! One handler per operation on todos.
+//! One handler per route, and the one place writes are carried out.
 
-pub mod create;
 pub mod delete;
 pub mod get;
 pub mod list;
+pub mod post;
 pub mod update;
+pub mod writes;

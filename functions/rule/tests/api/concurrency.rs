@@ -10,7 +10,7 @@ use crate::helpers::spawn_app;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_concurrent_creates_are_all_kept() {
     let app = Arc::new(spawn_app().await);
-    let alice = Arc::new(app.user("alice"));
+    let alice = Arc::new(app.user("alice").await);
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let app = Arc::clone(&app);
@@ -40,7 +40,7 @@ async fn a_hundred_concurrent_creates_are_all_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_concurrent_updates_with_the_same_version_exactly_one_wins() {
     let app = Arc::new(spawn_app().await);
-    let alice = Arc::new(app.user("alice"));
+    let alice = Arc::new(app.user("alice").await);
     let key = app.create(&alice, "contested").await["key"]
         .as_str()
         .expect("key")

@@ -57,7 +57,7 @@ async fn exchange(port: u16, method: &str, path: &str, token: &str, body: &str) 
 #[tokio::test]
 async fn the_binary_serves_plain_http_once_initialised() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     app.create(&alice, "from lambda").await;
     let port = free_port().await;
     let mut child = container(&app, port, None).spawn().expect("starts");

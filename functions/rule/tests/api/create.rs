@@ -7,7 +7,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn create_returns_201_with_the_whole_rule() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let response = app
         .call(
             &alice,
@@ -32,7 +32,7 @@ async fn create_returns_201_with_the_whole_rule() {
 #[tokio::test]
 async fn defaults_apply_to_omitted_fields() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let rule = app.create(&alice, "  trimmed  ").await;
     assert_eq!(rule["name"], "trimmed");
     assert_eq!(rule["desc"], "");
@@ -43,7 +43,7 @@ async fn defaults_apply_to_omitted_fields() {
 #[tokio::test]
 async fn a_form_encoded_create_is_accepted() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let auth = format!("Bearer {}", alice.token);
     let response = app
         .send(request(
@@ -64,7 +64,7 @@ async fn a_form_encoded_create_is_accepted() {
 #[tokio::test]
 async fn invalid_creates_are_400_naming_the_field_and_store_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let cases = [
         (json!({}), "name"),
         (json!({"name": ""}), "name"),
@@ -94,7 +94,7 @@ async fn invalid_creates_are_400_naming_the_field_and_store_nothing() {
 #[tokio::test]
 async fn malformed_and_oversized_bodies_are_400_and_413() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let auth = format!("Bearer {}", alice.token);
     let malformed = app
         .send(request(

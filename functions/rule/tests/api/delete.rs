@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, spawn_app};
 #[tokio::test]
 async fn delete_one_or_several_counts_what_existed() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let mut keys = Vec::new();
     for i in 0..4 {
         keys.push(
@@ -53,7 +53,7 @@ async fn delete_one_or_several_counts_what_existed() {
 #[tokio::test]
 async fn invalid_deletes_are_400_and_delete_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     app.create(&alice, "keep me").await;
     let too_many: Vec<String> = (0..101).map(|_| ulid::Ulid::new().to_string()).collect();
     for body in [
@@ -75,7 +75,7 @@ async fn invalid_deletes_are_400_and_delete_nothing() {
 #[tokio::test]
 async fn a_delete_by_path_whose_body_names_another_todo_is_refused_and_deletes_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let a = app.create(&alice, "a").await["key"]
         .as_str()
         .expect("key")

@@ -7,7 +7,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn the_sample_events_get_the_answers_they_describe() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let token = alice.token.as_str();
     let created = app.send(event("rule-create.json", token)).await;
     assert_eq!(created.status, 201, "{:?}", created.body);

@@ -5,7 +5,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn get_returns_one_rule() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let created = app.create(&alice, "buy milk").await;
     let key = created["key"].as_str().expect("key");
     let response = app
@@ -18,7 +18,7 @@ async fn get_returns_one_rule() {
 #[tokio::test]
 async fn unknown_and_malformed_keys_are_404() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for key in ["01JD0000000000000000000000", "not-a-key"] {
         let response = app
             .call(&alice, Method::GET, &format!("/api/rule/{key}"), None)
@@ -31,7 +31,7 @@ async fn unknown_and_malformed_keys_are_404() {
 #[tokio::test]
 async fn a_key_spelled_past_the_bits_of_an_id_is_not_wrapped_onto_an_existing_todo() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let created = app.create(&alice, "keep me").await;
     let key = created["key"].as_str().expect("key");
     let wrapped = format!("8{}", &key[1..]);

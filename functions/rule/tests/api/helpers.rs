@@ -23,6 +23,8 @@ pub(crate) struct TestApp {
 pub(crate) struct User {
     pub(crate) id: String,
     pub(crate) name: String,
+    /// The session id of `token`.
+    pub(crate) session_id: String,
     pub(crate) token: String,
 }
 
@@ -51,13 +53,21 @@ pub(crate) async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
-    pub(crate) fn user(&self, name: &str) -> User {
+    /// A new user with an open session, as a login would leave it.
+    pub(crate) async fn user(&self, name: &str) -> User {
         let id = ulid::Ulid::new().to_string();
-        let token = self.issuer.issue(&id, name).expect("token").token;
+        let issued = self.issuer.issue(&id, name).expect("token");
+        self.state
+            .sessions
+            .open(&id, &issued.session_id, issued.expires_at)
+            .await
+            .expect("datastore")
+            .expect("the account is open");
         User {
             id,
             name: name.to_owned(),
-            token,
+            session_id: issued.session_id,
+            token: issued.token,
         }
     }
 
@@ -66,6 +76,7 @@ impl TestApp {
         Claims {
             sub: user.id.clone(),
             name: user.name.clone(),
+            jti: Some(user.session_id.clone()),
             iat: now,
             exp: now + 3600,
             iss: "todo-service".to_owned(),

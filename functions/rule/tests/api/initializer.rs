@@ -49,7 +49,7 @@ async fn closed_port() -> String {
 #[tokio::test]
 async fn a_cold_start_serves_existing_todos_on_its_very_first_request() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for name in ["one", "two", "three"] {
         app.create(&alice, name).await;
     }

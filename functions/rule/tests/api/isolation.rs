@@ -6,8 +6,8 @@ use crate::helpers::{TestApp, spawn_app};
 #[tokio::test]
 async fn users_never_see_or_touch_each_others_todos() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
-    let bob = app.user("bob");
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
     let secret = app.create(&alice, "alice's secret").await;
     let key = secret["key"].as_str().expect("key");
 
@@ -47,8 +47,8 @@ async fn users_never_see_or_touch_each_others_todos() {
 #[tokio::test]
 async fn a_user_with_the_same_name_but_another_id_sees_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     app.create(&alice, "mine").await;
-    let impostor = app.user("alice");
+    let impostor = app.user("alice").await;
     assert_eq!(app.list(&impostor, "").await.body["total"], 0);
 }

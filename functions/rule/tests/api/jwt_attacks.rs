@@ -41,7 +41,7 @@ async fn a_request_without_a_token_is_401() {
 #[tokio::test]
 async fn the_none_algorithm_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let claims = serde_json::to_value(app.claims_for(&alice)).expect("claims");
     let token = format!(
         "{}.{}.",
@@ -60,8 +60,8 @@ async fn the_none_algorithm_is_rejected() {
 #[tokio::test]
 async fn a_tampered_payload_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
-    let bob = app.user("bob");
+    let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
     let parts: Vec<&str> = alice.token.split('.').collect();
     let forged = serde_json::to_value(app.claims_for(&bob)).expect("claims");
     let token = format!("{}.{}.{}", parts[0], encode(&forged), parts[2]);
@@ -71,7 +71,7 @@ async fn a_tampered_payload_is_rejected() {
 #[tokio::test]
 async fn an_expired_token_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let mut claims = app.claims_for(&alice);
     claims.iat -= 7200;
     claims.exp = shared::time::now_epoch_seconds() - 600;
@@ -100,7 +100,7 @@ async fn a_token_signed_with_another_key_is_rejected() {
 #[tokio::test]
 async fn a_token_of_another_issuer_or_audience_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let mut claims = app.claims_for(&alice);
     claims.iss = "someone-else".to_owned();
     assert_rejected(&app, &app.issuer.sign(&claims).expect("signed"), "issuer").await;
@@ -113,7 +113,7 @@ async fn a_token_of_another_issuer_or_audience_is_rejected() {
 async fn an_hmac_token_keyed_with_the_public_key_is_rejected() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let public_pem = app.config.auth.public_key_pem.clone();
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -151,7 +151,7 @@ fn signed_with(app: &TestApp, user: &crate::helpers::User, extra: serde_json::Va
 #[tokio::test]
 async fn a_token_not_valid_yet_or_issued_in_the_future_is_rejected() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let now = shared::time::now_epoch_seconds();
     let later = signed_with(&app, &alice, serde_json::json!({"nbf": now + 600}));
     assert_rejected(&app, &later, "not before").await;

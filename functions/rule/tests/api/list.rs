@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, spawn_app};
 #[tokio::test]
 async fn a_new_user_has_an_empty_list_with_the_contract_fields() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let list = app.list(&alice, "").await;
     assert_eq!(list.status, 200);
     assert_eq!(
@@ -18,7 +18,7 @@ async fn a_new_user_has_an_empty_list_with_the_contract_fields() {
 #[tokio::test]
 async fn lists_are_newest_first_and_paged_with_a_total() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for i in 1..=12 {
         app.create(&alice, &format!("todo {i:02}")).await;
     }
@@ -46,7 +46,7 @@ async fn lists_are_newest_first_and_paged_with_a_total() {
 #[tokio::test]
 async fn filters_by_name_substring_in_any_case_and_by_status() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for (name, status) in [
         ("Buy MILK", 0),
         ("buy bread", 1),
@@ -77,7 +77,7 @@ async fn filters_by_name_substring_in_any_case_and_by_status() {
 #[tokio::test]
 async fn filtered_paging_counts_only_matches() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for i in 1..=30 {
         let status = i % 3;
         let response = app
@@ -98,7 +98,7 @@ async fn filtered_paging_counts_only_matches() {
 #[tokio::test]
 async fn bad_queries_are_400_naming_the_parameter() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     for (query, field) in [
         ("?pageSize=1000", "pageSize"),
         ("?pageSize=0", "pageSize"),

@@ -6,7 +6,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn update_changes_fields_and_bumps_the_version() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let created = app.create(&alice, "buy milk").await;
     let key = created["key"].as_str().expect("key");
     let response = app
@@ -41,7 +41,7 @@ async fn update_changes_fields_and_bumps_the_version() {
 #[tokio::test]
 async fn a_stale_version_is_409_and_changes_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let created = app.create(&alice, "buy milk").await;
     let key = created["key"].as_str().expect("key");
     let first = app
@@ -73,7 +73,7 @@ async fn a_stale_version_is_409_and_changes_nothing() {
 #[tokio::test]
 async fn updating_a_missing_rule_is_404_and_creates_nothing() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let response = app
         .call(
             &alice,
@@ -90,7 +90,7 @@ async fn updating_a_missing_rule_is_404_and_creates_nothing() {
 #[tokio::test]
 async fn invalid_updates_are_400() {
     let app = spawn_app().await;
-    let alice = app.user("alice");
+    let alice = app.user("alice").await;
     let created = app.create(&alice, "x").await;
     let key = created["key"].as_str().expect("key");
     for (path, body, field) in [

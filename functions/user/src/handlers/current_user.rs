@@ -13,7 +13,7 @@ use crate::UserState;
 
 /// The logged-in user's profile.
 pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Body>, ApiError> {
-    let session = authenticate(request.headers(), &state.verifier)?;
+    let session = authenticate(request.headers(), &state.verifier, &state.sessions).await?;
     let user = state
         .users
         .find(&session.name.to_ascii_lowercase())

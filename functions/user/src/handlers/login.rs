@@ -99,6 +99,16 @@ async fn log_in(
     }
 
     let issued = state.issuer.issue(&user.user_id, &user.user_name)?;
+    let opened = state
+        .sessions
+        .open(&user.user_id, &issued.session_id, issued.expires_at)
+        .await?;
+    if opened.is_err() {
+        // The account's deletion began and did not finish: finish it now.
+        tracing::info!(user_id = %user.user_id, "login to a closed account");
+        crate::closing::finish(state, &user).await?;
+        return Err(ApiError::InvalidCredentials);
+    }
     tracing::info!(user_id = %user.user_id, "user logged in");
     let response = json_response(
         StatusCode::OK,
@@ -118,7 +128,7 @@ async fn log_in(
 }
 
 /// The 429 for a name with no attempt left, with the seconds until one may succeed.
-fn too_many_attempts(refused: AttemptRefused) -> ApiError {
+pub(crate) fn too_many_attempts(refused: AttemptRefused) -> ApiError {
     match refused {
         AttemptRefused::Exhausted { window_end } => {
             let retry_after = window_end.saturating_sub(now_epoch_seconds()).max(1);

@@ -1,6 +1,7 @@
 //! One handler per route.
 
 pub mod current_user;
+pub mod delete_account;
 pub mod login;
 pub mod logout;
 pub mod register;

@@ -6,12 +6,15 @@ use http::Method;
 use serde_json::{Value, json};
 use shared::auth::keys::KeyPair;
 use shared::config::SigningKey;
+use shared::store::{Datastore, RuleStore};
 use shared_testing::{TestResponse, config, request};
 use user_function::UserState;
 
 #[derive(Clone)]
 pub(crate) struct TestApp {
     pub(crate) state: UserState,
+    /// The table's todos, for tests that need some (the rule function's store).
+    pub(crate) rules: RuleStore,
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
@@ -20,10 +23,11 @@ pub(crate) async fn spawn_app() -> TestApp {
     local::testing::create_todo_table(endpoint, &table).await;
     let keys = KeyPair::generate().expect("keys");
     let config = config(endpoint, &table, &keys, SigningKey::Required);
+    let rules = RuleStore::new(Datastore::connect(&config.datastore).await);
     let state = UserState::build(config, Instant::now())
         .await
         .expect("the initializer succeeds against the emulator");
-    TestApp { state }
+    TestApp { state, rules }
 }
 
 impl TestApp {
@@ -76,6 +80,25 @@ impl TestApp {
         let login = self.login(name, "correct horse battery").await;
         assert_eq!(login.status, 200, "{:?}", login.body);
         login.body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// `method path` with the token as a bearer.
+    pub(crate) async fn with_token(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let auth = format!("Bearer {token}");
+        let body = body.map(Value::to_string);
+        self.send(request(
+            method,
+            path,
+            body.as_deref(),
+            &[("authorization", &auth)],
+        ))
+        .await
     }
 
     pub(crate) async fn current_user(&self, headers: &[(&str, &str)]) -> TestResponse {

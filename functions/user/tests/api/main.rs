@@ -7,4 +7,5 @@ mod helpers;
 mod login;
 mod logout;
 mod register;
+mod sessions;
 mod throttle;

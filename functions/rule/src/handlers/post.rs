@@ -1,0 +1,23 @@
+//! `POST /api/rule`: a new todo, or, in Ant Design Pro's convention, the write the
+//! body's `method` names (`post`, `update`, `delete`; see `shared::domain::rule_write`).
+
+use lambda_http::{Body, Request, Response};
+use shared::ApiError;
+use shared::auth::session::VerifiedToken;
+use shared::domain::RuleWrite;
+use shared::http::body::parse_object;
+
+use super::writes;
+use crate::RuleState;
+
+/// Creates a todo (201), or updates (200) or deletes (200) as `method` says.
+pub async fn handle(
+    state: &RuleState,
+    token: VerifiedToken,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let user = token.require_open(&state.sessions).await?;
+    let body = parse_object(request.headers(), request.body())?;
+    let write = RuleWrite::parse_post(&body)?;
+    writes::apply(state, &user, request.headers(), write).await
+}

@@ -1,0 +1,180 @@
+//! Carrying out a write: one path for every spelling, at most once per
+//! `Idempotency-Key`, and an answer that says what happened.
+//!
+//! [`apply`] takes a parsed [`RuleWrite`] (from `POST` with or without `method`, `PUT`
+//! or `DELETE`), so the same operation gets the same answer whichever way it came:
+//!
+//! | write | answer |
+//! |---|---|
+//! | create | 201 with the todo |
+//! | update | 200 with the todo; 404 when it is not the user's; 409 when `version` is stale |
+//! | delete | 200 `{"success": true, "deleted": n}`, `n` counting the todos that existed |
+//!
+//! **Without `Idempotency-Key`** the write gets a fresh [`Reservation`]; the store's
+//! write tokens still make its answer truthful when the SDK retries an attempt that
+//! had landed.
+//!
+//! **With `Idempotency-Key`** the key is claimed first (`shared::store::idempotency`):
+//! a recorded outcome is replayed (with `Idempotent-Replayed: true`), a key used for
+//! another request is a 422, and otherwise the write runs with the record's
+//! reservation, so an attempt that follows a crashed or timed-out one redoes the same
+//! write and the datastore applies it once. Outcomes with a 2xx or 4xx status are
+//! recorded; a 5xx is not (the write's fate may be unknown), so the client's retry
+//! carries the write out or recognises it. A delete removes its tombstones only
+//! after its count is recorded, so a retry counts the same todos.
+
+use http::{HeaderMap, HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde_json::{Map, Value, json};
+use shared::ApiError;
+use shared::auth::session::AuthenticatedUser;
+use shared::domain::RuleWrite;
+use shared::http::idempotency::idempotency_key;
+use shared::http::response::json;
+use shared::store::idempotency::{Claim, RecordedOutcome, Reservation};
+use shared::store::rules::Deleted;
+use shared::store::{UpdateOutcome, WriteToken};
+
+use super::get::not_found;
+use crate::RuleState;
+
+/// The header that marks a replayed outcome.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// What a write did: its answer, and the tombstones to remove once it is recorded.
+struct Done {
+    status: StatusCode,
+    body: Value,
+    tombstones: Option<Deleted>,
+}
+
+impl Done {
+    fn answer(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            tombstones: None,
+        }
+    }
+
+    /// A client error is an outcome too: the same request gets it again.
+    fn refused(error: &ApiError) -> Self {
+        Self::answer(error.status(), error.body(Map::new()))
+    }
+
+    fn recorded(&self) -> RecordedOutcome {
+        RecordedOutcome {
+            status: self.status.as_u16(),
+            body: self.body.to_string(),
+        }
+    }
+}
+
+/// Carries out `write` for `user`, honouring the request's `Idempotency-Key`.
+pub async fn apply(
+    state: &RuleState,
+    user: &AuthenticatedUser,
+    headers: &HeaderMap,
+    write: RuleWrite,
+) -> Result<Response<Body>, ApiError> {
+    let Some(key) = idempotency_key(headers)? else {
+        let reservation = Reservation::fresh();
+        let done = perform(state, user, &write, &reservation).await?;
+        purge(state, user, &done, &reservation.token).await;
+        return Ok(json(done.status, &done.body));
+    };
+    let reservation = match state
+        .idempotency
+        .claim(&user.id, &key, &write.fingerprint())
+        .await?
+    {
+        Claim::Mismatch => return Err(ApiError::IdempotencyKeyReused),
+        Claim::Replay(outcome) => return Ok(replay(&outcome)),
+        Claim::Proceed(reservation) => reservation,
+    };
+    let done = match perform(state, user, &write, &reservation).await {
+        Ok(done) => done,
+        Err(error) if error.status().is_client_error() => Done::refused(&error),
+        Err(error) => return Err(error),
+    };
+    let mine = done.recorded();
+    match state
+        .idempotency
+        .complete(&user.id, &key, &reservation.token, &mine)
+        .await
+    {
+        Ok(None) => {
+            purge(state, user, &done, &reservation.token).await;
+            Ok(json(done.status, &done.body))
+        }
+        // Recorded already: by an earlier attempt of this very call (the same
+        // outcome), or by a concurrent attempt of the request, whose outcome wins.
+        Ok(Some(first)) => {
+            if first == mine {
+                purge(state, user, &done, &reservation.token).await;
+            }
+            Ok(replay(&first))
+        }
+        // The write happened; its record did not. Answer the truth, and keep the
+        // tombstones so that a retry (which redoes the write) counts the same todos.
+        Err(error) => {
+            tracing::warn!(error = %error, "write done, its idempotency outcome not recorded");
+            Ok(json(done.status, &done.body))
+        }
+    }
+}
+
+/// The write itself.
+async fn perform(
+    state: &RuleState,
+    user: &AuthenticatedUser,
+    write: &RuleWrite,
+    reservation: &Reservation,
+) -> Result<Done, ApiError> {
+    let token = &reservation.token;
+    Ok(match write {
+        RuleWrite::Create(new) => {
+            let rule = state
+                .rules
+                .create(user, new, reservation.rule_key, token)
+                .await?;
+            Done::answer(StatusCode::CREATED, json!(rule))
+        }
+        RuleWrite::Update(changes) => match state.rules.update(&user.id, changes, token).await? {
+            UpdateOutcome::Updated(rule) => Done::answer(StatusCode::OK, json!(rule)),
+            UpdateOutcome::NotFound => return Err(not_found(&changes.key.to_string())),
+            UpdateOutcome::Stale(current) => {
+                return Err(ApiError::Conflict(format!(
+                    "This todo was changed elsewhere (now at version {}); reload it and try again.",
+                    current.version
+                )));
+            }
+        },
+        RuleWrite::Delete(keys) => {
+            let deleted = state.rules.mark_deleted(&user.id, &keys.0, token).await?;
+            Done {
+                status: StatusCode::OK,
+                body: json!({"success": true, "deleted": deleted.count()}),
+                tombstones: Some(deleted),
+            }
+        }
+    })
+}
+
+/// Removes a delete's tombstones, once nothing needs to count them any more.
+async fn purge(state: &RuleState, user: &AuthenticatedUser, done: &Done, token: &WriteToken) {
+    if let Some(deleted) = &done.tombstones {
+        state.rules.purge(&user.id, deleted, token).await;
+    }
+}
+
+/// The recorded outcome of an earlier attempt, marked as a replay.
+fn replay(outcome: &RecordedOutcome) -> Response<Body> {
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::OK);
+    let body: Value = serde_json::from_str(&outcome.body).unwrap_or(Value::Null);
+    let mut response = json(status, &body);
+    response
+        .headers_mut()
+        .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    response
+}

@@ -1,0 +1,188 @@
+//! Server-side sessions: what makes logout and account deletion end a token at once.
+//!
+//! A signed token proves who issued it, not that it is still wanted. Each token
+//! carries a session id (`jti`), and each user has one item listing their open
+//! sessions:
+//!
+//! | `pk` | `sk` | attributes |
+//! |---|---|---|
+//! | `OWNER#<user id>` | `SESSIONS` | `s_<session id>` = expiry (epoch seconds), one per open session; `closedAt`, `expiresAt` (TTL) once the account is deleted |
+//!
+//! - **Every request** of both functions reads this item (one consistent `GetItem`
+//!   projecting one attribute): the token is accepted only while its session is
+//!   listed, unexpired, and the account is not closed. Nothing is cached, so a
+//!   revocation holds on every instance for the very next request.
+//! - **Login** adds a session (and drops expired ones, keeping at most
+//!   [`MAX_SESSIONS`]), on the condition that the account is not closed, so a login
+//!   racing an account deletion cannot leave a live session behind.
+//! - **Logout** removes the session; **account deletion** sets `closedAt`, which
+//!   ends all of them in one write.
+//!
+//! One item per user rather than one per session: logins and logouts are
+//! single-attribute writes, revoking everything is one write, and the check reads a
+//! single small item.
+
+use super::items::{Item, n, s};
+use super::rules::owner_pk;
+use super::{Datastore, StoreError};
+use crate::time::{now_epoch_seconds, now_rfc3339};
+
+/// The most sessions one user keeps open; a new login past it ends the oldest.
+pub const MAX_SESSIONS: usize = 50;
+/// How long the record of a closed account outlives the longest token (a day).
+const CLOSED_RECORD_LIFETIME_SECONDS: u64 = 2 * 24 * 60 * 60;
+/// The sort key of the sessions item.
+pub(crate) const SESSIONS_SK: &str = "SESSIONS";
+
+/// The account was deleted: no session can be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountClosed;
+
+/// Open sessions in the table.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    datastore: Datastore,
+}
+
+/// The attribute holding the session `session_id`.
+fn attribute(session_id: &str) -> String {
+    format!("s_{session_id}")
+}
+
+impl SessionStore {
+    /// A store on `datastore`.
+    pub fn new(datastore: Datastore) -> Self {
+        Self { datastore }
+    }
+
+    /// Whether the session `session_id` of `user_id` is open.
+    pub async fn is_open(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
+        let name = attribute(session_id);
+        let output = self
+            .datastore
+            .client()
+            .get_item()
+            .table_name(self.datastore.table())
+            .key("pk", owner_pk(user_id))
+            .key("sk", s(SESSIONS_SK))
+            .projection_expression("#session, closedAt")
+            .expression_attribute_names("#session", &name)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
+        let Some(item) = output.item else {
+            return Ok(false);
+        };
+        let expiry = item
+            .get(&name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        Ok(!item.contains_key("closedAt") && expiry.is_some_and(|e| e > now_epoch_seconds()))
+    }
+
+    /// Opens the session `session_id` of `user_id`, valid until `expires_at`.
+    pub async fn open(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        expires_at: u64,
+    ) -> Result<Result<(), AccountClosed>, StoreError> {
+        let stale = self.sessions_to_drop(user_id).await?;
+        let mut update = self
+            .datastore
+            .client()
+            .update_item()
+            .table_name(self.datastore.table())
+            .key("pk", owner_pk(user_id))
+            .key("sk", s(SESSIONS_SK))
+            .condition_expression("attribute_not_exists(closedAt)")
+            .expression_attribute_names("#new", attribute(session_id))
+            .expression_attribute_values(":expires", n(expires_at));
+        let mut expression = "SET #new = :expires".to_owned();
+        if !stale.is_empty() {
+            let removed: Vec<String> = (0..stale.len()).map(|i| format!("#old{i}")).collect();
+            expression.push_str(&format!(" REMOVE {}", removed.join(", ")));
+            for (placeholder, name) in removed.iter().zip(&stale) {
+                update = update.expression_attribute_names(placeholder, name);
+            }
+        }
+        let result = update.update_expression(expression).send().await;
+        Ok(
+            match StoreError::unless_condition_failed("UpdateItem", result)? {
+                Some(_) => Ok(()),
+                None => Err(AccountClosed),
+            },
+        )
+    }
+
+    /// The session attributes a new login should remove: expired ones, and the
+    /// oldest beyond [`MAX_SESSIONS`]` - 1`.
+    async fn sessions_to_drop(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let Some(item) = self.read(user_id).await? else {
+            return Ok(Vec::new());
+        };
+        let now = now_epoch_seconds();
+        let mut open: Vec<(u64, String)> = Vec::new();
+        let mut drop: Vec<String> = Vec::new();
+        for (name, value) in item.iter().filter(|(name, _)| name.starts_with("s_")) {
+            match value.as_n().ok().and_then(|v| v.parse::<u64>().ok()) {
+                Some(expiry) if expiry > now => open.push((expiry, name.clone())),
+                _ => drop.push(name.clone()),
+            }
+        }
+        open.sort();
+        let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
+        drop.extend(open.into_iter().take(excess).map(|(_, name)| name));
+        Ok(drop)
+    }
+
+    /// Ends the session `session_id` of `user_id` (nothing happens if it is not open).
+    pub async fn end(&self, user_id: &str, session_id: &str) -> Result<(), StoreError> {
+        let result = self
+            .datastore
+            .client()
+            .update_item()
+            .table_name(self.datastore.table())
+            .key("pk", owner_pk(user_id))
+            .key("sk", s(SESSIONS_SK))
+            .update_expression("REMOVE #session")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#session", attribute(session_id))
+            .send()
+            .await;
+        StoreError::unless_condition_failed("UpdateItem", result).map(|_| ())
+    }
+
+    /// Ends every session of `user_id` and refuses new ones: the account is closed.
+    pub async fn close_account(&self, user_id: &str) -> Result<(), StoreError> {
+        let expires = n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS);
+        self.datastore
+            .client()
+            .update_item()
+            .table_name(self.datastore.table())
+            .key("pk", owner_pk(user_id))
+            .key("sk", s(SESSIONS_SK))
+            .update_expression("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
+            .expression_attribute_values(":now", s(now_rfc3339()))
+            .expression_attribute_values(":expires", expires)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::from_sdk("UpdateItem", e))
+    }
+
+    async fn read(&self, user_id: &str) -> Result<Option<Item>, StoreError> {
+        self.datastore
+            .client()
+            .get_item()
+            .table_name(self.datastore.table())
+            .key("pk", owner_pk(user_id))
+            .key("sk", s(SESSIONS_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map(|output| output.item)
+            .map_err(|e| StoreError::from_sdk("GetItem", e))
+    }
+}
