@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -12,7 +13,6 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
-use http_body_util::{BodyExt as _, Limited};
 
 use crate::errors::{InvokeError, error_response};
 use crate::event::{self, RequestInfo};
@@ -23,18 +23,35 @@ use crate::{ids, invoke_api, metrics, static_files, status};
 /// API Gateway's request payload limit.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
 
-/// The gateway's routes.
-pub fn router(platform: Arc<Platform>) -> Router {
-    Router::new().fallback(handle).with_state(platform)
+/// What every request of the gateway needs.
+#[derive(Debug, Clone)]
+struct Gateway {
+    platform: Arc<Platform>,
+    /// How long a request body may take to arrive.
+    read_timeout: Duration,
 }
 
-async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Response {
+/// The gateway's routes; request bodies must arrive within `read_timeout`.
+pub fn router(platform: Arc<Platform>, read_timeout: Duration) -> Router {
+    Router::new().fallback(handle).with_state(Gateway {
+        platform,
+        read_timeout,
+    })
+}
+
+async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
+    let platform = &gateway.platform;
     let (parts, body) = request.into_parts();
     let connect = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let path = parts.uri.path();
+    // The functions refuse dot segments too (lambda_http would resolve them); refusing
+    // them here keeps every route, static files included, to one reading of the path.
+    if let Err(error) = shared::http::path::refuse_dot_segments_in(path) {
+        return api_error(&error);
+    }
     if path == "/metrics" {
         return (
             [(
@@ -65,7 +82,7 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
         });
     }
     if path.starts_with(invoke_api::PREFIX) {
-        return invoke_api::handle(&platform, parts, body).await;
+        return invoke_api::handle(platform, parts, body).await;
     }
     if let Some(matched) = platform.routes().find(parts.method.as_str(), path) {
         let Some(pool) = platform.pool(matched.function).cloned() else {
@@ -76,15 +93,16 @@ async fn handle(State(platform): State<Arc<Platform>>, request: Request) -> Resp
             );
         };
         let source_ip = connect.map_or_else(|| "127.0.0.1".to_owned(), |c| c.ip().to_string());
-        let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
-                return error_response(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    "The request body is larger than 10 MiB.",
-                );
-            }
+        let body = match shared::edge::body::read(
+            &parts.headers,
+            body,
+            MAX_REQUEST_BODY,
+            gateway.read_timeout,
+        )
+        .await
+        {
+            Ok(bytes) => bytes,
+            Err(error) => return api_error(&error),
         };
         let api_request_id = ids::request_id();
         let info = RequestInfo {
@@ -163,6 +181,11 @@ fn error_message(body: &[u8]) -> String {
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
+}
+
+/// A shared error in the contract's shape.
+fn api_error(error: &shared::ApiError) -> Response {
+    error_response(error.status(), error.code(), &error.to_string())
 }
 
 /// `path`, cut to a length an error message can carry.

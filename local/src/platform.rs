@@ -139,15 +139,37 @@ impl Platform {
         }))
     }
 
-    /// Serves the HTTP gateway on `listener` until the task is aborted.
+    /// Serves the HTTP gateway on `listener` until the task is aborted, on the same
+    /// HTTP edge as container mode (`shared::edge`: timeouts, contract-shaped errors).
     pub fn serve(self: &Arc<Self>, listener: TcpListener) -> JoinHandle<()> {
-        let router = crate::gateway::router(self.clone());
-        tokio::spawn(async move {
-            let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            if let Err(e) = axum::serve(listener, service).await {
-                tracing::error!(error = %e, "the gateway stopped");
-            }
-        })
+        self.serve_with(listener, shared::edge::Timeouts::default())
+    }
+
+    /// [`Self::serve`] with other client timeouts (tests use short ones).
+    pub fn serve_with(
+        self: &Arc<Self>,
+        listener: TcpListener,
+        timeouts: shared::edge::Timeouts,
+    ) -> JoinHandle<()> {
+        use tower::ServiceExt as _;
+        let router = crate::gateway::router(self.clone(), timeouts.read);
+        let make_service = move |peer: std::net::SocketAddr| {
+            let router = router.clone();
+            hyper_util::service::TowerToHyperService::new(router.map_request(
+                move |mut request: http::Request<hyper::body::Incoming>| {
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    request
+                },
+            ))
+        };
+        tokio::spawn(shared::edge::serve(
+            listener,
+            timeouts,
+            make_service,
+            std::future::pending(),
+        ))
     }
 
     /// The pool of the function with this short name.

@@ -13,22 +13,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full, Limited};
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
 use lambda_http::{Body, Request, Response};
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
 
-use crate::ApiError;
+use crate::edge::Timeouts;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::runtime::guarded;
-
-/// How long in-flight requests may finish after SIGTERM.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a request may take to arrive in full.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The address to listen on, when this process should be an HTTP container.
 pub fn listen_address() -> Option<Result<SocketAddr, String>> {
@@ -44,7 +36,8 @@ pub fn listen_address() -> Option<Result<SocketAddr, String>> {
     )
 }
 
-/// Serves HTTP on `address` until SIGTERM or Ctrl-C, then drains in-flight requests.
+/// Serves HTTP on `address` until SIGTERM or Ctrl-C, then drains in-flight requests
+/// (see [`crate::edge`] for the timeouts and the errors the edge answers itself).
 pub async fn serve_http<S, H, Fut>(
     address: SocketAddr,
     state: &'static S,
@@ -59,77 +52,69 @@ where
     let local = listener.local_addr()?;
     tracing::info!(address = %local, "listening");
     println!("listening on http://{local}");
-    let mut connections = JoinSet::new();
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, _) = match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        continue;
-                    }
-                };
-                let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| async move {
-                    Ok::<_, Infallible>(answer(state, handler, request).await)
-                });
-                connections.spawn(async move {
-                    if let Err(e) = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await
-                    {
-                        tracing::debug!(error = %e, "connection closed with an error");
-                    }
-                });
-            }
-            () = &mut shutdown => break,
-        }
-    }
-    tracing::info!(in_flight = connections.len(), "shutting down");
-    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        connections.abort_all();
-    }
+    let timeouts = timeouts_from_env()?;
+    let make_service = move |_peer| {
+        hyper::service::service_fn(move |request: hyper::Request<Incoming>| async move {
+            Ok::<_, Infallible>(answer(state, handler, request, timeouts.read).await)
+        })
+    };
+    crate::edge::serve(listener, timeouts, make_service, shutdown_signal()).await;
     Ok(())
+}
+
+/// The edge's timeouts, with `HTTP_READ_TIMEOUT_SECONDS` (how long a request head or
+/// body may take to arrive; 10 by default) when set.
+fn timeouts_from_env() -> Result<Timeouts, String> {
+    let mut timeouts = Timeouts::default();
+    if let Ok(seconds) = std::env::var("HTTP_READ_TIMEOUT_SECONDS") {
+        let seconds: f64 = seconds
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+            .ok_or_else(|| {
+                format!(
+                    "HTTP_READ_TIMEOUT_SECONDS={seconds} is not a number of seconds from 0 to 3600"
+                )
+            })?;
+        timeouts.read = Duration::from_secs_f64(seconds);
+    }
+    Ok(timeouts)
 }
 
 async fn answer<S, H, Fut>(
     state: &'static S,
     handler: H,
     request: hyper::Request<Incoming>,
+    read_timeout: Duration,
 ) -> hyper::Response<Full<Bytes>>
 where
     H: Fn(&'static S, Request) -> Fut,
     Fut: Future<Output = Response<Body>>,
 {
     let (parts, body) = request.into_parts();
-    // One byte more than allowed, so an oversized body is seen and answered with 413.
-    let limited = Limited::new(body, MAX_BODY_BYTES + 1);
-    let response = match tokio::time::timeout(READ_TIMEOUT, limited.collect()).await {
-        Ok(Ok(collected)) => {
-            let bytes = collected.to_bytes();
-            let body = if bytes.is_empty() {
-                Body::Empty
-            } else {
-                match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => Body::Text(text),
-                    Err(e) => Body::Binary(e.into_bytes()),
-                }
-            };
-            guarded(handler(state, Request::from_parts(parts, body))).await
-        }
-        Ok(Err(_)) => ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        }
-        .into_response(),
-        Err(_) => ApiError::bad_request("body", "The request body did not arrive in time.")
+    // One byte more than allowed, so that the handler sees an oversized body and
+    // answers 413 as it does behind API Gateway.
+    let response =
+        match crate::edge::body::read(&parts.headers, body, MAX_BODY_BYTES + 1, read_timeout).await
+        {
+            Ok(bytes) => {
+                let body = if bytes.is_empty() {
+                    Body::Empty
+                } else {
+                    match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => Body::Text(text),
+                        Err(e) => Body::Binary(e.into_bytes()),
+                    }
+                };
+                guarded(handler(state, Request::from_parts(parts, body))).await
+            }
+            Err(crate::ApiError::PayloadTooLarge { .. }) => crate::ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            }
             .into_response(),
-    };
+            Err(error) => error.into_response(),
+        };
     let (parts, body) = response.into_parts();
     let bytes = Bytes::copy_from_slice(crate::http::body::bytes(&body));
     hyper::Response::from_parts(parts, Full::new(bytes))

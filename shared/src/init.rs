@@ -4,7 +4,8 @@
 //! loads the configuration, builds the function's state (the DynamoDB client among
 //! it) and **warms** the datastore with a real round trip, retrying transient failures
 //! with exponential backoff until the initializer timeout declared in `template.yml`
-//! (`INITIALIZER_TIMEOUT_SECONDS`). The state is stored in a `'static` `OnceCell`.
+//! (`INITIALIZER_TIMEOUT_SECONDS`), less a margin to report a failure in (see
+//! [`working_budget`]). The state is stored in a `'static` `OnceCell`.
 //!
 //! Because the runtime loop only starts afterwards, the platform sends this instance
 //! no request until the datastore is reachable: the cold-start bug of the course (an
@@ -22,6 +23,17 @@ use once_cell::sync::OnceCell;
 use crate::auth::verifier::TokenVerifier;
 use crate::config::{Config, ConfigError};
 use crate::store::{Datastore, StoreError};
+
+/// The longest part of the initializer timeout kept back for reporting a failure.
+const MAX_REPORT_MARGIN: Duration = Duration::from_millis(500);
+
+/// How long the initializer itself may try: the declared timeout less a margin (a
+/// tenth of it, at most [`MAX_REPORT_MARGIN`]), so that when the datastore stays
+/// down the function still reports its own `Runtime.InitError.Timeout` before the
+/// platform's timeout ends the instance, and the reason reaches the log.
+pub fn working_budget(timeout: Duration) -> Duration {
+    timeout.saturating_sub((timeout / 10).min(MAX_REPORT_MARGIN))
+}
 
 /// The first pause between warm-up attempts; it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(25);
@@ -82,13 +94,14 @@ pub async fn verifier_and_warm_datastore(
     Ok((verifier, datastore))
 }
 
-/// Warms `datastore` until it answers, a permanent error occurs or `deadline` passes.
+/// Warms `datastore` until it answers, a permanent error occurs or the initializer's
+/// [`working_budget`] of `timeout` has passed since `started`.
 pub async fn warm_datastore(
     datastore: &Datastore,
     timeout: Duration,
     started: Instant,
 ) -> Result<(), InitError> {
-    let deadline = started + timeout;
+    let deadline = started + working_budget(timeout);
     let mut backoff = FIRST_BACKOFF;
     let mut attempts = 0;
     let mut last_error = String::from("no attempt finished");
@@ -141,18 +154,23 @@ where
         return Ok(state);
     }
     let started = Instant::now();
-    // The hard stop: even a hung DNS lookup cannot keep the initializer past its timeout.
-    let state =
-        match tokio::time::timeout(timeout + Duration::from_millis(50), build(started)).await {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(InitError::Timeout {
-                    timeout,
-                    attempts: 0,
-                    last_error: "the initializer did not finish in time".to_owned(),
-                });
-            }
-        };
+    // The hard stop: even a hung DNS lookup cannot keep the initializer past its
+    // budget, which leaves time to report the failure before the platform's timeout.
+    let state = match tokio::time::timeout(
+        working_budget(timeout) + Duration::from_millis(20),
+        build(started),
+    )
+    .await
+    {
+        Ok(result) => result?,
+        Err(_) => {
+            return Err(InitError::Timeout {
+                timeout,
+                attempts: 0,
+                last_error: "the initializer did not finish in time".to_owned(),
+            });
+        }
+    };
     let _ = cell.set(state);
     tracing::info!(
         init_ms = started.elapsed().as_millis() as u64,
@@ -217,4 +235,25 @@ async fn report_init_error(error: &InitError) -> Result<(), lambda_runtime::Erro
         return Err(format!("the Runtime API answered {}", response.status()).into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_leaves_a_tenth_at_most_half_a_second_to_report() {
+        assert_eq!(
+            working_budget(Duration::from_secs(5)),
+            Duration::from_millis(4500)
+        );
+        assert_eq!(
+            working_budget(Duration::from_secs(1)),
+            Duration::from_millis(900)
+        );
+        assert_eq!(
+            working_budget(Duration::from_secs(30)),
+            Duration::from_millis(29_500)
+        );
+    }
 }

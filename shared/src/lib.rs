@@ -10,7 +10,8 @@
 //!    as many requests at once as `AWS_LAMBDA_MAX_CONCURRENCY` allows, and turns any
 //!    panic into a contract-shaped 500. [`gateway_event`] cleans each event first, so
 //!    that `lambda_http` can always build the request from it. Without a Runtime API and with `PORT` set,
-//!    [`container`] serves the same handler as a plain HTTP server instead.
+//!    [`container`] serves the same handler as a plain HTTP server instead, on [`edge`]:
+//!    the timeouts and contract-shaped errors a server facing clients directly needs.
 //! 3. [`http`] parses what arrives at the edge (bodies, queries, cookies) and builds the
 //!    JSON responses; [`error::ApiError`] is every failure a client can see.
 //! 4. [`auth`] mints (user function only) and verifies (both) Ed25519-signed JWTs.
@@ -22,6 +23,7 @@ pub mod auth;
 pub mod config;
 pub mod container;
 pub mod domain;
+pub mod edge;
 pub mod error;
 pub mod gateway_event;
 pub mod http;

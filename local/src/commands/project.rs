@@ -126,6 +126,11 @@ impl Datastore {
             .collect())
     }
 
+    /// The process id of the emulator this process started (tests pause it).
+    pub fn emulator_pid(&self) -> Option<u32> {
+        self.emulator.as_ref().and_then(Emulator::pid)
+    }
+
     /// Stops the emulator if this process started it.
     pub async fn stop(self, data_dir: Option<&Path>) {
         if let Some(emulator) = self.emulator {

@@ -32,14 +32,19 @@ pub fn has_dot_segment(path: &str) -> bool {
 }
 
 /// The 400 for a path with a dot segment, or nothing.
-pub fn refuse_dot_segments(request: &Request) -> Result<(), ApiError> {
-    if has_dot_segment(raw_path(request)) {
+pub fn refuse_dot_segments_in(path: &str) -> Result<(), ApiError> {
+    if has_dot_segment(path) {
         return Err(ApiError::bad_request(
             "path",
             "The path has a `.` or `..` segment; send it without them.",
         ));
     }
     Ok(())
+}
+
+/// The 400 for a request whose raw path has a dot segment, or nothing.
+pub fn refuse_dot_segments(request: &Request) -> Result<(), ApiError> {
+    refuse_dot_segments_in(raw_path(request))
 }
 
 #[cfg(test)]

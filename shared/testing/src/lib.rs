@@ -4,6 +4,8 @@
 //! loads the sample events of `events/`, and makes a configuration that points at a
 //! local table with freshly generated keys.
 
+pub mod edge;
+
 use std::path::PathBuf;
 
 use http::{HeaderMap, Method, StatusCode, header};

@@ -54,13 +54,8 @@ async fn exchange(port: u16, method: &str, path: &str, token: &str, body: &str) 
     (status, body)
 }
 
-#[tokio::test]
-async fn the_binary_serves_plain_http_once_initialised() {
-    let app = spawn_app().await;
-    let alice = app.user("alice").await;
-    app.create(&alice, "from lambda").await;
-    let port = free_port().await;
-    let mut child = container(&app, port, None).spawn().expect("starts");
+/// Starts the container on `port` and waits for its announcement.
+async fn listening(child: &mut tokio::process::Child, port: u16) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     // Log lines come first; the announcement comes once the port is open.
@@ -76,6 +71,16 @@ async fn the_binary_serves_plain_http_once_initialised() {
     .expect("it starts listening");
     assert_eq!(line, format!("listening on http://127.0.0.1:{port}"));
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+}
+
+#[tokio::test]
+async fn the_binary_serves_plain_http_once_initialised() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    app.create(&alice, "from lambda").await;
+    let port = free_port().await;
+    let mut child = container(&app, port, None).spawn().expect("starts");
+    listening(&mut child, port).await;
 
     let (status, body) = exchange(port, "GET", "/api/rule", &alice.token, "").await;
     assert_eq!(status, 200, "{body}");
@@ -106,6 +111,64 @@ async fn the_binary_serves_plain_http_once_initialised() {
         .expect("it stops on SIGTERM")
         .expect("status");
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn the_container_answers_bad_http_slow_clients_and_dot_segments_in_the_contract_shape() {
+    let app = spawn_app().await;
+    let port = free_port().await;
+    let mut command = container(&app, port, None);
+    command.env("HTTP_READ_TIMEOUT_SECONDS", "1");
+    let mut child = command.spawn().expect("starts");
+    listening(&mut child, port).await;
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    shared_testing::edge::assert_hardened_edge(address, Duration::from_secs(1)).await;
+}
+
+#[tokio::test]
+async fn in_flight_requests_finish_after_sigterm() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let port = free_port().await;
+    let mut command = container(&app, port, None);
+    command.env("HTTP_READ_TIMEOUT_SECONDS", "5");
+    let mut child = command.spawn().expect("starts");
+    listening(&mut child, port).await;
+    // A request whose body is still on its way when SIGTERM arrives.
+    let mut stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let body = r#"{"name":"sent during shutdown"}"#;
+    let head = format!(
+        "POST /api/rule HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        alice.token,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = child.id().expect("pid");
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "no new connections once shutting down"
+    );
+    stream
+        .write_all(body.as_bytes())
+        .await
+        .expect("write the rest");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    assert!(response.starts_with("HTTP/1.1 201 "), "{response}");
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("it stops")
+        .expect("status");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(app.list(&alice, "").await.body["total"], 1);
 }
 
 #[tokio::test]

@@ -87,13 +87,16 @@ async fn the_initializer_gives_up_at_its_timeout_when_the_datastore_never_answer
         matches!(result, Err(InitError::Timeout { .. })),
         "{result:?}"
     );
+    // It keeps trying for its working budget, and stops before the declared timeout
+    // so that it can still report the failure itself.
+    let budget = shared::init::working_budget(Duration::from_millis(1500));
     assert!(
-        elapsed >= Duration::from_millis(1400),
-        "it kept trying until the timeout: {elapsed:?}"
+        elapsed >= budget - Duration::from_millis(20),
+        "it kept trying until its budget: {elapsed:?}"
     );
     assert!(
-        elapsed < Duration::from_secs(5),
-        "it did not hang: {elapsed:?}"
+        elapsed < Duration::from_millis(1500),
+        "it gave up before the platform's timeout: {elapsed:?}"
     );
 }
 
