@@ -76,6 +76,24 @@ async fn the_sample_events_get_the_answers_they_describe() {
         "version 1 is stale now: {:?}",
         stale.body
     );
+    // Ant Design Pro's spelling of an update: no version, numbers as strings.
+    let marked_done = app
+        .send(event_for_todo("rule-post-update.json", token, key))
+        .await;
+    assert_eq!(marked_done.status, 200, "{:?}", marked_done.body);
+    assert_eq!(marked_done.body["version"], 3);
+    assert_eq!(marked_done.body["desc"], "2 litres");
+    // A create with an Idempotency-Key, sent twice: one todo, the first answer twice.
+    let once = app.send(event("rule-create-idempotent.json", token)).await;
+    let again = app.send(event("rule-create-idempotent.json", token)).await;
+    assert_eq!((once.status.as_u16(), again.status.as_u16()), (201, 201));
+    assert_eq!(once.body, again.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let rent = once.body["key"].as_str().expect("a key");
+    let removed = app
+        .send(event_for_todo("rule-post-delete.json", token, rent))
+        .await;
+    assert_eq!(removed.body["deleted"], 1, "{:?}", removed.body);
     let deleted = app
         .send(event_for_todo("rule-delete.json", token, key))
         .await;

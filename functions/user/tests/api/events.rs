@@ -54,4 +54,13 @@ async fn the_sample_events_get_the_answers_they_describe() {
     let logout = app.send(event("user-logout.json", &token)).await;
     assert_eq!(logout.status, 200);
     assert!(logout.set_cookies()[0].contains("Max-Age=0"));
+    let ended = app.send(event("user-current.json", &token)).await;
+    assert_eq!(ended.status, 401, "the session ended: {:?}", ended.body);
+
+    let login = app.send(event("user-login.json", "")).await;
+    let token = login.body["token"].as_str().expect("token").to_owned();
+    let deleted = app.send(event("user-delete-account.json", &token)).await;
+    assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+    assert_eq!(deleted.body["deletedTodos"], 0);
+    assert_eq!(app.send(event("user-login.json", "")).await.status, 401);
 }
