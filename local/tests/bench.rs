@@ -39,7 +39,7 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
     assert_eq!(verdicts.len(), 3, "three overhead cases:\n{stdout}");
     for (line, case) in verdicts.iter().zip([
         "probe /ping",
-        "rule, token check (404)",
+        "rule, token and session check (404)",
         "rule, page of 10 todos",
     ]) {
         // "met" or "NOT met": the figures are the bench's business, the test checks
@@ -55,4 +55,14 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         stdout.contains("served all 100 in") && stdout.contains("with 10 instances"),
         "scale-out:\n{stdout}"
     );
+    for figure in [
+        "the check alone",
+        "check, then the read (what a write pays)",
+        "check alongside the read (what a read pays)",
+    ] {
+        assert!(
+            stdout.contains(figure),
+            "session check: {figure}:\n{stdout}"
+        );
+    }
 }

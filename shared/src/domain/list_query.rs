@@ -1,6 +1,7 @@
-//! The list query: `current`, `pageSize`, `name` and `status`, as ProTable sends them.
+//! The list query: `current`, `pageSize`, `name` and `status`, as ProTable sends them,
+//! and `cursor`, the opaque position a previous page answered with.
 
-use super::rule::Status;
+use super::rule::{RuleKey, Status};
 use crate::ApiError;
 use crate::http::query::last;
 
@@ -18,6 +19,9 @@ pub struct ListQuery {
     pub name: Option<String>,
     /// Statuses to keep (empty: all).
     pub statuses: Vec<Status>,
+    /// Where the page starts (the `cursor` of the page before); `current` then only
+    /// names the page for the answer.
+    pub cursor: Option<RuleKey>,
 }
 
 impl ListQuery {
@@ -68,11 +72,24 @@ impl ListQuery {
                 }
             }
         }
+        let cursor = last(pairs, "cursor")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                RuleKey::parse(c, "cursor").map_err(|_| {
+                    ApiError::bad_request(
+                        "cursor",
+                        "cursor must be a value a list answered with, unchanged.",
+                    )
+                })
+            })
+            .transpose()?;
         Ok(Self {
             current,
             page_size,
             name,
             statuses,
+            cursor,
         })
     }
 
@@ -120,6 +137,7 @@ mod tests {
             ("pageSize", "0"),
             ("current", "x"),
             ("status", "7"),
+            ("cursor", "not-a-cursor"),
         ] {
             let error = ListQuery::parse(&pairs(&[(name, value)])).expect_err("rejected");
             assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == name));

@@ -1,5 +1,5 @@
 //! Removing what an account owns: every item of its `OWNER#<user id>` partition
-//! (todos, tombstones, idempotency records) except the sessions item, which stays
+//! (todos, tombstones, idempotency records) except the state item, which stays
 //! (closed, with a TTL) so that a login racing the deletion cannot open a session.
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 
 use super::items::{Item, s};
 use super::rules::owner_pk;
-use super::sessions::SESSIONS_SK;
+use super::state::STATE_SK;
 use super::{Datastore, StoreError};
 
 /// `BatchWriteItem`'s limit.
@@ -28,7 +28,7 @@ impl AccountStore {
         Self { datastore }
     }
 
-    /// Deletes every item of `user_id`'s partition but the sessions item; returns how
+    /// Deletes every item of `user_id`'s partition but the state item; returns how
     /// many todos were among them.
     pub async fn remove_data(&self, user_id: &str) -> Result<u64, StoreError> {
         let mut todos = 0;
@@ -53,7 +53,7 @@ impl AccountStore {
         }
     }
 
-    /// Up to one query page of the partition's keys, the sessions item left out.
+    /// Up to one query page of the partition's keys, the state item left out.
     async fn page_of_keys(&self, user_id: &str) -> Result<Vec<Item>, StoreError> {
         let output = self
             .datastore
@@ -69,7 +69,7 @@ impl AccountStore {
             .map_err(|e| StoreError::from_sdk("Query", e))?;
         // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
         let mut keys = output.items.unwrap_or_default();
-        keys.retain(|key| key.get("sk") != Some(&s(SESSIONS_SK)));
+        keys.retain(|key| key.get("sk") != Some(&s(STATE_SK)));
         Ok(keys)
     }
 

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// An item did not have the shape this code writes.
     #[error("corrupt item: {0}")]
     Corrupt(String),
+    /// A write conditional on the caller's session found it ended (logged out, or
+    /// the account deleted): nothing was written.
+    #[error("the session has ended")]
+    SessionEnded,
 }
 
 /// Error codes that mean "try again later".
@@ -104,6 +108,11 @@ impl StoreError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
+        if matches!(error, StoreError::SessionEnded) {
+            return ApiError::Unauthorized(
+                "This session has ended; please log in again.".to_owned(),
+            );
+        }
         if error.is_transient() {
             tracing::warn!(error = %error, "datastore unavailable");
             ApiError::ServiceUnavailable {

@@ -39,6 +39,9 @@ pub struct Reservation {
     pub token: WriteToken,
     /// The id a create gives its todo.
     pub rule_key: RuleKey,
+    /// Whether an earlier attempt of the same request may have carried the write out
+    /// already (the key's record was there, without an outcome).
+    pub resumed: bool,
 }
 
 impl Reservation {
@@ -47,6 +50,7 @@ impl Reservation {
         Self {
             token: WriteToken::new(),
             rule_key: RuleKey::new(),
+            resumed: false,
         }
     }
 }
@@ -126,7 +130,7 @@ impl IdempotencyStore {
                 return Ok(Claim::Proceed(mine));
             }
             if let Some(record) = self.read(owner_id, key).await? {
-                return claim_from_record(&record, &fingerprint);
+                return claim_from_record(&record, &fingerprint, &mine);
             }
         }
         Err(StoreError::Unavailable {
@@ -191,7 +195,13 @@ impl IdempotencyStore {
     }
 }
 
-fn claim_from_record(record: &Item, fingerprint: &str) -> Result<Claim, StoreError> {
+/// What a record found by a claim means; `mine` is what this claim tried to write (an
+/// SDK retry of the claim can find its own first attempt).
+fn claim_from_record(
+    record: &Item,
+    fingerprint: &str,
+    mine: &Reservation,
+) -> Result<Claim, StoreError> {
     if get_s(record, "fingerprint")? != fingerprint {
         return Ok(Claim::Mismatch);
     }
@@ -200,8 +210,10 @@ fn claim_from_record(record: &Item, fingerprint: &str) -> Result<Claim, StoreErr
     }
     let rule_key = RuleKey::parse(&get_s(record, "ruleKey")?, "ruleKey")
         .map_err(|_| StoreError::Corrupt("idempotency record with a bad ruleKey".into()))?;
+    let token = WriteToken::from_stored(get_s(record, "token")?);
     Ok(Claim::Proceed(Reservation {
-        token: WriteToken::from_stored(get_s(record, "token")?),
+        resumed: token != mine.token,
+        token,
         rule_key,
     }))
 }

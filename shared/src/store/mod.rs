@@ -17,7 +17,7 @@ pub mod errors;
 pub mod idempotency;
 pub mod items;
 pub mod rules;
-pub mod sessions;
+pub mod state;
 pub mod users;
 pub mod write_token;
 
@@ -26,6 +26,7 @@ pub use datastore::Datastore;
 pub use errors::StoreError;
 pub use idempotency::IdempotencyStore;
 pub use rules::{Page, RuleStore, UpdateOutcome};
-pub use sessions::SessionStore;
+pub use state::counts::CountStore;
+pub use state::sessions::SessionStore;
 pub use users::UserStore;
 pub use write_token::WriteToken;

@@ -17,20 +17,22 @@ pub(crate) fn not_found(key: &str) -> ApiError {
     ApiError::NotFound(format!("There is no todo {shown}{more}."))
 }
 
-/// Reads one todo. The session check runs alongside the read.
+/// Reads one todo; the session is checked by the same read.
 pub async fn handle(
     state: &RuleState,
     token: VerifiedToken,
     key: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let owner_id = token.unchecked_user().id.clone();
-    let (_user, rule) = token
-        .alongside(&state.sessions, async {
-            // An id that cannot exist is simply not found.
-            let parsed = RuleKey::parse(key, "key").map_err(|_| not_found(key))?;
-            Ok(state.rules.get(&owner_id, parsed).await?)
-        })
-        .await?;
-    let rule = rule.ok_or_else(|| not_found(key))?;
+    let user = token.unchecked_user();
+    let Ok(parsed) = RuleKey::parse(key, "key") else {
+        // An id that cannot exist is simply not found, once the session is known.
+        token.require_open(&state.sessions).await?;
+        return Err(not_found(key));
+    };
+    let rule = state
+        .rules
+        .get_checked(user, parsed)
+        .await?
+        .ok_or_else(|| not_found(key))?;
     Ok(json(StatusCode::OK, &rule))
 }

@@ -1,4 +1,5 @@
-//! `GET /api/rule`: one page of the user's todos, newest first, with the total.
+//! `GET /api/rule`: one page of the user's todos, newest first, with the total and a
+//! cursor to the next page.
 
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -11,20 +12,16 @@ use shared::http::response::json;
 
 use crate::RuleState;
 
-/// Lists todos. The session check runs alongside the read; a closed session's page
-/// is dropped unseen.
+/// Lists todos. The session is checked by the same read as the page (see
+/// `shared::store::rules::list`).
 pub async fn handle(
     state: &RuleState,
     token: VerifiedToken,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let query = ListQuery::parse(&pairs(request.uri()))?;
-    let owner_id = token.unchecked_user().id.clone();
-    let (_user, page) = token
-        .alongside(&state.sessions, async {
-            Ok(state.rules.list(&owner_id, &query).await?)
-        })
-        .await?;
+    let page = state.rules.list(token.unchecked_user(), &query).await?;
+    tracing::debug!(items_read = page.items_read, "list page");
     Ok(json(
         StatusCode::OK,
         &json!({
@@ -33,6 +30,8 @@ pub async fn handle(
             "success": true,
             "current": query.current,
             "pageSize": query.page_size,
+            "cursor": page.cursor.map(|key| key.to_string()),
+            "totalExact": page.total_exact,
         }),
     ))
 }

@@ -10,6 +10,10 @@
 //! | update | 200 with the todo; 404 when it is not the user's; 409 when `version` is stale |
 //! | delete | 200 `{"success": true, "deleted": n}`, `n` counting the todos that existed |
 //!
+//! The caller's session is checked by the write's own first step (see
+//! `shared::store::state::counts`), so a write by an ended session changes nothing
+//! and gets a 401.
+//!
 //! **Without `Idempotency-Key`** the write gets a fresh [`Reservation`]; the store's
 //! write tokens still make its answer truthful when the SDK retries an attempt that
 //! had landed.
@@ -27,7 +31,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 use shared::ApiError;
-use shared::auth::session::AuthenticatedUser;
+use shared::auth::session::{AuthenticatedUser, VerifiedToken};
 use shared::domain::RuleWrite;
 use shared::http::idempotency::idempotency_key;
 use shared::http::response::json;
@@ -70,13 +74,15 @@ impl Done {
     }
 }
 
-/// Carries out `write` for `user`, honouring the request's `Idempotency-Key`.
+/// Carries out `write` for the holder of `token`, honouring the request's
+/// `Idempotency-Key`.
 pub async fn apply(
     state: &RuleState,
-    user: &AuthenticatedUser,
+    token: VerifiedToken,
     headers: &HeaderMap,
     write: RuleWrite,
 ) -> Result<Response<Body>, ApiError> {
+    let user = &token.unchecked_user().clone();
     let Some(key) = idempotency_key(headers)? else {
         let reservation = Reservation::fresh();
         let done = perform(state, user, &write, &reservation).await?;
@@ -88,8 +94,15 @@ pub async fn apply(
         .claim(&user.id, &key, &write.fingerprint())
         .await?
     {
-        Claim::Mismatch => return Err(ApiError::IdempotencyKeyReused),
-        Claim::Replay(outcome) => return Ok(replay(&outcome)),
+        // Answers that write nothing: the session is checked on its own.
+        Claim::Mismatch => {
+            token.require_open(&state.sessions).await?;
+            return Err(ApiError::IdempotencyKeyReused);
+        }
+        Claim::Replay(outcome) => {
+            token.require_open(&state.sessions).await?;
+            return Ok(replay(&outcome));
+        }
         Claim::Proceed(reservation) => reservation,
     };
     let done = match perform(state, user, &write, &reservation).await {
@@ -131,16 +144,12 @@ async fn perform(
     write: &RuleWrite,
     reservation: &Reservation,
 ) -> Result<Done, ApiError> {
-    let token = &reservation.token;
     Ok(match write {
         RuleWrite::Create(new) => {
-            let rule = state
-                .rules
-                .create(user, new, reservation.rule_key, token)
-                .await?;
+            let rule = state.rules.create(user, new, reservation).await?;
             Done::answer(StatusCode::CREATED, json!(rule))
         }
-        RuleWrite::Update(changes) => match state.rules.update(&user.id, changes, token).await? {
+        RuleWrite::Update(changes) => match state.rules.update(user, changes, reservation).await? {
             UpdateOutcome::Updated(rule) => Done::answer(StatusCode::OK, json!(rule)),
             UpdateOutcome::NotFound => return Err(not_found(&changes.key.to_string())),
             UpdateOutcome::Stale(current) => {
@@ -151,7 +160,7 @@ async fn perform(
             }
         },
         RuleWrite::Delete(keys) => {
-            let deleted = state.rules.mark_deleted(&user.id, &keys.0, token).await?;
+            let deleted = state.rules.mark_deleted(user, &keys.0, reservation).await?;
             Done {
                 status: StatusCode::OK,
                 body: json!({"success": true, "deleted": deleted.count()}),

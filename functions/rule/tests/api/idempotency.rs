@@ -237,7 +237,7 @@ async fn an_attempt_that_died_after_writing_is_completed_by_the_retry_without_a_
     let written = app
         .state
         .rules
-        .create(&owner, new, reservation.rule_key, &reservation.token)
+        .create(&owner, new, &reservation)
         .await
         .expect("written");
     let retry = with_key(&app, &alice, Method::POST, "/api/rule", "crashed", &body).await;

@@ -11,7 +11,10 @@ async fn a_new_user_has_an_empty_list_with_the_contract_fields() {
     assert_eq!(list.status, 200);
     assert_eq!(
         list.body,
-        json!({"data": [], "total": 0, "success": true, "current": 1, "pageSize": 10})
+        json!({
+            "data": [], "total": 0, "success": true, "current": 1, "pageSize": 10,
+            "cursor": null, "totalExact": true,
+        })
     );
 }
 

@@ -14,6 +14,7 @@ mod initializer;
 mod isolation;
 mod jwt_attacks;
 mod list;
+mod paging;
 mod post_methods;
 mod retries;
 mod sessions;

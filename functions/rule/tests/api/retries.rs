@@ -5,12 +5,22 @@ use serde_json::json;
 use shared::auth::session::AuthenticatedUser;
 use shared::domain::{DeleteKeys, NewRule, RuleChanges, RuleKey};
 use shared::http::body::JsonObject;
+use shared::store::idempotency::Reservation;
 use shared::store::{UpdateOutcome, WriteToken};
 
 use crate::helpers::{User, spawn_app};
 
 fn object(value: serde_json::Value) -> JsonObject {
     JsonObject(value.as_object().expect("object").clone())
+}
+
+/// A reservation for `token`, as one request's attempts share it.
+fn attempt(token: &WriteToken, rule_key: RuleKey) -> Reservation {
+    Reservation {
+        token: token.clone(),
+        rule_key,
+        resumed: false,
+    }
 }
 
 fn owner(user: &User) -> AuthenticatedUser {
@@ -30,13 +40,13 @@ async fn a_create_whose_first_attempt_landed_is_a_success_not_a_500() {
     let first = app
         .state
         .rules
-        .create(&owner(&alice), &new, key, &token)
+        .create(&owner(&alice), &new, &attempt(&token, key))
         .await
         .expect("created");
     let retry = app
         .state
         .rules
-        .create(&owner(&alice), &new, key, &token)
+        .create(&owner(&alice), &new, &attempt(&token, key))
         .await
         .expect("recognised");
     assert_eq!(retry, first);
@@ -44,7 +54,7 @@ async fn a_create_whose_first_attempt_landed_is_a_success_not_a_500() {
     assert!(
         app.state
             .rules
-            .create(&owner(&alice), &new, key, &WriteToken::new())
+            .create(&owner(&alice), &new, &attempt(&WriteToken::new(), key))
             .await
             .is_err()
     );
@@ -64,13 +74,13 @@ async fn an_update_whose_first_attempt_landed_is_applied_once_and_not_a_409() {
     let first = app
         .state
         .rules
-        .update(&alice.id, &changes, &token)
+        .update(&owner(&alice), &changes, &attempt(&token, RuleKey::new()))
         .await
         .expect("updated");
     let retry = app
         .state
         .rules
-        .update(&alice.id, &changes, &token)
+        .update(&owner(&alice), &changes, &attempt(&token, RuleKey::new()))
         .await
         .expect("recognised");
     let UpdateOutcome::Updated(rule) = retry else {
@@ -84,13 +94,21 @@ async fn an_update_whose_first_attempt_landed_is_applied_once_and_not_a_409() {
     let token = WriteToken::new();
     app.state
         .rules
-        .update(&alice.id, &unversioned, &token)
+        .update(
+            &owner(&alice),
+            &unversioned,
+            &attempt(&token, RuleKey::new()),
+        )
         .await
         .expect("updated");
     let again = app
         .state
         .rules
-        .update(&alice.id, &unversioned, &token)
+        .update(
+            &owner(&alice),
+            &unversioned,
+            &attempt(&token, RuleKey::new()),
+        )
         .await
         .expect("recognised");
     assert!(
@@ -101,7 +119,11 @@ async fn an_update_whose_first_attempt_landed_is_applied_once_and_not_a_409() {
     let stale = app
         .state
         .rules
-        .update(&alice.id, &changes, &WriteToken::new())
+        .update(
+            &owner(&alice),
+            &changes,
+            &attempt(&WriteToken::new(), RuleKey::new()),
+        )
         .await
         .expect("answered");
     assert!(matches!(stale, UpdateOutcome::Stale(_)), "{stale:?}");
@@ -119,13 +141,13 @@ async fn a_delete_whose_first_attempt_landed_still_counts_what_it_deleted() {
     let first = app
         .state
         .rules
-        .mark_deleted(&alice.id, &keys.0, &token)
+        .mark_deleted(&owner(&alice), &keys.0, &attempt(&token, RuleKey::new()))
         .await
         .expect("marked");
     let retry = app
         .state
         .rules
-        .mark_deleted(&alice.id, &keys.0, &token)
+        .mark_deleted(&owner(&alice), &keys.0, &attempt(&token, RuleKey::new()))
         .await
         .expect("recognised");
     assert_eq!((first.count(), retry.count()), (2, 2));
@@ -137,7 +159,11 @@ async fn a_delete_whose_first_attempt_landed_still_counts_what_it_deleted() {
     let someone_else = app
         .state
         .rules
-        .mark_deleted(&alice.id, &keys.0, &WriteToken::new())
+        .mark_deleted(
+            &owner(&alice),
+            &keys.0,
+            &attempt(&WriteToken::new(), RuleKey::new()),
+        )
         .await
         .expect("answered");
     assert_eq!(

@@ -10,7 +10,8 @@
 //! - [`container_cost`]: the real `rule` function through the whole platform against
 //!   the same binary serving HTTP itself (container mode): what the Lambda model (the
 //!   Runtime API) costs a function next to a plain HTTP server;
-//! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10.
+//! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10;
+//! - [`session_check`]: what the server-side session check adds to a read and a write.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -23,6 +24,7 @@ mod load;
 mod overhead;
 mod rule_user;
 mod scale_out;
+mod session_check;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -71,6 +73,8 @@ pub enum Section {
     ContainerCost,
     /// [`scale_out`].
     ScaleOut,
+    /// [`session_check`].
+    SessionCheck,
 }
 
 impl BenchOptions {
@@ -315,6 +319,16 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         }
         if options.wants(Section::ScaleOut) {
             scale_out::measure(&options, &bin_dir, &subjects[0], &client).await?;
+        }
+        if options.wants(Section::SessionCheck)
+            && let (Some(store), Some(table)) = (
+                &datastore,
+                functions
+                    .first()
+                    .and_then(|f| f.environment.get("TABLE_NAME")),
+            )
+        {
+            session_check::measure(&options, &store.endpoint, table).await?;
         }
         Ok(())
     }

@@ -54,14 +54,15 @@ pub(super) async fn signed_in_user_with_todos(
 }
 
 /// The two `rule` requests of the user with `bearer`, with their labels:
-/// - `GET /api/rule/not-a-key`: the token is verified (Ed25519) and the route answered
-///   404 without the datastore: the function's own CPU work and nothing else;
+/// - `GET /api/rule/not-a-key`: the token is verified (Ed25519), its session checked
+///   (one `GetItem`, alongside nothing else) and the route answered 404: the
+///   function's own CPU work and one small read;
 /// - `GET /api/rule?pageSize=10`: a page of ten todos, a DynamoDB `Query` against the
 ///   emulator: a typical request.
 pub(super) fn rule_requests(bearer: &str) -> [(&'static str, Call); 2] {
     [
         (
-            "rule, token check (404)",
+            "rule, token and session check (404)",
             Call::get("/api/rule/not-a-key")
                 .header("authorization", bearer)
                 .expecting(404),

@@ -11,27 +11,38 @@
 //! - [`delete`](RuleStore::delete) first turns the todo into a tombstone carrying
 //!   `deletedBy` (hidden from every read), counts it, and only then removes it.
 //!
-//! One file per operation: `create.rs`, `update.rs`, `delete.rs`, `list.rs`.
+//! Creates, deletes and changes of status are also **counted** (the user's state item
+//! keeps how many todos they have, see `store::state::counts`), and every write
+//! checks the caller's session as part of its first step.
+//!
+//! One file per operation: `create.rs`, `update.rs`, `delete.rs`, `get.rs`, and the
+//! `list/` folder.
 
 mod create;
 mod delete;
+mod get;
 mod list;
 mod update;
 
 pub use delete::Deleted;
-pub use list::Page;
+pub use list::{ListOutcome, Page};
+
+/// The most todos one name search reads.
+pub const NAME_SEARCH_BUDGET: u64 = 2000;
 pub use update::UpdateOutcome;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::items::{Item, get_n, get_s, s};
-use super::{Datastore, StoreError};
+use super::{CountStore, Datastore, SessionStore, StoreError};
 use crate::domain::{Rule, RuleKey};
 
 /// Todos in the table.
 #[derive(Debug, Clone)]
 pub struct RuleStore {
     datastore: Datastore,
+    counts: CountStore,
+    sessions: SessionStore,
 }
 
 /// The partition key of `owner_id`'s items.
@@ -42,6 +53,11 @@ pub(crate) fn owner_pk(owner_id: &str) -> AttributeValue {
 /// The sort key of the todo `key`.
 fn rule_sk(key: RuleKey) -> AttributeValue {
     s(format!("RULE#{key}"))
+}
+
+/// The key of the status index (`ByStatus`) for `owner_id`'s todos with `status`.
+pub(crate) fn status_key(owner_id: &str, status: u8) -> String {
+    format!("OWNER#{owner_id}#S{status}")
 }
 
 /// Whether `item` is a deleted todo waiting to be removed.
@@ -59,17 +75,16 @@ fn string_attribute<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 impl RuleStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
-        Self { datastore }
+        Self {
+            counts: CountStore::new(datastore.clone()),
+            sessions: SessionStore::new(datastore.clone()),
+            datastore,
+        }
     }
 
-    /// The todo `key` of `owner_id`.
-    pub async fn get(&self, owner_id: &str, key: RuleKey) -> Result<Option<Rule>, StoreError> {
-        self.read_item(owner_id, key)
-            .await?
-            .filter(|item| !is_tombstone(item))
-            .as_ref()
-            .map(rule_from_item)
-            .transpose()
+    /// The counters of the todos, for a recount.
+    pub fn counts(&self) -> &CountStore {
+        &self.counts
     }
 
     /// The raw item of the todo `key`, tombstones included, read consistently.

@@ -1,17 +1,14 @@
 //! Server-side sessions: what makes logout and account deletion end a token at once.
 //!
 //! A signed token proves who issued it, not that it is still wanted. Each token
-//! carries a session id (`jti`), and each user has one item listing their open
-//! sessions:
+//! carries a session id (`jti`), and the user's state item lists their open sessions
+//! (`s_<session id>` = expiry; see [`super`]).
 //!
-//! | `pk` | `sk` | attributes |
-//! |---|---|---|
-//! | `OWNER#<user id>` | `SESSIONS` | `s_<session id>` = expiry (epoch seconds), one per open session; `closedAt`, `expiresAt` (TTL) once the account is deleted |
-//!
-//! - **Every request** of both functions reads this item (one consistent `GetItem`
-//!   projecting one attribute): the token is accepted only while its session is
-//!   listed, unexpired, and the account is not closed. Nothing is cached, so a
-//!   revocation holds on every instance for the very next request.
+//! - **Every request** of both functions reads the state item (consistently): the
+//!   token is accepted only while its session is listed, unexpired, and the account
+//!   is not closed. Nothing is cached, so a revocation holds on every instance for
+//!   the very next request. The read is usually part of one the request makes anyway
+//!   (a list's first page, a get, a counted write); otherwise it is one `GetItem`.
 //! - **Login** adds a session (and drops expired ones, keeping at most
 //!   [`MAX_SESSIONS`]), on the condition that the account is not closed, so a login
 //!   racing an account deletion cannot leave a live session behind.
@@ -22,17 +19,16 @@
 //! single-attribute writes, revoking everything is one write, and the check reads a
 //! single small item.
 
-use super::items::{Item, n, s};
-use super::rules::owner_pk;
-use super::{Datastore, StoreError};
+use super::{session_attribute, session_is_open, state_sk};
+use crate::store::items::{Item, n, s};
+use crate::store::rules::owner_pk;
+use crate::store::{Datastore, StoreError};
 use crate::time::{now_epoch_seconds, now_rfc3339};
 
 /// The most sessions one user keeps open; a new login past it ends the oldest.
 pub const MAX_SESSIONS: usize = 50;
 /// How long the record of a closed account outlives the longest token (a day).
 const CLOSED_RECORD_LIFETIME_SECONDS: u64 = 2 * 24 * 60 * 60;
-/// The sort key of the sessions item.
-pub(crate) const SESSIONS_SK: &str = "SESSIONS";
 
 /// The account was deleted: no session can be opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,11 +40,6 @@ pub struct SessionStore {
     datastore: Datastore,
 }
 
-/// The attribute holding the session `session_id`.
-fn attribute(session_id: &str) -> String {
-    format!("s_{session_id}")
-}
-
 impl SessionStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
@@ -57,28 +48,20 @@ impl SessionStore {
 
     /// Whether the session `session_id` of `user_id` is open.
     pub async fn is_open(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
-        let name = attribute(session_id);
         let output = self
             .datastore
             .client()
             .get_item()
             .table_name(self.datastore.table())
             .key("pk", owner_pk(user_id))
-            .key("sk", s(SESSIONS_SK))
+            .key("sk", state_sk())
             .projection_expression("#session, closedAt")
-            .expression_attribute_names("#session", &name)
+            .expression_attribute_names("#session", session_attribute(session_id))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        let Some(item) = output.item else {
-            return Ok(false);
-        };
-        let expiry = item
-            .get(&name)
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        Ok(!item.contains_key("closedAt") && expiry.is_some_and(|e| e > now_epoch_seconds()))
+        Ok(session_is_open(output.item.as_ref(), session_id))
     }
 
     /// Opens the session `session_id` of `user_id`, valid until `expires_at`.
@@ -95,9 +78,9 @@ impl SessionStore {
             .update_item()
             .table_name(self.datastore.table())
             .key("pk", owner_pk(user_id))
-            .key("sk", s(SESSIONS_SK))
+            .key("sk", state_sk())
             .condition_expression("attribute_not_exists(closedAt)")
-            .expression_attribute_names("#new", attribute(session_id))
+            .expression_attribute_names("#new", session_attribute(session_id))
             .expression_attribute_values(":expires", n(expires_at));
         let mut expression = "SET #new = :expires".to_owned();
         if !stale.is_empty() {
@@ -145,10 +128,10 @@ impl SessionStore {
             .update_item()
             .table_name(self.datastore.table())
             .key("pk", owner_pk(user_id))
-            .key("sk", s(SESSIONS_SK))
+            .key("sk", state_sk())
             .update_expression("REMOVE #session")
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#session", attribute(session_id))
+            .expression_attribute_names("#session", session_attribute(session_id))
             .send()
             .await;
         StoreError::unless_condition_failed("UpdateItem", result).map(|_| ())
@@ -162,7 +145,7 @@ impl SessionStore {
             .update_item()
             .table_name(self.datastore.table())
             .key("pk", owner_pk(user_id))
-            .key("sk", s(SESSIONS_SK))
+            .key("sk", state_sk())
             .update_expression("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
             .expression_attribute_values(":now", s(now_rfc3339()))
             .expression_attribute_values(":expires", expires)
@@ -178,7 +161,7 @@ impl SessionStore {
             .get_item()
             .table_name(self.datastore.table())
             .key("pk", owner_pk(user_id))
-            .key("sk", s(SESSIONS_SK))
+            .key("sk", state_sk())
             .consistent_read(true)
             .send()
             .await

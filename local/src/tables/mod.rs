@@ -1,7 +1,11 @@
 //! Creating the template's tables on a local DynamoDB API.
 //!
 //! Tables are created exactly as `template.yml` declares them (keys, indexes, time to
-//! live), so tests and local runs can never drift from what `sam deploy` creates.
+//! live), so tests and local runs can never drift from what `sam deploy` creates. A
+//! table kept from an earlier run that lacks an index the template now declares is
+//! rebuilt with its items ([`rebuild`]): the emulator cannot add an index in place.
+
+mod rebuild;
 
 use std::time::Duration;
 
@@ -43,6 +47,9 @@ pub enum Outcome {
     Created,
     /// It was already there.
     Existed,
+    /// It was there without an index of the template's, and was rebuilt with its
+    /// items (this many).
+    Rebuilt(usize),
 }
 
 /// Creates table `name` from `definition` unless it exists, and waits until it is active.
@@ -52,11 +59,38 @@ pub async fn ensure_table(
     name: &str,
 ) -> Result<Outcome, TableError> {
     match client.describe_table().table_name(name).send().await {
-        Ok(_) => return Ok(Outcome::Existed),
+        Ok(found) => {
+            let present: Vec<&str> = found
+                .table()
+                .map(|t| t.global_secondary_indexes())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|index| index.index_name())
+                .collect();
+            let missing = definition
+                .global_indexes
+                .iter()
+                .any(|index| !present.contains(&index.name.as_str()));
+            if !missing {
+                return Ok(Outcome::Existed);
+            }
+            return rebuild::rebuild(client, definition, name)
+                .await
+                .map(Outcome::Rebuilt);
+        }
         Err(SdkError::ServiceError(e))
             if matches!(e.err(), DescribeTableError::ResourceNotFoundException(_)) => {}
         Err(e) => return Err(api("DescribeTable", name, e)),
     }
+    create(client, definition, name).await
+}
+
+/// Creates table `name` from `definition` and waits until it is active.
+async fn create(
+    client: &Client,
+    definition: &TableDefinition,
+    name: &str,
+) -> Result<Outcome, TableError> {
     let mut request = client
         .create_table()
         .table_name(name)

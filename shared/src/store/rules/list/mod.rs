@@ -1,0 +1,268 @@
+//! Listing a user's todos: one page, newest first, its total, and a cursor to the next.
+//!
+//! What a page costs, in todos read (the unit DynamoDB bills reads by):
+//!
+//! | request | reads | `total` from |
+//! |---|---|---|
+//! | first page, no filter | the page and the state item, in **one** query | the counters |
+//! | next page by `cursor` (any status filter) | the page | the counters |
+//! | status filter (`status=1,2`) | the page, from the `ByStatus` index (one run per status, merged) | the sum of those statuses' counters |
+//! | `current=n` without a cursor | the keys before the page, from whichever end is nearer (at most half the list, keys only), then the page | the counters |
+//! | name search (`name=...`) | at most [`super::NAME_SEARCH_BUDGET`] todos per request | the matches among what was read; exact only when that was all of them |
+//!
+//! The state item also carries the session check (see `store::state`): a list never
+//! reads anything else. When its counts are missing or in doubt (see
+//! `store::state::counts`), the list recounts first, once.
+
+mod merge;
+mod name_search;
+mod stream;
+
+use merge::Merged;
+use stream::{Shape, Source, Stream, key_of};
+
+use super::{RuleStore, rule_from_item};
+use crate::auth::session::AuthenticatedUser;
+use crate::domain::{ListQuery, Rule, RuleKey};
+use crate::store::StoreError;
+use crate::store::items::Item;
+use crate::store::state::counts::{Counts, needs_recount};
+use crate::store::state::{STATE_SK, session_is_open};
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The page's todos, newest first.
+    pub rules: Vec<Rule>,
+    /// How many todos match in all.
+    pub total: u64,
+    /// Whether `total` is exact (a name search that stopped at its budget is not).
+    pub total_exact: bool,
+    /// Where the next page starts, if there is one.
+    pub cursor: Option<RuleKey>,
+    /// How many items the datastore read for this page.
+    pub items_read: u64,
+}
+
+/// A list's answer: the page, or why there is none.
+pub type ListOutcome = Result<Page, StoreError>;
+
+impl RuleStore {
+    /// One page of `owner`'s todos matching `query`, if their session is open (else
+    /// [`StoreError::SessionEnded`]).
+    pub async fn list(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
+        if query.name.is_some() {
+            let (counts, page) = tokio::join!(
+                self.counts_for(owner, None),
+                name_search::search(self, owner, query)
+            );
+            let _ = counts?;
+            return page;
+        }
+        if query.statuses.is_empty() && query.cursor.is_none() && query.current == 1 {
+            return self.first_page(owner, query).await;
+        }
+        let sources: Vec<Source> = if query.statuses.is_empty() {
+            vec![Source::All]
+        } else {
+            query
+                .statuses
+                .iter()
+                .map(|status| Source::Status(status.code()))
+                .collect()
+        };
+        let total_of = |counts: &Counts| {
+            if query.statuses.is_empty() {
+                counts.all
+            } else {
+                query
+                    .statuses
+                    .iter()
+                    .map(|status| counts.by_status[usize::from(status.code()) % 4])
+                    .sum()
+            }
+        };
+        if let Some(cursor) = query.cursor {
+            let (counts, page) = tokio::join!(
+                self.counts_for(owner, None),
+                self.after_cursor(&owner.id, &sources, cursor, query.page_size as usize)
+            );
+            let mut page = page?;
+            page.total = total_of(&counts?);
+            page.items_read += 1;
+            return Ok(page);
+        }
+        let total = total_of(&self.counts_for(owner, None).await?);
+        let mut page = self
+            .at_offset(
+                &owner.id,
+                &sources,
+                query.offset(),
+                query.page_size as usize,
+                total,
+            )
+            .await?;
+        page.items_read += 1;
+        Ok(page)
+    }
+
+    /// The first page without filters: the state item and the page in one query.
+    async fn first_page(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
+        let page_size = query.page_size as usize;
+        let mut stream = Stream::new(
+            &self.datastore,
+            &owner.id,
+            Source::AllWithState,
+            Shape::Whole,
+        )
+        .chunk(page_size + 2);
+        let first = stream.next().await?;
+        let is_state = |item: &Item| {
+            item.get("sk")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+                == Some(STATE_SK)
+        };
+        let (state, leading) = match first {
+            Some(item) if is_state(&item) => (Some(item), None),
+            other => (None, other),
+        };
+        let counts = self.counts_for(owner, Some(state)).await?;
+        let mut items: Vec<Item> = leading.into_iter().collect();
+        let mut merged = Merged::new(vec![stream], true);
+        items.extend(merged.take(page_size - items.len().min(page_size)).await?);
+        let more = merged.has_more().await?;
+        page_of(items, counts.all, more, merged.read())
+    }
+
+    /// `page_size` todos after `cursor`.
+    async fn after_cursor(
+        &self,
+        owner_id: &str,
+        sources: &[Source],
+        cursor: RuleKey,
+        page_size: usize,
+    ) -> ListOutcome {
+        let mut merged = self.merged(
+            owner_id,
+            sources,
+            true,
+            Shape::Whole,
+            Some(cursor),
+            page_size,
+        );
+        let items = merged.take(page_size).await?;
+        let more = merged.has_more().await?;
+        page_of(items, 0, more, merged.read())
+    }
+
+    /// The page after the first `offset` todos, walking to it from whichever end of
+    /// the list is nearer (keys only), then reading the page.
+    async fn at_offset(
+        &self,
+        owner_id: &str,
+        sources: &[Source],
+        offset: u64,
+        page_size: usize,
+        total: u64,
+    ) -> ListOutcome {
+        if offset >= total {
+            return page_of(Vec::new(), total, false, 0);
+        }
+        let on_page = (page_size as u64).min(total - offset);
+        let below = total - offset - on_page;
+        let (descending, skip, count) = if offset <= below {
+            (true, offset, page_size)
+        } else {
+            (false, below, on_page as usize)
+        };
+        // Each run reads at most what the walk needs; a merged walk may need more of
+        // some runs than of others, and reads on in growing chunks.
+        let mut walk = self.merged(
+            owner_id,
+            sources,
+            descending,
+            Shape::KeysOnly,
+            None,
+            skip as usize,
+        );
+        let boundary = walk.skip(skip).await?.as_ref().and_then(key_of);
+        let mut page = self.merged(owner_id, sources, descending, Shape::Whole, boundary, count);
+        let mut items = page.take(count).await?;
+        if !descending {
+            items.reverse();
+        }
+        let read = walk.read() + page.read();
+        page_of(items, total, offset + on_page < total, read)
+    }
+
+    fn merged(
+        &self,
+        owner_id: &str,
+        sources: &[Source],
+        descending: bool,
+        shape: Shape,
+        after: Option<RuleKey>,
+        chunk: usize,
+    ) -> Merged {
+        let streams = sources
+            .iter()
+            .map(|source| {
+                let stream = Stream::new(&self.datastore, owner_id, *source, shape)
+                    .after(after)
+                    .chunk(chunk + 1);
+                if descending {
+                    stream
+                } else {
+                    stream.ascending()
+                }
+            })
+            .collect();
+        Merged::new(streams, descending)
+    }
+
+    /// The counts of `owner`'s todos from their state item (`state`, when already
+    /// read; read here otherwise), once the session is known to be open; recounted
+    /// first when they are missing or in doubt.
+    async fn counts_for(
+        &self,
+        owner: &AuthenticatedUser,
+        state: Option<Option<Item>>,
+    ) -> Result<Counts, StoreError> {
+        let state = match state {
+            Some(state) => state,
+            None => self.counts.read(&owner.id).await?,
+        };
+        if !session_is_open(state.as_ref(), &owner.session_id) {
+            return Err(StoreError::SessionEnded);
+        }
+        match state
+            .as_ref()
+            .filter(|item| !needs_recount(Some(item)))
+            .and_then(Counts::of)
+        {
+            Some(counts) => Ok(counts),
+            None => self.counts.recount(&owner.id).await,
+        }
+    }
+}
+
+/// A page of `items`; `more` says whether todos follow it.
+fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
+    let rules = items
+        .iter()
+        .map(rule_from_item)
+        .collect::<Result<Vec<_>, _>>()?;
+    let cursor = if more {
+        items.last().and_then(key_of)
+    } else {
+        None
+    };
+    Ok(Page {
+        rules,
+        total,
+        total_exact: true,
+        cursor,
+        items_read: read,
+    })
+}

@@ -1,0 +1,91 @@
+//! Searching names: no index can answer "contains", so a search reads todos, newest
+//! first, and keeps the matches, within a budget per request.
+//!
+//! A request reads at most [`NAME_SEARCH_BUDGET`] todos (from the top, or from its
+//! `cursor`). Its `total` counts the matches among what it read, and is exact when
+//! that was every todo the search could match (`total_exact`); otherwise the
+//! `cursor` continues the search where it stopped.
+
+use std::collections::VecDeque;
+
+use super::stream::{Filter, Shape, Source, Stream, key_of};
+use super::{ListOutcome, Page};
+use crate::auth::session::AuthenticatedUser;
+use crate::domain::ListQuery;
+use crate::store::items::{n, s};
+use crate::store::rules::{NAME_SEARCH_BUDGET, RuleStore, rule_from_item};
+
+/// The filter for `query`'s name (and statuses).
+fn filter(query: &ListQuery) -> Filter {
+    let mut parts = vec!["contains(#nameLower, :name)".to_owned()];
+    let mut names = vec![("#nameLower".to_owned(), "nameLower".to_owned())];
+    let mut values = vec![(
+        ":name".to_owned(),
+        s(query.name.clone().unwrap_or_default()),
+    )];
+    if !query.statuses.is_empty() {
+        names.push(("#status".to_owned(), "status".to_owned()));
+        let placeholders: Vec<String> = query
+            .statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| {
+                values.push((format!(":s{i}"), n(status.code())));
+                format!(":s{i}")
+            })
+            .collect();
+        parts.push(format!("#status IN ({})", placeholders.join(", ")));
+    }
+    Filter {
+        expression: parts.join(" AND "),
+        names,
+        values,
+    }
+}
+
+/// One page of the search `query` (whose `name` is set) in `owner`'s todos.
+pub(super) async fn search(
+    store: &RuleStore,
+    owner: &AuthenticatedUser,
+    query: &ListQuery,
+) -> ListOutcome {
+    let mut stream = Stream::new(&store.datastore, &owner.id, Source::All, Shape::Whole)
+        .after(query.cursor)
+        .chunk(100)
+        .budget(NAME_SEARCH_BUDGET)
+        .filtered(filter(query));
+    let page_size = query.page_size as usize;
+    // With a cursor the page starts there; otherwise after `current - 1` pages.
+    let skip = if query.cursor.is_some() {
+        0
+    } else {
+        query.offset()
+    };
+    let mut matches = 0_u64;
+    let mut page = VecDeque::with_capacity(page_size);
+    let mut last_on_page = None;
+    while let Some(item) = stream.next().await? {
+        if matches >= skip && page.len() < page_size {
+            last_on_page = key_of(&item);
+            page.push_back(item);
+        }
+        matches += 1;
+    }
+    let reached_end = !stream.stopped_early;
+    let more_matches = matches > skip + page.len() as u64;
+    let cursor = if more_matches {
+        last_on_page
+    } else if reached_end {
+        None
+    } else {
+        // The budget ran out before the page filled: go on from where reading stopped.
+        stream.position().or(last_on_page)
+    };
+    Ok(Page {
+        rules: page.iter().map(rule_from_item).collect::<Result<_, _>>()?,
+        total: matches,
+        total_exact: reached_end && query.cursor.is_none(),
+        cursor,
+        items_read: stream.read + 1,
+    })
+}
