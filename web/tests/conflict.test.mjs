@@ -5,12 +5,12 @@
  * user; an inline edit in progress keeps the user's text so it can be saved
  * again on purpose.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE_URL,
   PASSWORD,
-  launchBrowser,
+  suiteBrowser,
   newPage,
   assertNoConsoleErrors,
   screenshot,
@@ -27,22 +27,14 @@ import {
 } from './helpers.mjs';
 
 describe('concurrent changes of one todo', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('a stale status change gets 409: the todo is reloaded and the user told', async () => {
-    const { page, context, user } = await signedInPage(browser, 'twotabs');
+    const { page, context, user } = await signedInPage(browser(), 'twotabs');
     await addTodo(page, { name: 'Shared todo', desc: 'v1' });
 
     // another tab of the same user changes it
-    const { page: other, context: otherContext } = await newPage(browser);
+    const { page: other, context: otherContext } = await newPage(browser());
     const login = await other.request.post(`${BASE_URL}/api/login/account`, { data: { userName: user, password: PASSWORD } });
     assert.equal(login.status(), 200);
     const { body } = await apiList(other);
@@ -86,14 +78,14 @@ describe('concurrent changes of one todo', { timeout: 180_000 }, () => {
   });
 
   it('an inline edit that conflicts keeps the user’s text and can be saved again', async () => {
-    const { page, context, user } = await signedInPage(browser, 'editors');
+    const { page, context, user } = await signedInPage(browser(), 'editors');
     await addTodo(page, { name: 'Draft title', desc: 'first words' });
 
     await byTestId(itemNamed(page, 'Draft title'), 'todo-edit').click();
     await byTestId(page, 'todo-edit-name').fill('My better title');
 
     // meanwhile, elsewhere
-    const { page: other, context: otherContext } = await newPage(browser);
+    const { page: other, context: otherContext } = await newPage(browser());
     await other.request.post(`${BASE_URL}/api/login/account`, { data: { userName: user, password: PASSWORD } });
     const { body } = await apiList(other);
     const put = await other.request.put(`${BASE_URL}/api/rule`, {

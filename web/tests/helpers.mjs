@@ -7,6 +7,7 @@
  * <repo>/target/screenshots, and offers small waiting helpers (playwright-core
  * has no `expect`) plus the user actions the scenarios repeat.
  */
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,22 @@ export const WAIT = 15_000;
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * Inside a describe(): one browser for the suite, launched before its tests
+ * and closed after them. Returns a getter: `const browser = suiteBrowser();`
+ * then `signedInPage(browser(), …)`.
+ */
+export function suiteBrowser() {
+  let browser = null;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 /**

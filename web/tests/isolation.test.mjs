@@ -3,11 +3,11 @@
  * neither on the page (after logging in on the same tab the first user just
  * left) nor through the API (list, and the first user's todo by key).
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE_URL,
-  launchBrowser,
+  suiteBrowser,
   newPage,
   assertNoConsoleErrors,
   screenshot,
@@ -25,20 +25,12 @@ import {
 } from './helpers.mjs';
 
 describe('two users', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('a second user sees none of the first user’s todos', async () => {
     const first = uniqueUser('owner');
     const second = uniqueUser('other');
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(browser());
     await openApp(page);
     await register(page, first);
     await addTodo(page, { name: 'Private plan of the first user', desc: 'secret' });
@@ -77,7 +69,7 @@ describe('two users', { timeout: 180_000 }, () => {
     await context.close();
 
     // the first user's todos are untouched
-    const { page: again, context: againContext } = await newPage(browser);
+    const { page: again, context: againContext } = await newPage(browser());
     await openApp(again);
     const login = await again.request.post(`${BASE_URL}/api/login/account`, {
       data: { userName: first, password: 'correct horse battery' },

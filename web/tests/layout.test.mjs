@@ -9,10 +9,10 @@
  * Escape or a close button early in the Tab order, and success toasts go by
  * themselves.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser,
+  suiteBrowser,
   assertNoConsoleErrors,
   screenshot,
   until,
@@ -45,18 +45,10 @@ function contrast(a, b) {
 }
 
 describe('layout and accessibility details', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('gives the text the width at 1280px and clamps a long description with a toggle', async () => {
-    const { page, context, user } = await signedInPage(browser, 'wide', { viewport: { width: 1280, height: 800 } });
+    const { page, context, user } = await signedInPage(browser(), 'wide', { viewport: { width: 1280, height: 800 } });
     const long = 'A long description that goes on and on. '.repeat(50).trim(); // ~2000 characters
     const [todo] = await createTodosViaApi(page, ['Long one']);
     const put = await page.request.put(`${BASE_URL}/api/rule`, { data: { key: todo.key, desc: long } });
@@ -121,7 +113,7 @@ describe('layout and accessibility details', { timeout: 180_000 }, () => {
   });
 
   it('has 24px+ row checkboxes, readable disabled buttons, and an unclipped add form at 768px', async () => {
-    const { page, context, user } = await signedInPage(browser, 'tablet', { viewport: { width: 768, height: 900 } });
+    const { page, context, user } = await signedInPage(browser(), 'tablet', { viewport: { width: 768, height: 900 } });
     await createTodosViaApi(page, ['Tick me']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
@@ -171,7 +163,7 @@ describe('layout and accessibility details', { timeout: 180_000 }, () => {
   });
 
   it('keeps the toast off the control in use, dismisses it with Escape or an early close button, and lets success go', async () => {
-    const { page, context, user } = await signedInPage(browser, 'toast', { viewport: { width: 1280, height: 800 } });
+    const { page, context, user } = await signedInPage(browser(), 'toast', { viewport: { width: 1280, height: 800 } });
     await createTodosViaApi(page, Array.from({ length: 10 }, (_, i) => `Row ${i + 1}`));
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 10);

@@ -7,10 +7,10 @@
  * for a different user. A restored edit that the restored filters would hide
  * is brought into view. Opening the page with an expired cookie says so too.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser,
+  suiteBrowser,
   newPage,
   assertNoConsoleErrors,
   screenshot,
@@ -39,18 +39,10 @@ import {
 const EXPIRED = 'Your session has expired; please log in again';
 
 describe('an expired session', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('returns to login on save and restores the inline edit and the add form, even after a reload', async () => {
-    const { page, context, user } = await signedInPage(browser, 'sleepy');
+    const { page, context, user } = await signedInPage(browser(), 'sleepy');
     await addTodo(page, { name: 'Existing todo', desc: 'old text' });
 
     // unsaved input in two places
@@ -97,7 +89,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('keeps the text of a todo whose add failed because the session had expired', async () => {
-    const { page, context, user } = await signedInPage(browser, 'adder');
+    const { page, context, user } = await signedInPage(browser(), 'adder');
     await expectTotal(page, 0);
 
     await byTestId(page, 'new-todo-name').fill('Added after expiry');
@@ -127,7 +119,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   it('also notices an expiry on a status change, and never gives the draft to another user', async () => {
     const user = uniqueUser('first');
     const other = uniqueUser('second');
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(browser());
     await openApp(page);
     await register(page, other);
     await logOut(page);
@@ -148,7 +140,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('says the session expired when the page is opened with an expired cookie, not after a logout', async () => {
-    const { page, context, user } = await signedInPage(browser, 'returning');
+    const { page, context, user } = await signedInPage(browser(), 'returning');
     await expectTotal(page, 0);
 
     // the cookie runs out while the page is closed
@@ -170,7 +162,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('keeps a status or progress change that ran into the expiry and saves it after logging in again', async () => {
-    const { page, context, user } = await signedInPage(browser, 'changer');
+    const { page, context, user } = await signedInPage(browser(), 'changer');
     await createTodosViaApi(page, ['Ship it', 'Measure it']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 2);
@@ -202,7 +194,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('does not re-apply a kept change over someone else’s newer change', async () => {
-    const { page, context, user } = await signedInPage(browser, 'careful');
+    const { page, context, user } = await signedInPage(browser(), 'careful');
     const [todo] = await createTodosViaApi(page, ['Contested']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
@@ -211,7 +203,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
     await byTestId(itemNamed(page, 'Contested'), 'todo-status').selectOption('3');
     await expectText(byTestId(page, 'auth-message'), EXPIRED);
     // meanwhile, elsewhere (a token of its own)
-    const other = await browser.newContext({ baseURL: BASE_URL });
+    const other = await browser().newContext({ baseURL: BASE_URL });
     const login = await other.request.post('/api/login/account', { data: { userName: user, password: PASSWORD, type: 'account' } });
     assert.equal(login.status(), 200);
     const put = await other.request.put('/api/rule', { data: { key: todo.key, status: 1 } });
@@ -228,7 +220,7 @@ describe('an expired session', { timeout: 180_000 }, () => {
   });
 
   it('brings a restored edit into view when the restored filter would hide it, and says so', async () => {
-    const { page, context, user } = await signedInPage(browser, 'hidden');
+    const { page, context, user } = await signedInPage(browser(), 'hidden');
     await createTodosViaApi(page, ['Edit me later', 'Something else']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 2);

@@ -7,10 +7,10 @@
  * confirmation dialog. Error answers are injected with page.route() where the
  * real back end cannot be made to fail on demand.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser,
+  suiteBrowser,
   newPage,
   assertNoConsoleErrors,
   screenshot,
@@ -38,18 +38,10 @@ import {
 } from './helpers.mjs';
 
 describe('states and accessibility', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('shows the server’s errorMessage for a wrong password and a taken name', async () => {
-    const { page, context, user } = await signedInPage(browser, 'errors');
+    const { page, context, user } = await signedInPage(browser(), 'errors');
     await logOut(page);
 
     await byTestId(page, 'auth-username').fill(user);
@@ -78,7 +70,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('shows loading, then an error with the contract’s message and a retry that works', async () => {
-    const { page, context, user } = await signedInPage(browser, 'states');
+    const { page, context, user } = await signedInPage(browser(), 'states');
     await addTodo(page, { name: 'Survives the outage' });
 
     // the list is slow: "Loading…" is shown, never a blank page
@@ -144,7 +136,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('keeps page, page size and filters in line with the rows when a fetch fails, and says so by the pager', async () => {
-    const { page, context, user } = await signedInPage(browser, 'pager');
+    const { page, context, user } = await signedInPage(browser(), 'pager');
     const names = Array.from({ length: 32 }, (_, i) => `Paged ${String(i + 1).padStart(2, '0')}`);
     await createTodosViaApi(page, names);
     await afterListRefresh(page, () => page.reload());
@@ -216,7 +208,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('serves only the app: no tests, node_modules, README or dotfiles; the CSP limits forms', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(browser());
     for (const path of ['/tests/run.mjs', '/tests/node_modules/playwright-core/package.json', '/tests/', '/README.md', '/.gitignore']) {
       const res = await page.request.get(`${BASE_URL}${path}`);
       assert.equal(res.status(), 404, `${path} answered ${res.status()}`);
@@ -237,7 +229,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
 
   it('works at 375px width without sideways scrolling', async () => {
     const user = uniqueUser('phone');
-    const { page, context } = await newPage(browser, { viewport: { width: 375, height: 812 } });
+    const { page, context } = await newPage(browser(), { viewport: { width: 375, height: 812 } });
     await openApp(page);
     await screenshot(page, '19-mobile-login');
     await register(page, user);
@@ -253,7 +245,7 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
   });
 
   it('can be used with the keyboard alone, with a visible focus ring', async () => {
-    const { page, context, user } = await signedInPage(browser, 'keys');
+    const { page, context, user } = await signedInPage(browser(), 'keys');
     await expectTotal(page, 0);
 
     // the add form has the focus after login: type and press Enter

@@ -5,10 +5,10 @@
  * a silent maxlength; and a row's progress field that rejects 101 with a
  * message, sends nothing, and lets Tab move on.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launchBrowser,
+  suiteBrowser,
   assertNoConsoleErrors,
   screenshot,
   expectText,
@@ -38,18 +38,10 @@ function recordWrites(page) {
 }
 
 describe('input validation matches the server', { timeout: 180_000 }, () => {
-  let browser;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = suiteBrowser();
 
   it('counts name and description in code points, like the server, with a counter and a labelled message', async () => {
-    const { page, context, user } = await signedInPage(browser, 'emoji');
+    const { page, context, user } = await signedInPage(browser(), 'emoji');
     await expectTotal(page, 0);
     const writes = recordWrites(page);
 
@@ -115,7 +107,7 @@ describe('input validation matches the server', { timeout: 180_000 }, () => {
   });
 
   it('rejects progress 101 with a message, sends nothing, and lets Tab move on', async () => {
-    const { page, context, user } = await signedInPage(browser, 'progress');
+    const { page, context, user } = await signedInPage(browser(), 'progress');
     await createTodosViaApi(page, ['Half way']);
     await afterListRefresh(page, () => page.reload());
     await expectTotal(page, 1);
