@@ -70,6 +70,8 @@ export function createTodoPage() {
     editing: new Map(), // key → {name, desc, version, conflict, busy, focus}
     // status/progress changes not yet answered: key → [{id, changes, version, name}]
     unsent: new Map(),
+    // the add being sent or last failed: {fingerprint of its values, its Idempotency-Key}
+    lastAdd: null,
   };
   let loadSeq = 0;
   let abortLoad = null;
@@ -282,16 +284,39 @@ export function createTodoPage() {
     }
   }
 
+  /** An onRetry for api.js writes: tells the user that `what` is being sent again. */
+  const retryNotice = (what) => ({ attempt, attempts }) => {
+    if (state.active) notify(`${what}: no clear answer from the server yet; trying again (attempt ${attempt} of ${attempts})…`, 'info');
+  };
+
+  /**
+   * Add a todo. Its Idempotency-Key is kept after a failure (state.lastAdd),
+   * so adding the same values again repeats that very write: if the failed
+   * attempt did land, the server answers with that todo instead of making a
+   * second one.
+   */
   async function create(values) {
+    const fingerprint = JSON.stringify(values);
+    const idempotencyKey = state.lastAdd?.fingerprint === fingerprint ? state.lastAdd.key : api.newIdempotencyKey();
+    state.lastAdd = { fingerprint, key: idempotencyKey };
     let ok = false;
     try {
-      const rule = await api.createTodo(values);
+      const rule = await api.createTodo(values, { idempotencyKey, onRetry: retryNotice(`Adding ${quote(values.name)}`) });
+      state.lastAdd = null;
       writes.rememberVersion(rule);
       notify(`Added “${rule.name ?? values.name}”.`, 'success');
       state.page = 1; // newest first: the new todo is on page 1
       ok = true;
     } catch (err) {
-      if (!err.sessionExpired && state.active) notify(err.message, 'error');
+      if (err.unconfirmed && state.active) {
+        notify(
+          `The server did not confirm adding ${quote(values.name)} (${err.reason}; ${plural(err.attempts, 'attempt')}); ` +
+            'it may have been saved. Your text is kept: press “Add todo” again to make sure; it will not be added twice.',
+          'error',
+        );
+      } else if (!err.sessionExpired && state.active) {
+        notify(err.message, 'error');
+      }
     }
     await load();
     return ok;
@@ -313,7 +338,8 @@ export function createTodoPage() {
     state.unsent.set(key, [...(state.unsent.get(key) ?? []), entry]);
     let result = null;
     try {
-      const { rule, sentVersion } = await writes.update(key, changes, version === undefined ? {} : { version });
+      const onRetry = retryNotice(`Saving ${quote(entry.name)}`);
+      const { rule, sentVersion } = await writes.update(key, changes, version === undefined ? { onRetry } : { version, onRetry });
       showAnswer(rule);
       const edit = state.editing.get(key);
       if (edit && edit.version === sentVersion) edit.version = rule.version; // our own write: not a conflict
@@ -341,7 +367,10 @@ export function createTodoPage() {
     Object.assign(edit, values, { busy: true });
     render();
     try {
-      const { rule } = await writes.update(key, values, { version: () => state.editing.get(key)?.version });
+      const { rule } = await writes.update(key, values, {
+        version: () => state.editing.get(key)?.version,
+        onRetry: retryNotice(`Saving ${quote(values.name)}`),
+      });
       showAnswer(rule);
       state.editing.delete(key);
       notify(`Saved “${rule.name}”.`, 'success');
@@ -373,7 +402,7 @@ export function createTodoPage() {
     const confirmed = await confirmAction({ heading, text, confirmLabel: 'Delete' });
     if (!confirmed || !state.active) return;
     try {
-      const res = await api.deleteTodos(keys);
+      const res = await api.deleteTodos(keys, { onRetry: retryNotice(`Deleting ${plural(keys.length, 'todo')}`) });
       for (const key of keys) {
         state.selection.delete(key);
         state.editing.delete(key);
@@ -472,6 +501,7 @@ export function createTodoPage() {
       section.hidden = false;
       if (draft) {
         newTodo.applyDraft(draft.newTodo);
+        state.lastAdd = draft.lastAdd ?? null;
         filters.set(draft.filters ?? {});
         if (PAGE_SIZES.includes(draft.pageSize)) state.pageSize = draft.pageSize;
         if (Number.isInteger(draft.page) && draft.page > 0) state.page = draft.page;
@@ -506,6 +536,7 @@ export function createTodoPage() {
       state.selection.clear();
       state.editing.clear();
       state.unsent.clear();
+      state.lastAdd = null;
       pager.render({ current: 1, pageSize: PAGE_SIZES[0], total: 0 });
     },
 
@@ -526,6 +557,8 @@ export function createTodoPage() {
         }));
       return {
         newTodo: newTodo.getDraft(),
+        // the key of an add that may have landed, so that adding it again after login repeats it
+        lastAdd: state.lastAdd,
         edits,
         changes,
         filters: filters.get(),

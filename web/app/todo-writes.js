@@ -45,10 +45,11 @@ export function pendingKeys() {
 
 /**
  * Queue a PUT of `changes` for todo `key`. `version` may be a number or a
- * function called when the write is sent (default: the newest known version).
+ * function called when the write is sent (default: the newest known version);
+ * `onRetry` is told when api.js repeats the write after an uncertain answer.
  * Resolves to {rule, sentVersion}; rejects with the ApiError (409 = stale).
  */
-export function update(key, changes, { version } = {}) {
+export function update(key, changes, { version, onRetry } = {}) {
   const previous = queues.get(key) ?? Promise.resolve();
   const started = epoch;
   pending.set(key, (pending.get(key) ?? 0) + 1);
@@ -60,7 +61,7 @@ export function update(key, changes, { version } = {}) {
         const sentVersion = chosen ?? versions.get(key);
         const body = { key, ...changes };
         if (sentVersion !== undefined) body.version = sentVersion;
-        const rule = await api.updateTodo(body);
+        const rule = await api.updateTodo(body, { onRetry });
         rememberVersion(rule);
         return { rule, sentVersion };
       } finally {

@@ -307,3 +307,60 @@ export async function apiList(page, query = '') {
   const res = await page.request.get(`${BASE_URL}/api/rule?pageSize=100${query}`);
   return { status: res.status(), body: await res.json() };
 }
+
+// ---- lost answers -------------------------------------------------------------
+
+/** The contract's error bodies of the answers after which a write's fate is unknown. */
+const UNCERTAIN_ANSWERS = {
+  502: { errorCode: 'FUNCTION_CRASHED', errorMessage: 'The rule function crashed while handling the request.' },
+  503: {
+    errorCode: 'SERVICE_UNAVAILABLE',
+    errorMessage:
+      'The datastore is unavailable right now; please retry in a moment (a write may have been applied: retry it with the same Idempotency-Key).',
+  },
+  504: { errorCode: 'GATEWAY_TIMEOUT', errorMessage: 'The rule function did not answer in time.' },
+};
+
+const isRuleWrite = (url) => url.pathname === '/api/rule';
+
+/**
+ * Lose the answers to writes: every `method` request to /api/rule reaches the
+ * server (route.fetch), but the page is told that the first `times` failed —
+ * with a synthetic `failWith` answer (502, 503 or 504, the contract's body,
+ * `Retry-After: retryAfter`) or, for 'abort', with no answer at all — though
+ * the server did the write. Later attempts get the server's real answer.
+ * Returns {attempts, stop()}; each attempt is {key (its Idempotency-Key),
+ * body, status (the server's real one), replayed, at (ms)}.
+ */
+export async function loseWriteAnswers(page, { method, times = 1, failWith = 503, retryAfter = '1' }) {
+  const attempts = [];
+  const handler = async (route) => {
+    const request = route.request();
+    if (request.method() !== method) return route.fallback();
+    const real = await route.fetch();
+    const headers = real.headers();
+    attempts.push({
+      key: request.headers()['idempotency-key'],
+      body: request.postDataJSON(),
+      status: real.status(),
+      replayed: headers['idempotent-replayed'] === 'true',
+      at: Date.now(),
+    });
+    if (attempts.length > times) return route.fulfill({ response: real });
+    if (failWith === 'abort') return route.abort('connectionreset');
+    return route.fulfill({
+      status: failWith,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': retryAfter },
+      body: JSON.stringify({ success: false, ...UNCERTAIN_ANSWERS[failWith] }),
+    });
+  };
+  await page.route(isRuleWrite, handler);
+  return { attempts, stop: () => page.unroute(isRuleWrite, handler) };
+}
+
+/** Todos of the page's user whose name is `name` (via the API). */
+export async function apiTodosNamed(page, name) {
+  const { status, body } = await apiList(page);
+  assert.equal(status, 200);
+  return body.data.filter((rule) => rule.name === name);
+}
