@@ -8,6 +8,10 @@
  * page (restoring any unsaved draft of that user), on logout it clears
  * everything, and when a call answers 401 mid-session it saves the user's
  * unsaved input (drafts.js) and returns to the login form with a message.
+ * A logout the server cannot carry out (503: the session is still valid)
+ * is reported and the page stays logged in, so the user can try again.
+ * Deleting the account (delete-account.js) ends at the login form with a
+ * notice of what was deleted.
  *
  * The session cookie is HttpOnly, so the page cannot see that it expired
  * while the page was closed; a marker in localStorage (drafts.js) remembers
@@ -17,10 +21,11 @@
  */
 import * as session from './session.js';
 import * as drafts from './drafts.js';
-import { byTestId } from './dom.js';
+import { byTestId, plural } from './dom.js';
 import { notify, clearNotice } from './notice.js';
 import { createAuthView } from './auth-view.js';
 import { createTodoPage } from './todo-page.js';
+import { createDeleteAccount } from './delete-account.js';
 
 const EXPIRED_MESSAGE = 'Your session has expired; please log in again.';
 
@@ -34,6 +39,17 @@ const logoutButton = byTestId('logout', userbox);
 
 const todoPage = createTodoPage();
 const authView = createAuthView({ onLoggedIn: enterApp });
+const deleteAccount = createDeleteAccount({
+  onDeleted({ name, deletedTodos }) {
+    drafts.clearDraft();
+    drafts.clearSessionMark();
+    enterLogin({
+      text: `The account “${name}” and its ${plural(deletedTodos, 'todo')} were deleted.`,
+      tone: 'success',
+    });
+  },
+});
+let loggingOut = false;
 
 function enterApp(user, { registered = false } = {}) {
   bootCard.hidden = true;
@@ -53,6 +69,7 @@ function enterApp(user, { registered = false } = {}) {
 function enterLogin({ text, tone, name } = {}) {
   bootCard.hidden = true;
   bootError.hidden = true;
+  deleteAccount.close();
   todoPage.stop();
   userbox.hidden = true;
   currentUserName.textContent = '';
@@ -70,11 +87,21 @@ session.onExpired((previousUser) => {
 });
 
 logoutButton.addEventListener('click', async () => {
+  if (loggingOut) return;
+  loggingOut = true;
+  logoutButton.setAttribute('aria-disabled', 'true');
   try {
     await session.logOut();
   } catch (err) {
-    notify(`Could not log out: ${err.message}`, 'error');
+    // the session was not ended (the server keeps it, and the cookie): say so, stay logged in
+    let reason = err.message;
+    if (err.status === 0) reason = 'the server could not be reached.';
+    else if (err.uncertain) reason = `the service is unavailable right now (HTTP ${err.status}).`;
+    notify(`Could not log out: ${reason} You are still logged in; please try again.`, 'error');
     return;
+  } finally {
+    loggingOut = false;
+    logoutButton.removeAttribute('aria-disabled');
   }
   drafts.clearDraft();
   drafts.clearSessionMark();

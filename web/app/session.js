@@ -3,8 +3,9 @@
  *
  * The session is the HttpOnly `jwtToken` cookie, which the page cannot read,
  * so the session is detected with GET /api/currentUser (200 = logged in,
- * 401 = not). This module logs in, registers (then logs in), logs out, and
- * turns the first 401 of a protected call while logged in into one
+ * 401 = not). This module logs in, registers (then logs in), logs out (the
+ * server ends the session; if it cannot, the user stays logged in), deletes
+ * the account, and turns the first 401 of a protected call while logged in into one
  * "session expired" event for the listener set with onExpired().
  */
 import * as api from './api.js';
@@ -63,7 +64,10 @@ export async function register(userName, password) {
   return logIn(userName, password);
 }
 
-/** Log out on the server (clears the cookie) and forget the user. */
+/**
+ * End the session on the server (which clears the cookie), then forget the
+ * user. Rejects, still logged in, when the server could not end it (503).
+ */
 export async function logOut() {
   try {
     await api.logout();
@@ -71,4 +75,15 @@ export async function logOut() {
     if (err.status !== 401) throw err; // 401: the session was already gone
   }
   user = null;
+}
+
+/**
+ * Delete the logged-in account (password re-entered); resolves to
+ * {deletedTodos}. On success the session is gone. Rejects with the ApiError
+ * (403 wrong password, 429 too many attempts) and the user still logged in.
+ */
+export async function deleteAccount(password) {
+  const result = await api.deleteAccount(password);
+  user = null;
+  return result;
 }
