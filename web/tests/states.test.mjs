@@ -3,9 +3,10 @@
  * messages (wrong password, name taken, a 503 from the list), the loading
  * state, failed page / page-size / filter changes (rolled back to what is
  * shown, the error next to the control used), what the platform serves, the
- * page at 375px width, and a keyboard-only round trip through the
- * confirmation dialog. Error answers are injected with page.route() where the
- * real back end cannot be made to fail on demand.
+ * page at 375px width, a keyboard-only round trip through the
+ * confirmation dialog, and a dialog reopened before its last close event.
+ * Error answers are injected with page.route() where the real back end
+ * cannot be made to fail on demand.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -240,6 +241,27 @@ describe('states and accessibility', { timeout: 180_000 }, () => {
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     await dismissNotice(page);
     await screenshot(page, '20-mobile-list');
+    assertNoConsoleErrors(page);
+    await context.close();
+  });
+
+  it('answers each confirmation once, even when the dialog reopens before the last close event arrives', async () => {
+    const { page, context } = await signedInPage(browser(), 'quick');
+    await createTodosViaApi(page, ['Quick one']);
+    await afterListRefresh(page, () => page.reload());
+    await expectTotal(page, 1);
+    await byTestId(itemNamed(page, 'Quick one'), 'todo-delete').click();
+    const dialog = byTestId(page, 'confirm-dialog');
+    await expectVisible(dialog);
+    // closed and reopened within one task, as a quick Escape then Enter can be on a busy
+    // machine: the browser delivers the first close event while the dialog is open again
+    await page.evaluate(() => {
+      document.querySelector('[data-testid="confirm-dialog"]').close();
+      document.querySelector('[data-testid="todo-item"] [data-testid="todo-delete"]').click();
+    });
+    await expectVisible(dialog);
+    await afterListRefresh(page, () => byTestId(page, 'confirm-ok').click());
+    await expectTotal(page, 0);
     assertNoConsoleErrors(page);
     await context.close();
   });
