@@ -60,6 +60,7 @@ export function createDeleteAccount({ onDeleted }) {
   });
 
   dialog.addEventListener('close', () => {
+    if (dialog.open) return; // a late event of an earlier closing (see confirm-dialog.js)
     password.value = '';
     showError('');
   });

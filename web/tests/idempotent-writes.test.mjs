@@ -27,6 +27,7 @@ import {
   apiTodosNamed,
   loseWriteAnswers,
   signedInPage,
+  logIn,
   dismissNotice,
 } from './helpers.mjs';
 
@@ -147,6 +148,33 @@ describe('writes whose answer is lost', { timeout: 180_000 }, () => {
     assert.equal(again.attempts.length, 2);
     assert.notEqual(again.attempts[1].key, again.attempts[0].key, 'a new add gets a new key');
     await again.stop();
+    assertNoConsoleErrors(page);
+    await context.close();
+  });
+
+  it('keeps the key of an add cut short by an expired session: adding it after login again stores it once', async () => {
+    const { page, context, user } = await signedInPage(browser(), 'lostexp');
+    await expectTotal(page, 0);
+    const lost = await loseWriteAnswers(page, { method: 'POST', times: 1, failWith: 503, retryAfter: '1' });
+    await addThroughForm(page, 'Survives the expiry');
+    // the first attempt landed; while the page waits to repeat it, the session ends
+    await expectText(byTestId(page, 'notice-text'), 'trying again (attempt 2 of 4)');
+    await context.clearCookies();
+    await expectVisible(byTestId(page, 'auth'));
+    await expectText(byTestId(page, 'auth-message'), 'Your unsaved input will be restored.');
+    assert.equal(lost.attempts[1]?.status, 401, 'the repeat met the expired session');
+
+    await logIn(page, user);
+    assert.equal(await byTestId(page, 'new-todo-name').inputValue(), 'Survives the expiry', 'the form is restored');
+    await expectTotal(page, 1); // it did land
+    await afterListRefresh(page, () => byTestId(page, 'new-todo-submit').click());
+    await expectText(byTestId(page, 'notice-text'), 'Added “Survives the expiry”.');
+    assert.equal(lost.attempts.length, 3);
+    assert.equal(lost.attempts[2].key, lost.attempts[0].key, 'the same key after the new login');
+    assert.equal(lost.attempts[2].replayed, true);
+    await expectTotal(page, 1);
+    assert.equal((await apiTodosNamed(page, 'Survives the expiry')).length, 1, 'stored once');
+    await lost.stop();
     assertNoConsoleErrors(page);
     await context.close();
   });
