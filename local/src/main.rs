@@ -96,9 +96,15 @@ enum Command {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
         /// Only these measurements (repeatable): cold-start, overhead,
-        /// container-cost, scale-out. All of them by default.
+        /// container-cost, scale-out, session-check, growth. All of them by default.
         #[arg(long = "only", value_enum)]
         only: Vec<bench::Section>,
+        /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).
+        #[arg(long, default_value_t = 10_000)]
+        growth_max: usize,
+        /// Where the bench writes its plots (SVG).
+        #[arg(long, default_value = "docs/bench")]
+        plots: PathBuf,
     },
 }
 
@@ -190,6 +196,8 @@ async fn run(command: Command) -> Result<(), CommandError> {
             runs,
             seconds,
             only,
+            growth_max,
+            plots,
         } => {
             bench::run(bench::BenchOptions {
                 template,
@@ -197,6 +205,8 @@ async fn run(command: Command) -> Result<(), CommandError> {
                 runs: runs.max(1),
                 duration: Duration::from_secs_f64(seconds),
                 sections: only,
+                growth_max,
+                plots,
             })
             .await
         }

@@ -13,8 +13,20 @@ use common::*;
 fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
     let bin_dir = test_function_dir();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let plots = std::env::temp_dir().join(format!("bench-plots-{}", std::process::id()));
     let output = Command::new(bin_dir.join("local-platform"))
-        .args(["bench", "--runs", "1", "--seconds", "0.6", "--bin-dir"])
+        .args([
+            "bench",
+            "--runs",
+            "1",
+            "--seconds",
+            "0.6",
+            "--growth-max",
+            "100",
+        ])
+        .arg("--plots")
+        .arg(&plots)
+        .arg("--bin-dir")
         .arg(&bin_dir)
         .current_dir(&root)
         .output()
@@ -54,6 +66,16 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
     assert!(
         stdout.contains("served all 100 in") && stdout.contains("with 10 instances"),
         "scale-out:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("page 1 at 100 todos vs 10:")
+            && stdout.contains("most items read by an unfiltered page"),
+        "growth curve:\n{stdout}"
+    );
+    let svg = std::fs::read_to_string(plots.join("list-growth.svg")).expect("the growth plot");
+    assert!(
+        svg.starts_with("<svg") && svg.contains("late page"),
+        "{svg:.200}"
     );
     for figure in [
         "the check alone",

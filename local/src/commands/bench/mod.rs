@@ -11,7 +11,8 @@
 //!   the same binary serving HTTP itself (container mode): what the Lambda model (the
 //!   Runtime API) costs a function next to a plain HTTP server;
 //! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10;
-//! - [`session_check`]: what the server-side session check adds to a read and a write.
+//! - [`session_check`]: what the server-side session check adds to a read and a write;
+//! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -20,6 +21,7 @@
 
 mod cold_start;
 mod container_cost;
+mod growth;
 mod load;
 mod overhead;
 mod rule_user;
@@ -60,6 +62,10 @@ pub struct BenchOptions {
     pub duration: Duration,
     /// The measurements to make; empty means all.
     pub sections: Vec<Section>,
+    /// The largest list the growth curve seeds (10, 100, 1,000 and 10,000 up to it).
+    pub growth_max: usize,
+    /// Where plots are written.
+    pub plots: PathBuf,
 }
 
 /// One of the bench's measurements, for `--only`.
@@ -75,6 +81,8 @@ pub enum Section {
     ScaleOut,
     /// [`session_check`].
     SessionCheck,
+    /// [`growth`].
+    Growth,
 }
 
 impl BenchOptions {
@@ -290,10 +298,10 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
     let mut subjects = vec![probe_function()];
     let mut functions = Vec::new();
     let mut datastore = None;
+    let keys = KeyPair::generate().map_err(crate::keys::KeyError::from)?;
     if let Ok(template) = Template::load(&options.template) {
         let store = Datastore::start(None).await?;
         store.create_tables(&template).await?;
-        let keys = KeyPair::generate().map_err(crate::keys::KeyError::from)?;
         for spec in local_functions(&template, &store.endpoint, &keys)? {
             if bin_dir.join(&spec.binary).is_file() {
                 functions.push(spec.clone());
@@ -329,6 +337,9 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
             )
         {
             session_check::measure(&options, &store.endpoint, table).await?;
+        }
+        if options.wants(Section::Growth) {
+            growth::measure(&options, &bin_dir, &functions, &keys, &client).await?;
         }
         Ok(())
     }

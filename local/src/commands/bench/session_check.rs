@@ -25,7 +25,7 @@ use crate::commands::CommandError;
 use crate::dynamo::local_client;
 
 /// Calls per variant and round.
-const CALLS: usize = 300;
+const CALLS: usize = 100;
 
 /// Measures and prints the session check's cost, on `table` at `endpoint`.
 pub(super) async fn measure(
