@@ -4,6 +4,7 @@
 #   make invoke FN=rule EVENT=events/rule-list.json [AS=alice]
 #                                              one cold invocation, like `sam local invoke`
 #   make bench                                 cold start, latency, throughput, memory figures
+#   make repair-counts                         recount every user's todos; report drifted counters
 #
 # The root Makefile defines CARGO (default: cargo) and WORKSPACE_BINS.
 
@@ -22,7 +23,7 @@ endif
 # Extra flags, e.g. LOCAL_ARGS='--env JWT_TTL_SECONDS=900 --min-instances 1'.
 LOCAL_ARGS ?=
 
-.PHONY: dev invoke bench
+.PHONY: dev invoke bench repair-counts
 
 $(LOCAL_EMULATOR_DEPS): local/emulator/package.json local/emulator/package-lock.json
 	npm ci --prefix local/emulator --no-audit --no-fund
@@ -44,3 +45,8 @@ invoke: $(LOCAL_EMULATOR_DEPS)
 bench: $(LOCAL_EMULATOR_DEPS)
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release
+
+## repair-counts: recount every user's todos in the local table; report drifted counters.
+repair-counts: $(LOCAL_EMULATOR_DEPS)
+	$(CARGO) build $(WORKSPACE_BINS)
+	$(LOCAL_TARGET)/debug/local-platform repair-counts --data-dir $(LOCAL_DATA)

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use local::commands::{CommandError, bench, dev, invoke};
+use local::commands::{CommandError, bench, dev, invoke, repair};
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +56,15 @@ enum Command {
         /// NAME=VALUE set in every instance's environment after the template's.
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
+    },
+    /// Recount every user's todos in the local table; report whose counts drifted.
+    RepairCounts {
+        /// The SAM template.
+        #[arg(long, default_value = "template.yml")]
+        template: PathBuf,
+        /// Where the emulator's data lives.
+        #[arg(long, default_value = ".data")]
+        data_dir: PathBuf,
     },
     /// Invoke one function once with a sample event, like `sam local invoke`.
     Invoke {
@@ -169,6 +178,9 @@ async fn run(command: Command) -> Result<(), CommandError> {
                 env: env.into_iter().collect(),
             })
             .await
+        }
+        Command::RepairCounts { template, data_dir } => {
+            repair::run(repair::RepairOptions { template, data_dir }).await
         }
         Command::Invoke {
             function,

@@ -1,10 +1,12 @@
-//! The commands of `local-platform`: [`dev`], [`invoke`] and [`bench`], and the
-//! set-up they share in [`project`]; [`sample_user`] fills in the sample events' placeholders.
+//! The commands of `local-platform`: [`dev`], [`invoke`], [`bench`] and [`repair`]
+//! (`repair-counts`), and the set-up they share in [`project`]; [`sample_user`] fills
+//! in the sample events' placeholders.
 
 pub mod bench;
 pub mod dev;
 pub mod invoke;
 pub mod project;
+pub mod repair;
 pub mod sample_user;
 
 /// Why a command failed.
