@@ -70,15 +70,19 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// 503: the datastore could not be reached in time. A write may have been applied
-    /// all the same (a stalled datastore can finish it later): retried with the same
-    /// `Idempotency-Key`, it is carried out at most once.
-    #[error(
-        "The datastore is unavailable right now; please retry in a moment (a write may have been applied: retry it with the same Idempotency-Key)."
-    )]
+    /// 503: the datastore could not be reached in time. During a write the write may
+    /// have been applied all the same (a stalled datastore can finish it later), and the
+    /// message says how to retry safely: with the same `Idempotency-Key`.
+    #[error("{}", if *during_write {
+        "The datastore did not answer in time; the write may have been applied: retry it with the same Idempotency-Key."
+    } else {
+        "The datastore is unavailable right now; please retry in a moment."
+    })]
     ServiceUnavailable {
         /// Seconds until a retry may succeed.
         retry_after: u64,
+        /// Whether a write was under way.
+        during_write: bool,
     },
     /// 500: a bug or an unexpected answer from a dependency. Details go to the log only.
     #[error("Something went wrong on our side; the error has been logged.")]
@@ -91,6 +95,18 @@ impl ApiError {
         Self::BadRequest {
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// This error as the answer to a write: a 503 then says the write may have been
+    /// applied and how to retry it safely.
+    pub fn during_write(self) -> Self {
+        match self {
+            Self::ServiceUnavailable { retry_after, .. } => Self::ServiceUnavailable {
+                retry_after,
+                during_write: true,
+            },
+            other => other,
         }
     }
 
@@ -155,7 +171,7 @@ impl ApiError {
         let headers = response.headers_mut();
         match &self {
             Self::TooManyRequests { retry_after, .. }
-            | Self::ServiceUnavailable { retry_after } => {
+            | Self::ServiceUnavailable { retry_after, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             Self::MethodNotAllowed { allow, .. } => {
@@ -186,7 +202,11 @@ mod tests {
 
     #[test]
     fn unavailable_tells_when_to_retry() {
-        let response = ApiError::ServiceUnavailable { retry_after: 2 }.into_response();
+        let response = ApiError::ServiceUnavailable {
+            retry_after: 2,
+            during_write: false,
+        }
+        .into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "2");
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");

@@ -117,6 +117,7 @@ impl From<StoreError> for ApiError {
             tracing::warn!(error = %error, "datastore unavailable");
             ApiError::ServiceUnavailable {
                 retry_after: RETRY_AFTER_SECONDS,
+                during_write: false,
             }
         } else {
             tracing::error!(error = %error, "datastore error");

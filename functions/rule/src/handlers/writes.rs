@@ -75,8 +75,19 @@ impl Done {
 }
 
 /// Carries out `write` for the holder of `token`, honouring the request's
-/// `Idempotency-Key`.
+/// `Idempotency-Key`. A 503 says that the write may have been applied.
 pub async fn apply(
+    state: &RuleState,
+    token: VerifiedToken,
+    headers: &HeaderMap,
+    write: RuleWrite,
+) -> Result<Response<Body>, ApiError> {
+    carry_out(state, token, headers, write)
+        .await
+        .map_err(ApiError::during_write)
+}
+
+async fn carry_out(
     state: &RuleState,
     token: VerifiedToken,
     headers: &HeaderMap,
