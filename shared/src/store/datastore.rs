@@ -8,8 +8,11 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{Credentials, Region};
 
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::StoreError;
-use super::items::s;
+use super::items::{Item, s};
 use crate::config::DatastoreConfig;
 
 /// Per-attempt limit: a request never waits on a silent network for long.
@@ -67,6 +70,33 @@ impl Datastore {
     /// The table name.
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// The item with key `pk`, `sk`, read consistently.
+    pub async fn get(
+        &self,
+        pk: AttributeValue,
+        sk: AttributeValue,
+    ) -> Result<Option<Item>, StoreError> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", pk)
+            .key("sk", sk)
+            .consistent_read(true)
+            .send()
+            .await
+            .map(|output| output.item)
+            .map_err(|e| StoreError::from_sdk("GetItem", e))
+    }
+
+    /// An `UpdateItem` of the item with key `pk`, `sk`, to be completed by the caller.
+    pub fn update(&self, pk: AttributeValue, sk: AttributeValue) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk)
+            .key("sk", sk)
     }
 
     /// One cheap, real round trip: a `GetItem` of a key that never exists.

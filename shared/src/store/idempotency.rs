@@ -151,11 +151,7 @@ impl IdempotencyStore {
     ) -> Result<Option<RecordedOutcome>, StoreError> {
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(owner_id))
-            .key("sk", s(record_sk(key)))
+            .update(owner_pk(owner_id), s(record_sk(key)))
             .update_expression("SET #status = :status, #response = :response")
             .condition_expression("#token = :token AND attribute_not_exists(#status)")
             .expression_attribute_names("#status", "status")
@@ -178,19 +174,11 @@ impl IdempotencyStore {
     }
 
     async fn read(&self, owner_id: &str, key: &IdempotencyKey) -> Result<Option<Item>, StoreError> {
-        let output = self
+        let record = self
             .datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(owner_id))
-            .key("sk", s(record_sk(key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        Ok(output
-            .item
+            .get(owner_pk(owner_id), s(record_sk(key)))
+            .await?;
+        Ok(record
             .filter(|item| get_n::<u64>(item, "expiresAt").is_ok_and(|e| e >= now_epoch_seconds())))
     }
 }

@@ -111,16 +111,8 @@ impl UserStore {
         sort_key: &str,
     ) -> Result<Option<Item>, StoreError> {
         self.datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", s(user_pk(normalized_name)))
-            .key("sk", s(sort_key))
-            .consistent_read(true)
-            .send()
+            .get(s(user_pk(normalized_name)), s(sort_key))
             .await
-            .map(|output| output.item)
-            .map_err(|e| StoreError::from_sdk("GetItem", e))
     }
 }
 

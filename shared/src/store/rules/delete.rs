@@ -123,11 +123,7 @@ impl RuleStore {
     ) -> Result<Marked, StoreError> {
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(owner_id))
-            .key("sk", rule_sk(key))
+            .update(owner_pk(owner_id), rule_sk(key))
             // Out of the status index too, so status lists never read tombstones.
             .update_expression("SET #deletedBy = :token, #expiresAt = :expires REMOVE statusKey")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(#deletedBy)")

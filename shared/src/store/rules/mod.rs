@@ -89,17 +89,7 @@ impl RuleStore {
 
     /// The raw item of the todo `key`, tombstones included, read consistently.
     async fn read_item(&self, owner_id: &str, key: RuleKey) -> Result<Option<Item>, StoreError> {
-        self.datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(owner_id))
-            .key("sk", rule_sk(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map(|output| output.item)
-            .map_err(|e| StoreError::from_sdk("GetItem", e))
+        self.datastore.get(owner_pk(owner_id), rule_sk(key)).await
     }
 }
 

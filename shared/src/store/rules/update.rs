@@ -162,11 +162,7 @@ impl RuleStore {
         }
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(owner_id))
-            .key("sk", rule_sk(changes.key))
+            .update(owner_pk(owner_id), rule_sk(changes.key))
             .update_expression(update)
             .condition_expression(condition)
             .set_expression_attribute_names(Some(names))

@@ -286,13 +286,7 @@ impl CountStore {
         session_id: &str,
         entries: &[Entry],
     ) -> Result<Begun, StoreError> {
-        let mut update = self
-            .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+        let mut update = self.datastore.update(owner_pk(user_id), state_sk())
             .condition_expression(
                 "attribute_exists(#session) AND #session > :now AND attribute_not_exists(#closedAt)",
             )
@@ -343,11 +337,7 @@ impl CountStore {
         };
         let mut update = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .condition_expression("attribute_exists(#e0)")
             .expression_attribute_names("#version", "cVersion")
             .expression_attribute_values(":one", n(1));
@@ -394,11 +384,7 @@ impl CountStore {
     pub async fn distrust(&self, user_id: &str) {
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .update_expression("SET #suspect = :true")
             .expression_attribute_names("#suspect", "suspect")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -411,17 +397,7 @@ impl CountStore {
 
     /// The state item of `user_id`, read consistently.
     pub async fn read(&self, user_id: &str) -> Result<Option<Item>, StoreError> {
-        self.datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
-            .consistent_read(true)
-            .send()
-            .await
-            .map(|output| output.item)
-            .map_err(|e| StoreError::from_sdk("GetItem", e))
+        self.datastore.get(owner_pk(user_id), state_sk()).await
     }
 
     /// Counts `user_id`'s todos from the todos themselves and writes the counts,
@@ -511,11 +487,7 @@ impl CountStore {
         ];
         let mut update = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .expression_attribute_names("#version", "cVersion")
             .expression_attribute_names("#cAll", "cAll")
             .expression_attribute_names("#counted", "counted")
@@ -554,13 +526,7 @@ impl CountStore {
     /// Gives live todos written before the status index existed their index key.
     async fn index_unindexed(&self, user_id: &str, todos: &HashMap<RuleKey, Todo>) {
         for todo in todos.values().filter(|t| t.live && !t.indexed) {
-            let result = self
-                .datastore
-                .client()
-                .update_item()
-                .table_name(self.datastore.table())
-                .key("pk", owner_pk(user_id))
-                .key("sk", s(format!("RULE#{}", todo.key)))
+            let result = self.datastore.update(owner_pk(user_id), s(format!("RULE#{}", todo.key)))
                 .update_expression("SET #statusKey = :index")
                 .expression_attribute_names("#statusKey", "statusKey")
                 .condition_expression(

@@ -74,11 +74,7 @@ impl SessionStore {
         let stale = self.sessions_to_drop(user_id).await?;
         let mut update = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .condition_expression("attribute_not_exists(closedAt)")
             .expression_attribute_names("#new", session_attribute(session_id))
             .expression_attribute_values(":expires", n(expires_at));
@@ -124,11 +120,7 @@ impl SessionStore {
     pub async fn end(&self, user_id: &str, session_id: &str) -> Result<(), StoreError> {
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .update_expression("REMOVE #session")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#session", session_attribute(session_id))
@@ -141,11 +133,7 @@ impl SessionStore {
     pub async fn close_account(&self, user_id: &str) -> Result<(), StoreError> {
         let expires = n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS);
         self.datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
+            .update(owner_pk(user_id), state_sk())
             .update_expression("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
             .expression_attribute_values(":now", s(now_rfc3339()))
             .expression_attribute_values(":expires", expires)
@@ -156,16 +144,6 @@ impl SessionStore {
     }
 
     async fn read(&self, user_id: &str) -> Result<Option<Item>, StoreError> {
-        self.datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
-            .consistent_read(true)
-            .send()
-            .await
-            .map(|output| output.item)
-            .map_err(|e| StoreError::from_sdk("GetItem", e))
+        self.datastore.get(owner_pk(user_id), state_sk()).await
     }
 }

@@ -123,11 +123,7 @@ impl UserStore {
     ) -> Result<bool, StoreError> {
         let result = self
             .datastore
-            .client()
-            .update_item()
-            .table_name(self.datastore.table())
-            .key("pk", s(user_pk(normalized_name)))
-            .key("sk", s("LOGINFAIL"))
+            .update(s(user_pk(normalized_name)), s("LOGINFAIL"))
             .update_expression("ADD failures :one")
             .condition_expression("windowStart > :open AND failures < :max")
             .expression_attribute_values(":one", n(1))
