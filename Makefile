@@ -1,14 +1,15 @@
 # The todo service: two Rust Lambda functions on DynamoDB.
 #
 #   make dev      run the whole app locally on http://127.0.0.1:3001 (no Docker)
-#   make test     formatting, lints, template checks, unit/API/platform tests, browser tests
+#   make test     formatting, lints, template and contract checks, unit/API/platform tests,
+#                 browser tests
 #   make bench    cold start, latency, throughput and memory figures (medians)
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
 #   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
 #                 (creates the JWT key secret when missing)
 #
 # Everything a target needs is installed on first use: npm packages under
-# local/emulator and web/tests, Python tools in .venv, Debian's chromium via apt.
+# local/emulator, web/tests and api, Python tools in .venv, Debian's chromium via apt.
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -16,16 +17,17 @@ VENV := .venv
 ARCH ?= arm64
 EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
+API_LINT_DEPS := api/node_modules/.package-lock.json
 LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
 # Every build names the whole workspace: cargo unifies features over the packages it
 # is asked for, so `-p user -p rule` and `cargo test --workspace` would build the
 # same crates twice with different feature sets.
 WORKSPACE_BINS := --workspace --bins
 
-.PHONY: test check lint fmt unit-test web-test build deploy clean-data help
+.PHONY: test check lint fmt unit-test web-test api-lint build deploy clean-data help
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile
 
 include local/local.mk
 
@@ -33,8 +35,12 @@ $(WEB_TEST_DEPS): web/tests/package.json web/tests/package-lock.json
 	npm ci --prefix web/tests --no-audit --no-fund
 	touch $@
 
+$(API_LINT_DEPS): api/package.json api/package-lock.json
+	npm ci --prefix api --no-audit --no-fund
+	touch $@
+
 ## test: everything CI checks.
-test: lint check unit-test web-test
+test: lint check api-lint unit-test web-test
 
 ## lint: rustfmt and clippy, warnings are errors.
 lint:
@@ -44,6 +50,11 @@ lint:
 ## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid.
 check:
 	bash scripts/check-template.sh
+
+## api-lint: the contract, api/openapi.yaml, passes Redocly's recommended-strict rules.
+api-lint: $(API_LINT_DEPS)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		api/node_modules/.bin/redocly lint --config api/redocly.yaml api/openapi.yaml
 
 ## unit-test: unit tests, the functions' API tests and the platform's tests, on dynalite.
 unit-test: $(EMULATOR_DEPS)

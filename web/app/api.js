@@ -1,7 +1,7 @@
 /**
  * api.js — the HTTP client: the only module that calls fetch().
  *
- * One function per route of the contract (shared/api-contract.md). Requests
+ * One function per route of the contract (api/openapi.yaml). Requests
  * carry JSON and the HttpOnly `jwtToken` cookie (credentials: 'same-origin');
  * the page never sees the token. Every non-2xx answer becomes an ApiError with
  * the contract's `errorCode` and `errorMessage` (or a readable fallback when the
