@@ -1,11 +1,14 @@
 //! Test support for the functions' API tests.
 //!
-//! Builds requests the way API Gateway delivers them, reads responses back as JSON,
-//! loads the sample events of `events/`, and makes a configuration that points at a
-//! local table with freshly generated keys.
+//! Builds requests the way API Gateway delivers them, reads responses back as JSON and
+//! holds each one to the contract (`api/openapi.yaml`, [`contract`]), loads the sample
+//! events of `events/`, and makes a configuration that points at a local table with
+//! freshly generated keys.
 
+pub mod contract;
 pub mod edge;
 
+use std::future::Future;
 use std::path::PathBuf;
 
 use http::{HeaderMap, Method, StatusCode, header};
@@ -14,6 +17,8 @@ use serde_json::Value;
 
 use shared::auth::keys::KeyPair;
 use shared::config::{Config, SigningKey};
+
+pub use contract::Sent;
 
 /// A response with its body parsed as JSON.
 #[derive(Debug, Clone)]
@@ -26,12 +31,26 @@ pub struct TestResponse {
     pub body: Value,
 }
 
+/// Sends `request` to `handler` and reads its answer ([`TestResponse::from_response`]).
+///
+/// # Panics
+/// When the answer is not JSON or not what the contract says.
+pub async fn answer<H, Fut>(request: Request, handler: H) -> TestResponse
+where
+    H: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    let sent = Sent::of(&request);
+    TestResponse::from_response(&sent, handler(request).await)
+}
+
 impl TestResponse {
-    /// Reads a handler's response.
+    /// Reads a handler's response to `sent`, and checks it against the contract.
     ///
     /// # Panics
-    /// When the body is not JSON or has no JSON content type: every answer must be JSON.
-    pub fn from_response(response: Response<Body>) -> Self {
+    /// When the body is not JSON or has no JSON content type (every answer must be
+    /// JSON), or when the answer is not what `api/openapi.yaml` says.
+    pub fn from_response(sent: &Sent, response: Response<Body>) -> Self {
         let (parts, body) = response.into_parts();
         let bytes = shared::http::body::bytes(&body).to_vec();
         let body = if bytes.is_empty() {
@@ -47,6 +66,12 @@ impl TestResponse {
             Some("application/json"),
             "every response is application/json"
         );
+        if let Err(problem) = contract::check(sent, parts.status, &parts.headers, &body) {
+            panic!(
+                "{} {} is answered outside the contract (api/openapi.yaml): {problem}",
+                sent.method, sent.path
+            );
+        }
         Self {
             status: parts.status,
             headers: parts.headers,

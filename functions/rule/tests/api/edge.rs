@@ -2,7 +2,6 @@
 
 use http::Method;
 use serde_json::{Value, json};
-use shared_testing::TestResponse;
 
 use crate::helpers::spawn_app;
 
@@ -47,13 +46,11 @@ async fn dot_segments_in_the_path_are_a_400_and_change_nothing() {
             ("PUT", Some(json!({"key": key, "name": "changed"}))),
             ("DELETE", Some(json!({"key": [key]}))),
         ] {
-            let response = TestResponse::from_response(
-                rule_function::handle(
-                    &app.state,
-                    event_with(path, method, &alice.token, body.as_ref()),
-                )
-                .await,
-            );
+            let response = shared_testing::answer(
+                event_with(path, method, &alice.token, body.as_ref()),
+                |request| rule_function::handle(&app.state, request),
+            )
+            .await;
             assert_eq!(response.status, 400, "{method} {path}: {:?}", response.body);
             assert_eq!(response.assert_error_shape(), "BAD_REQUEST");
         }

@@ -85,7 +85,10 @@ impl TestApp {
     }
 
     pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
-        TestResponse::from_response(rule_function::handle(&self.state, request).await)
+        shared_testing::answer(request, |request| {
+            rule_function::handle(&self.state, request)
+        })
+        .await
     }
 
     pub(crate) async fn call(

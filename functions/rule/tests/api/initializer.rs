@@ -61,12 +61,11 @@ async fn a_cold_start_serves_existing_todos_on_its_very_first_request() {
         .await
         .expect("the initializer succeeds");
     let auth = format!("Bearer {}", alice.token);
-    let first = rule_function::handle(
-        state,
+    let first = shared_testing::answer(
         shared_testing::request(Method::GET, "/api/rule", None, &[("authorization", &auth)]),
+        |request| rule_function::handle(state, request),
     )
     .await;
-    let first = shared_testing::TestResponse::from_response(first);
     assert_eq!(first.status, 200);
     assert_eq!(first.body["total"], 3);
     assert_eq!(TestApp::names(&first), ["three", "two", "one"]);

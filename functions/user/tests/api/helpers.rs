@@ -32,7 +32,10 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 impl TestApp {
     pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
-        TestResponse::from_response(user_function::handle(&self.state, request).await)
+        shared_testing::answer(request, |request| {
+            user_function::handle(&self.state, request)
+        })
+        .await
     }
 
     pub(crate) async fn post(&self, path: &str, body: &Value) -> TestResponse {
