@@ -1,7 +1,9 @@
 //! Errors the platform itself answers with, in the contract's error shape.
 //!
 //! `{"success":false,"errorCode":"...","errorMessage":"..."}` with
-//! `Content-Type: application/json`, and `Retry-After` on 429 and 503.
+//! `Content-Type: application/json`, `Cache-Control: no-store` and
+//! `X-Content-Type-Options: nosniff`, as the functions answer, and `Retry-After` on 429
+//! and 503.
 
 use http::StatusCode;
 
@@ -120,7 +122,8 @@ pub fn error_response(
     let mut builder = http::Response::builder()
         .status(status)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::CACHE_CONTROL, "no-store");
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .header(http::header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
         builder = builder.header(http::header::RETRY_AFTER, "1");
     }
@@ -150,6 +153,7 @@ mod tests {
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()["content-type"], "application/json");
         assert_eq!(response.headers()["retry-after"], "1");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
         let body = response
             .into_body()
             .collect()

@@ -1,6 +1,7 @@
 //! The HTTP gateway: routes to functions as payload 2.0 events, `/metrics`,
 //! the status page under `/_local/`, Lambda's Invoke API under `/2015-03-31/functions/`
-//! ([`invoke_api`]), and the frontend for everything else.
+//! ([`invoke_api`]), the HTTP contract at [`OPENAPI_PATH`], and the frontend for
+//! everything else.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -22,6 +23,11 @@ use crate::{ids, invoke_api, metrics, static_files, status};
 
 /// API Gateway's request payload limit.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
+
+/// Where the HTTP contract is served, for people who explore the API.
+pub const OPENAPI_PATH: &str = "/api/openapi.yaml";
+/// The HTTP contract, `api/openapi.yaml`, as this build was made with it.
+const OPENAPI_YAML: &str = include_str!("../../api/openapi.yaml");
 
 /// What every request of the gateway needs.
 #[derive(Debug, Clone)]
@@ -83,6 +89,9 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
     }
     if path.starts_with(invoke_api::PREFIX) {
         return invoke_api::handle(platform, parts, body).await;
+    }
+    if path == OPENAPI_PATH {
+        return openapi(&parts.method);
     }
     if let Some(matched) = platform.routes().find(parts.method.as_str(), path) {
         let Some(pool) = platform.pool(matched.function).cloned() else {
@@ -169,6 +178,30 @@ async fn handle(State(gateway): State<Gateway>, request: Request) -> Response {
             &format!("{} does not exist.", shorten(path)),
         ),
     }
+}
+
+/// The contract, to `GET` and `HEAD` (as `application/yaml`, RFC 9512).
+fn openapi(method: &Method) -> Response {
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            &format!("{OPENAPI_PATH} answers GET and HEAD only."),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, http::HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/yaml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        OPENAPI_YAML,
+    )
+        .into_response()
 }
 
 /// The `errorMessage` of a runtime error report, or the raw text.

@@ -1,6 +1,6 @@
 //! The gateway end to end with the real test function: payload 2.0 conversion both
-//! ways (cookies, query strings, binary bodies), static files, API 404s, `/metrics`
-//! and the status page.
+//! ways (cookies, query strings, binary bodies), static files, API 404s, `/metrics`,
+//! the status page and the contract at `/api/openapi.yaml`.
 
 mod common;
 
@@ -185,5 +185,53 @@ async fn metrics_and_status_show_invocations_and_instances() {
     let page = get(&running.url("/_local/")).await;
     assert_eq!(page.status, 200);
     assert!(String::from_utf8_lossy(&page.body).contains("/_local/status.js"));
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_is_served_ahead_of_every_route() {
+    // The test function claims every path (`ANY /{proxy+}`), the contract's included.
+    let running = start(vec![test_spec(4)], PoolSettings::default()).await;
+    let contract = get(&running.url("/api/openapi.yaml")).await;
+    assert_eq!(contract.status, 200);
+    assert_eq!(
+        contract.headers["content-type"],
+        "application/yaml; charset=utf-8"
+    );
+    assert_eq!(contract.headers["x-content-type-options"], "nosniff");
+    let in_repository = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/openapi.yaml"))
+        .expect("api/openapi.yaml");
+    assert_eq!(contract.body, in_repository);
+    let document: serde_json::Value =
+        serde_norway::from_slice(&contract.body).expect("the contract is YAML");
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/api/rule/{key}"].is_object());
+
+    let head = send(
+        &client(),
+        "HEAD",
+        &running.url("/api/openapi.yaml"),
+        &[],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let post = send(
+        &client(),
+        "POST",
+        &running.url("/api/openapi.yaml"),
+        &[],
+        bytes::Bytes::new(),
+    )
+    .await;
+    assert_eq!(post.status, 405);
+    assert_eq!(post.headers["allow"], "GET, HEAD");
+    assert_eq!(post.json()["errorCode"], "METHOD_NOT_ALLOWED");
+    // Every other path still reaches the function.
+    assert_eq!(
+        get(&running.url("/api/openapi.json")).await.json()["ok"],
+        true
+    );
     running.stop().await;
 }

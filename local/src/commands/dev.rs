@@ -107,6 +107,7 @@ async fn serve(
     eprintln!("  app:      {url}/");
     eprintln!("  status:   {url}/_local/");
     eprintln!("  metrics:  {url}/metrics");
+    eprintln!("  contract: {url}{}", crate::gateway::OPENAPI_PATH);
     eprintln!(
         "  invoke:   {url}{}<function>/invocations (aws lambda invoke --endpoint-url {url})",
         crate::invoke_api::PREFIX
