@@ -2,7 +2,7 @@
 #
 #   make dev      run the whole app locally on http://127.0.0.1:3001 (no Docker)
 #   make test     formatting, lints, template and contract checks, unit/API/platform tests,
-#                 browser tests
+#                 browser tests, the contract fuzzed against the local platform
 #   make bench    cold start, latency, throughput and memory figures (medians)
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
 #   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
@@ -19,12 +19,13 @@ EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
 API_LINT_DEPS := api/node_modules/.package-lock.json
 LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
+API_FUZZ_TOOLS := $(VENV)/.api-fuzz-stamp
 # Every build names the whole workspace: cargo unifies features over the packages it
 # is asked for, so `-p user -p rule` and `cargo test --workspace` would build the
 # same crates twice with different feature sets.
 WORKSPACE_BINS := --workspace --bins
 
-.PHONY: test check lint fmt unit-test web-test api-lint build deploy clean-data help
+.PHONY: test check lint fmt unit-test web-test api-lint api-fuzz build deploy clean-data help
 
 help:
 	@sed -n '2,13p' Makefile
@@ -40,7 +41,7 @@ $(API_LINT_DEPS): api/package.json api/package-lock.json
 	touch $@
 
 ## test: everything CI checks.
-test: lint check api-lint unit-test web-test
+test: lint check api-lint unit-test web-test api-fuzz
 
 ## lint: rustfmt and clippy, warnings are errors.
 lint:
@@ -65,6 +66,17 @@ web-test: $(EMULATOR_DEPS) $(WEB_TEST_DEPS)
 	bash scripts/ensure-chromium.sh
 	$(CARGO) build $(WORKSPACE_BINS)
 	node web/tests/run.mjs
+
+## api-fuzz: schemathesis against the local platform with the contract (about 90 s):
+## no 5xx, no answer outside the contract, no broken resource.
+api-fuzz: $(EMULATOR_DEPS) $(API_FUZZ_TOOLS)
+	$(CARGO) build $(WORKSPACE_BINS)
+	$(VENV)/bin/python scripts/fuzz-api.py
+
+$(API_FUZZ_TOOLS): scripts/api-fuzz-requirements.txt scripts/python-requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/api-fuzz-requirements.txt
+	touch $@
 
 fmt:
 	$(CARGO) fmt --all
