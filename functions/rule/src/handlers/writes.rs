@@ -22,9 +22,10 @@
 //! a recorded outcome is replayed (with `Idempotent-Replayed: true`), a key used for
 //! another request is a 422, and otherwise the write runs with the record's
 //! reservation, so an attempt that follows a crashed or timed-out one redoes the same
-//! write and the datastore applies it once. Outcomes with a 2xx or 4xx status are
-//! recorded; a 5xx is not (the write's fate may be unknown), so the client's retry
-//! carries the write out or recognises it. A delete removes its tombstones only
+//! write and the datastore applies it once. Successes and the write's own refusals
+//! (404, 409) are recorded; a 5xx is not (the write's fate may be unknown), so the
+//! client's retry carries the write out or recognises it; nor is a 401 (a session
+//! that ended), so the key still works after logging in again. A delete removes its tombstones only
 //! after its count is recorded, so a retry counts the same todos.
 
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -61,9 +62,12 @@ impl Done {
         }
     }
 
-    /// A client error is an outcome too: the same request gets it again.
-    fn refused(error: &ApiError) -> Self {
-        Self::answer(error.status(), error.body(Map::new()))
+    /// The write's own refusal (the todo is not the user's, or `version` is stale) is
+    /// an outcome too: the same request gets it again. Nothing else is: a 401 (the
+    /// session ended) must not follow the key into the next session.
+    fn refused(error: &ApiError) -> Option<Self> {
+        matches!(error, ApiError::NotFound(_) | ApiError::Conflict(_))
+            .then(|| Self::answer(error.status(), error.body(Map::new())))
     }
 
     fn recorded(&self) -> RecordedOutcome {
@@ -118,8 +122,10 @@ async fn carry_out(
     };
     let done = match perform(state, user, &write, &reservation).await {
         Ok(done) => done,
-        Err(error) if error.status().is_client_error() => Done::refused(&error),
-        Err(error) => return Err(error),
+        Err(error) => match Done::refused(&error) {
+            Some(refusal) => refusal,
+            None => return Err(error),
+        },
     };
     let mine = done.recorded();
     match state

@@ -278,3 +278,40 @@ async fn a_malformed_key_is_400_and_no_key_works_as_before() {
         "without a key, two creates are two"
     );
 }
+
+#[tokio::test]
+async fn a_write_refused_for_an_ended_session_is_not_replayed_after_logging_in_again() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    app.state
+        .sessions
+        .end(&alice.id, &alice.session_id)
+        .await
+        .expect("ended");
+    let body = json!({"name": "written after logging in again"});
+    let refused = with_key(&app, &alice, Method::POST, "/api/rule", "k-relogin", &body).await;
+    assert_eq!(refused.status, 401);
+    assert!(refused.headers.contains_key("www-authenticate"));
+    // A new session of the same user, and the same write with the same key.
+    let again = User {
+        id: alice.id.clone(),
+        name: alice.name.clone(),
+        session_id: String::new(),
+        token: String::new(),
+    };
+    let issued = app.issuer.issue(&again.id, &again.name).expect("token");
+    app.state
+        .sessions
+        .open(&again.id, &issued.session_id, issued.expires_at)
+        .await
+        .expect("datastore")
+        .expect("open");
+    let again = User {
+        session_id: issued.session_id,
+        token: issued.token,
+        ..again
+    };
+    let created = with_key(&app, &again, Method::POST, "/api/rule", "k-relogin", &body).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert!(!replayed(&created));
+}
