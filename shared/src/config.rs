@@ -6,11 +6,16 @@
 //! | `DYNAMODB_ENDPOINT` | both, local only | an emulator's URL; throwaway credentials are used |
 //! | `INITIALIZER_TIMEOUT_SECONDS` | both | how long the initializer may take (template's Lifecycle mapping) |
 //! | `JWT_ISSUER`, `JWT_AUDIENCE` | both | the `iss` and `aud` claims |
-//! | `JWT_PUBLIC_KEY` | both | Ed25519 public key, SPKI PEM |
-//! | `JWT_PRIVATE_KEY` | user | Ed25519 private key, PKCS#8 PEM |
+//! | `JWT_PUBLIC_KEYS` | both | the trusted Ed25519 public keys, JWK `x` values separated by commas (no secret: public keys only) |
+//! | `JWT_PUBLIC_KEY` | both | instead of `JWT_PUBLIC_KEYS`: one key as SPKI PEM |
+//! | `JWT_SIGNING_KEY_SECRET` | user | name or ARN of the Secrets Manager secret holding the signing keys |
+//! | `JWT_SIGNING_KEY_ID` | user | the `kid` of the key to sign with; must be one of the trusted keys |
+//! | `SECRETS_MANAGER_ENDPOINT` | user, local only | an emulator's URL |
 //! | `JWT_TTL_SECONDS` | user | token lifetime, default 3600 |
 
 use std::time::Duration;
+
+use crate::auth::public_key::PublicKey;
 
 /// Why the configuration is unusable; names the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,33 +42,30 @@ pub struct DatastoreConfig {
     pub endpoint: Option<String>,
 }
 
+/// Where the user function's signing key lives (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyConfig {
+    /// The Secrets Manager secret's name or ARN.
+    pub secret_id: String,
+    /// The `kid` of the key to sign with.
+    pub key_id: String,
+    /// An endpoint override for a local emulator.
+    pub endpoint: Option<String>,
+}
+
 /// How tokens are checked (both functions) and minted (user function).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthConfig {
     /// `iss` claim.
     pub issuer: String,
     /// `aud` claim.
     pub audience: String,
-    /// SPKI PEM of the Ed25519 verifying key.
-    pub public_key_pem: String,
-    /// PKCS#8 PEM of the signing key; `None` in the rule function.
-    pub private_key_pem: Option<String>,
+    /// The trusted verifying keys.
+    pub public_keys: Vec<PublicKey>,
+    /// Where the signing key is; `None` in the rule function.
+    pub signing: Option<SigningKeyConfig>,
     /// Token lifetime.
     pub token_lifetime: Duration,
-}
-
-impl std::fmt::Debug for AuthConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthConfig")
-            .field("issuer", &self.issuer)
-            .field("audience", &self.audience)
-            .field(
-                "private_key_pem",
-                &self.private_key_pem.as_ref().map(|_| "<redacted>"),
-            )
-            .field("token_lifetime", &self.token_lifetime)
-            .finish()
-    }
 }
 
 /// The whole configuration of a function.
@@ -80,7 +82,7 @@ pub struct Config {
 /// Whether this function must be able to mint tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigningKey {
-    /// The user function: `JWT_PRIVATE_KEY` is required.
+    /// The user function: `JWT_SIGNING_KEY_SECRET` and `JWT_SIGNING_KEY_ID` are required.
     Required,
     /// The rule function: a signing key is never read.
     NotUsed,
@@ -120,8 +122,13 @@ impl Config {
                     }),
             }
         };
-        let private_key_pem = match signing {
-            SigningKey::Required => Some(pem(require("JWT_PRIVATE_KEY")?)),
+        let public_keys = public_keys(get)?;
+        let signing = match signing {
+            SigningKey::Required => Some(SigningKeyConfig {
+                secret_id: require("JWT_SIGNING_KEY_SECRET")?,
+                key_id: trusted_kid(require("JWT_SIGNING_KEY_ID")?, &public_keys)?,
+                endpoint: get("SECRETS_MANAGER_ENDPOINT"),
+            }),
             SigningKey::NotUsed => None,
         };
         Ok(Self {
@@ -132,8 +139,8 @@ impl Config {
             auth: AuthConfig {
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "todo-service".to_owned()),
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "todo-web".to_owned()),
-                public_key_pem: pem(require("JWT_PUBLIC_KEY")?),
-                private_key_pem,
+                public_keys,
+                signing,
                 token_lifetime: seconds("JWT_TTL_SECONDS", Duration::from_secs(3600), 86_400.0)?,
             },
             // Lambda's own init phase is capped at 10 s on demand; Managed Instances allow more.
@@ -146,18 +153,51 @@ impl Config {
     }
 }
 
-/// Environment variables often carry PEM with literal `\n`; restore the line breaks.
-fn pem(value: String) -> String {
-    if value.contains("\\n") {
-        value.replace("\\n", "\n")
+/// `JWT_PUBLIC_KEYS` (JWK `x` values separated by commas), else `JWT_PUBLIC_KEY` (one PEM).
+fn public_keys(
+    get: impl Fn(&'static str) -> Option<String>,
+) -> Result<Vec<PublicKey>, ConfigError> {
+    let invalid = |name, e: crate::auth::public_key::InvalidKey| ConfigError::Invalid {
+        name,
+        reason: e.to_string(),
+    };
+    if let Some(list) = get("JWT_PUBLIC_KEYS") {
+        let keys = list
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(|x| PublicKey::from_x(x).map_err(|e| invalid("JWT_PUBLIC_KEYS", e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        return if keys.is_empty() {
+            Err(ConfigError::Missing("JWT_PUBLIC_KEYS"))
+        } else {
+            Ok(keys)
+        };
+    }
+    let pem = get("JWT_PUBLIC_KEY").ok_or(ConfigError::Missing("JWT_PUBLIC_KEYS"))?;
+    Ok(vec![
+        PublicKey::from_spki_pem(&pem).map_err(|e| invalid("JWT_PUBLIC_KEY", e))?,
+    ])
+}
+
+/// `kid`, when it names one of the trusted keys: a function signing with a key its
+/// verifiers do not trust would hand out sessions that fail at once.
+fn trusted_kid(kid: String, trusted: &[PublicKey]) -> Result<String, ConfigError> {
+    let kid = kid.trim().to_owned();
+    if trusted.iter().any(|k| k.kid() == kid) {
+        Ok(kid)
     } else {
-        value
+        Err(ConfigError::Invalid {
+            name: "JWT_SIGNING_KEY_ID",
+            reason: format!("{kid:?} is not the kid of a key in JWT_PUBLIC_KEYS"),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::keys::KeyPair;
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -168,25 +208,105 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
+    /// RFC 8037's example key, and its kid.
+    const X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    const KID: &str = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
+
     #[test]
     fn the_rule_function_needs_no_signing_key() {
         let config = Config::from_lookup(
             SigningKey::NotUsed,
-            env(&[("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEY", "pem")]),
+            env(&[("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEYS", X)]),
         )
         .expect("valid");
-        assert_eq!(config.auth.private_key_pem, None);
+        assert_eq!(config.auth.signing, None);
+        assert_eq!(config.auth.public_keys[0].kid(), KID);
         assert_eq!(config.initializer_timeout, DEFAULT_INITIALIZER_TIMEOUT);
     }
 
     #[test]
-    fn the_user_function_names_its_missing_key() {
+    fn the_user_function_names_the_secret_and_the_key_to_sign_with() {
+        let base = [("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEYS", X)];
+        let error = Config::from_lookup(SigningKey::Required, env(&base)).expect_err("no secret");
+        assert_eq!(error, ConfigError::Missing("JWT_SIGNING_KEY_SECRET"));
+        let with_secret = [base[0], base[1], ("JWT_SIGNING_KEY_SECRET", "todo/jwt")];
+        let error =
+            Config::from_lookup(SigningKey::Required, env(&with_secret)).expect_err("no kid");
+        assert_eq!(error, ConfigError::Missing("JWT_SIGNING_KEY_ID"));
+        let all = [
+            with_secret[0],
+            with_secret[1],
+            with_secret[2],
+            ("JWT_SIGNING_KEY_ID", KID),
+        ];
+        let config = Config::from_lookup(SigningKey::Required, env(&all)).expect("valid");
+        assert_eq!(
+            config.auth.signing,
+            Some(SigningKeyConfig {
+                secret_id: "todo/jwt".into(),
+                key_id: KID.into(),
+                endpoint: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_signing_key_the_verifiers_do_not_trust_is_refused() {
+        let other = KeyPair::generate()
+            .expect("pair")
+            .public_key()
+            .expect("public");
         let error = Config::from_lookup(
             SigningKey::Required,
-            env(&[("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEY", "pem")]),
+            env(&[
+                ("TABLE_NAME", "todo"),
+                ("JWT_PUBLIC_KEYS", X),
+                ("JWT_SIGNING_KEY_SECRET", "todo/jwt"),
+                ("JWT_SIGNING_KEY_ID", other.kid()),
+            ]),
         )
-        .expect_err("missing key");
-        assert_eq!(error, ConfigError::Missing("JWT_PRIVATE_KEY"));
+        .expect_err("untrusted kid");
+        assert!(
+            matches!(
+                error,
+                ConfigError::Invalid {
+                    name: "JWT_SIGNING_KEY_ID",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn public_keys_come_as_a_list_or_as_one_pem() {
+        let pair = KeyPair::generate().expect("pair");
+        let key = pair.public_key().expect("public");
+        let list = format!("{X}, {}", key.x());
+        let config = Config::from_lookup(
+            SigningKey::NotUsed,
+            env(&[("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEYS", &list)]),
+        )
+        .expect("list");
+        let kids: Vec<&str> = config.auth.public_keys.iter().map(PublicKey::kid).collect();
+        assert_eq!(kids, [KID, key.kid()]);
+        let escaped = pair.public_pem.replace('\n', "\\n");
+        let config = Config::from_lookup(
+            SigningKey::NotUsed,
+            env(&[("TABLE_NAME", "todo"), ("JWT_PUBLIC_KEY", &escaped)]),
+        )
+        .expect("pem");
+        assert_eq!(config.auth.public_keys, [key]);
+        for bad in [("JWT_PUBLIC_KEYS", "not-a-key"), ("JWT_PUBLIC_KEYS", " , ")] {
+            assert!(
+                Config::from_lookup(SigningKey::NotUsed, env(&[("TABLE_NAME", "todo"), bad]))
+                    .is_err(),
+                "{bad:?}"
+            );
+        }
+        let error = Config::from_lookup(SigningKey::NotUsed, env(&[("TABLE_NAME", "todo")]))
+            .expect_err("none");
+        assert_eq!(error, ConfigError::Missing("JWT_PUBLIC_KEYS"));
     }
 
     #[test]
@@ -195,7 +315,7 @@ mod tests {
             SigningKey::NotUsed,
             env(&[
                 ("TABLE_NAME", "todo"),
-                ("JWT_PUBLIC_KEY", "pem"),
+                ("JWT_PUBLIC_KEYS", X),
                 ("INITIALIZER_TIMEOUT_SECONDS", "soon"),
             ]),
         )
@@ -215,16 +335,11 @@ mod tests {
             SigningKey::NotUsed,
             env(&[
                 ("TABLE_NAME", "todo"),
-                ("JWT_PUBLIC_KEY", "pem"),
+                ("JWT_PUBLIC_KEYS", X),
                 ("JWT_TTL_SECONDS", "86400"),
             ]),
         )
         .expect("valid");
         assert_eq!(config.auth.token_lifetime, Duration::from_secs(86_400));
-    }
-
-    #[test]
-    fn escaped_newlines_in_pem_are_restored() {
-        assert_eq!(pem("a\\nb".into()), "a\nb");
     }
 }

@@ -5,7 +5,9 @@
 //! it) and **warms** the datastore with a real round trip, retrying transient failures
 //! with exponential backoff until the initializer timeout declared in `template.yml`
 //! (`INITIALIZER_TIMEOUT_SECONDS`), less a margin to report a failure in (see
-//! [`working_budget`]). The state is stored in a `'static` `OnceCell`.
+//! [`working_budget`]). The user function also reads its signing key from Secrets
+//! Manager ([`signing_key`]), at the same time and under the same deadline. The state
+//! is stored in a `'static` `OnceCell`.
 //!
 //! Because the runtime loop only starts afterwards, the platform sends this instance
 //! no request until the datastore is reachable: the cold-start bug of the course (an
@@ -20,8 +22,10 @@ use std::time::{Duration, Instant};
 
 use once_cell::sync::OnceCell;
 
+use crate::auth::key_secret::SecretSigningKey;
+use crate::auth::secret_source::{SecretError, SecretSource};
 use crate::auth::verifier::TokenVerifier;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, SigningKeyConfig};
 use crate::store::{Datastore, StoreError};
 
 /// The longest part of the initializer timeout kept back for reporting a failure.
@@ -49,14 +53,19 @@ pub enum InitError {
     /// A key could not be loaded.
     #[error("keys: {0}")]
     Keys(String),
+    /// The signing key's secret is missing, unreadable or holds no usable key.
+    #[error("signing key: {0}")]
+    SigningKey(SecretError),
     /// The datastore refused us for a reason retrying will not fix.
     #[error("datastore: {0}")]
     Datastore(StoreError),
-    /// The datastore did not answer before the initializer timeout.
+    /// A service did not answer before the initializer timeout.
     #[error(
-        "datastore not reachable within the initializer timeout of {timeout:?} ({attempts} attempts; last error: {last_error})"
+        "{what} not reachable within the initializer timeout of {timeout:?} ({attempts} attempts; last error: {last_error})"
     )]
     Timeout {
+        /// What was being reached.
+        what: &'static str,
         /// The declared timeout.
         timeout: Duration,
         /// How many warm-up calls were made.
@@ -71,6 +80,7 @@ impl InitError {
     pub fn error_type(&self) -> &'static str {
         match self {
             Self::Config(_) | Self::Keys(_) => "Runtime.InitError.Configuration",
+            Self::SigningKey(_) => "Runtime.InitError.SigningKey",
             Self::Datastore(_) => "Runtime.InitError.Datastore",
             Self::Timeout { .. } => "Runtime.InitError.Timeout",
         }
@@ -84,7 +94,7 @@ pub async fn verifier_and_warm_datastore(
     started: Instant,
 ) -> Result<(TokenVerifier, Datastore), InitError> {
     let verifier = TokenVerifier::new(
-        &config.auth.public_key_pem,
+        &config.auth.public_keys,
         &config.auth.issuer,
         &config.auth.audience,
     )
@@ -101,6 +111,63 @@ pub async fn warm_datastore(
     timeout: Duration,
     started: Instant,
 ) -> Result<(), InitError> {
+    let deadline = Deadline { timeout, started };
+    retry(
+        "datastore",
+        deadline,
+        || datastore.ping(),
+        |error| (!error.is_transient()).then_some(InitError::Datastore(error)),
+    )
+    .await
+}
+
+/// Reads the signing key from its secret until it is had, a permanent error occurs
+/// (missing secret, access denied, no usable key) or the initializer's
+/// [`working_budget`] of `timeout` has passed since `started`.
+///
+/// It runs concurrently with [`warm_datastore`], so on a cold start it adds the part of
+/// one `GetSecretValue` round trip that outlasts the datastore's warm-up, not a whole one.
+pub async fn signing_key(
+    config: &SigningKeyConfig,
+    timeout: Duration,
+    started: Instant,
+) -> Result<SecretSigningKey, InitError> {
+    let source = SecretSource::connect(config).await;
+    let key = retry(
+        "Secrets Manager",
+        Deadline { timeout, started },
+        || source.signing_key(),
+        |error| (!error.is_transient()).then_some(InitError::SigningKey(error)),
+    )
+    .await?;
+    tracing::debug!(
+        kid = key.public.kid(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "signing key loaded"
+    );
+    Ok(key)
+}
+
+/// When the initializer must be done.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    timeout: Duration,
+    started: Instant,
+}
+
+/// Calls `attempt` until it succeeds, `permanent` turns its error into an init error,
+/// or the deadline passes; pauses with exponential backoff in between.
+async fn retry<T, E, Fut>(
+    what: &'static str,
+    deadline: Deadline,
+    mut attempt: impl FnMut() -> Fut,
+    permanent: impl Fn(E) -> Option<InitError>,
+) -> Result<T, InitError>
+where
+    Fut: Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    let Deadline { timeout, started } = deadline;
     let deadline = started + working_budget(timeout);
     let mut backoff = FIRST_BACKOFF;
     let mut attempts = 0;
@@ -108,33 +175,43 @@ pub async fn warm_datastore(
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(InitError::Timeout {
-                timeout,
-                attempts,
-                last_error,
-            });
+            break;
         }
         attempts += 1;
-        match tokio::time::timeout(remaining, datastore.ping()).await {
-            Ok(Ok(())) => {
+        match tokio::time::timeout(remaining, attempt()).await {
+            Ok(Ok(value)) => {
                 tracing::debug!(
+                    what,
                     attempts,
                     elapsed_ms = started.elapsed().as_millis() as u64,
-                    "datastore warm"
+                    "reached"
                 );
-                return Ok(());
+                return Ok(value);
             }
-            Ok(Err(error)) if !error.is_transient() => return Err(InitError::Datastore(error)),
             Ok(Err(error)) => {
-                tracing::warn!(attempt = attempts, error = %error, "datastore not reachable yet; retrying");
-                last_error = error.to_string();
+                let message = error.to_string();
+                if let Some(failure) = permanent(error) {
+                    return Err(failure);
+                }
+                tracing::warn!(what, attempt = attempts, error = %message, "not reachable yet; retrying");
+                last_error = message;
             }
-            Err(_) => last_error = "the warm-up call did not finish in time".to_owned(),
+            Err(_) => last_error = "the call did not finish in time".to_owned(),
         }
         let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            // No pause past the deadline: the caller's hard stop must not win the race.
+            break;
+        }
         tokio::time::sleep(backoff.min(remaining)).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
+    Err(InitError::Timeout {
+        what,
+        timeout,
+        attempts,
+        last_error,
+    })
 }
 
 /// Runs `build` once, bounded by `timeout`, and stores its state in `cell`.
@@ -165,6 +242,7 @@ where
         Ok(result) => result?,
         Err(_) => {
             return Err(InitError::Timeout {
+                what: "the initializer",
                 timeout,
                 attempts: 0,
                 last_error: "the initializer did not finish in time".to_owned(),

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
-use shared::init::{InitError, verifier_and_warm_datastore};
+use shared::init::{InitError, signing_key, verifier_and_warm_datastore};
 use shared::store::{AccountStore, SessionStore, UserStore};
 
 use crate::hashing::Hashing;
@@ -37,21 +37,23 @@ pub struct UserState {
 }
 
 impl UserState {
-    /// The initializer: loads keys, connects to DynamoDB and warms the connection.
+    /// The initializer: reads the signing key from its secret while it connects to
+    /// DynamoDB and warms the connection (both under the initializer's deadline).
     pub async fn build(config: Config, started: Instant) -> Result<Self, InitError> {
-        let private_key = config
-            .auth
-            .private_key_pem
-            .as_deref()
-            .ok_or_else(|| InitError::Keys("JWT_PRIVATE_KEY is required".to_owned()))?;
+        let signing = config.auth.signing.as_ref().ok_or_else(|| {
+            InitError::Keys("the user function needs JWT_SIGNING_KEY_SECRET".to_owned())
+        })?;
+        let (key, (verifier, datastore)) = tokio::try_join!(
+            signing_key(signing, config.initializer_timeout, started),
+            verifier_and_warm_datastore(&config, started),
+        )?;
         let issuer = TokenIssuer::new(
-            private_key,
+            &key.private_pem,
             &config.auth.issuer,
             &config.auth.audience,
             config.auth.token_lifetime,
         )
         .map_err(|e| InitError::Keys(e.to_string()))?;
-        let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
             users: UserStore::new(datastore.clone()),
             sessions: SessionStore::new(datastore.clone()),

@@ -1,21 +1,26 @@
 //! Minting session tokens (the user function only).
+//!
+//! Every token names its key in the header's `kid` (the key's RFC 7638 thumbprint,
+//! [`super::public_key`]), so verifiers can hold several keys while one is rotated out.
 
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 use super::claims::Claims;
+use super::public_key::PublicKey;
 use crate::time::now_epoch_seconds;
 
 /// The signing key could not be loaded.
 #[derive(Debug, thiserror::Error)]
-#[error("JWT_PRIVATE_KEY is not an Ed25519 PKCS#8 PEM key: {0}")]
+#[error("the signing key is not an Ed25519 PKCS#8 PEM key: {0}")]
 pub struct InvalidSigningKey(String);
 
 /// Signs tokens with the Ed25519 private key.
 #[derive(Clone)]
 pub struct TokenIssuer {
     key: EncodingKey,
+    kid: String,
     issuer: String,
     audience: String,
     lifetime: Duration,
@@ -24,6 +29,7 @@ pub struct TokenIssuer {
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenIssuer")
+            .field("kid", &self.kid)
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .finish_non_exhaustive()
@@ -44,7 +50,7 @@ pub struct IssuedToken {
 }
 
 impl TokenIssuer {
-    /// Loads the private key.
+    /// Loads the private key; the tokens' `kid` is its public key's thumbprint.
     pub fn new(
         private_key_pem: &str,
         issuer: &str,
@@ -53,8 +59,13 @@ impl TokenIssuer {
     ) -> Result<Self, InvalidSigningKey> {
         let key = EncodingKey::from_ed_pem(private_key_pem.as_bytes())
             .map_err(|e| InvalidSigningKey(e.to_string()))?;
+        let kid = PublicKey::of_private_pem(private_key_pem)
+            .map_err(|e| InvalidSigningKey(e.to_string()))?
+            .kid()
+            .to_owned();
         Ok(Self {
             key,
+            kid,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             lifetime,
@@ -83,9 +94,16 @@ impl TokenIssuer {
         })
     }
 
+    /// The key id every token names.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
     /// Signs arbitrary claims (tests use this for expired or foreign tokens).
     pub fn sign(&self, claims: &Claims) -> Result<String, crate::ApiError> {
-        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), claims, &self.key).map_err(|e| {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| {
             tracing::error!(error = %e, "token signing failed");
             crate::ApiError::Internal
         })

@@ -1,14 +1,10 @@
-//! Ed25519 key pairs in PEM, for local runs and tests (deployed keys come from a secret store).
+//! Ed25519 key pairs in PEM, for local runs and tests (deployed keys are made by
+//! `scripts/jwt-keys.py` and kept in Secrets Manager).
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 
-/// The DER prefix of an Ed25519 SubjectPublicKeyInfo, before the 32 key bytes.
-const SPKI_ED25519_PREFIX: [u8; 12] = [
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-];
+use super::public_key::{PublicKey, to_pem};
 
 /// A signing key and its public key, both PEM encoded.
 #[derive(Clone)]
@@ -38,22 +34,16 @@ impl KeyPair {
         let rng = SystemRandom::new();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| KeyGenerationError)?;
         let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| KeyGenerationError)?;
-        let mut spki = SPKI_ED25519_PREFIX.to_vec();
-        spki.extend_from_slice(pair.public_key().as_ref());
+        let public =
+            PublicKey::from_raw(pair.public_key().as_ref()).map_err(|_| KeyGenerationError)?;
         Ok(Self {
-            private_pem: pem("PRIVATE KEY", pkcs8.as_ref()),
-            public_pem: pem("PUBLIC KEY", &spki),
+            private_pem: to_pem("PRIVATE KEY", pkcs8.as_ref().to_vec()),
+            public_pem: public.to_spki_pem(),
         })
     }
-}
 
-fn pem(label: &str, der: &[u8]) -> String {
-    let encoded = STANDARD.encode(der);
-    let mut text = format!("-----BEGIN {label}-----\n");
-    for line in encoded.as_bytes().chunks(64) {
-        text.push_str(&String::from_utf8_lossy(line));
-        text.push('\n');
+    /// The public key, with its key id; `None` when `public_pem` is not an Ed25519 key.
+    pub fn public_key(&self) -> Option<PublicKey> {
+        PublicKey::from_spki_pem(&self.public_pem).ok()
     }
-    text.push_str(&format!("-----END {label}-----\n"));
-    text
 }

@@ -168,23 +168,46 @@ fn event_filled(name: &str, placeholders: &[(&str, &str)]) -> Request {
         .unwrap_or_else(|e| panic!("{} is not an API Gateway event: {e}", path.display()))
 }
 
-/// A configuration for `table` at `endpoint`, with fresh keys.
+/// Where a test's signing key is: a secret on a Secrets Manager emulator.
+#[derive(Debug, Clone, Copy)]
+pub struct TestSecret<'a> {
+    /// The emulator's endpoint.
+    pub endpoint: &'a str,
+    /// The secret's name.
+    pub name: &'a str,
+}
+
+/// A configuration for `table` at `endpoint` trusting `keys`; with `secret`, the user
+/// function's, signing with `keys` from that secret.
 ///
 /// # Panics
-/// When keys cannot be generated.
-pub fn config(endpoint: &str, table: &str, keys: &KeyPair, signing: SigningKey) -> Config {
+/// When the keys are not Ed25519 keys: a test bug.
+pub fn config(
+    endpoint: &str,
+    table: &str,
+    keys: &KeyPair,
+    secret: Option<TestSecret<'_>>,
+) -> Config {
+    let public = keys.public_key().expect("an Ed25519 test key");
     let lookup = |name: &str| -> Option<String> {
         match name {
             "TABLE_NAME" => Some(table.to_owned()),
             "DYNAMODB_ENDPOINT" => Some(endpoint.to_owned()),
-            "JWT_PUBLIC_KEY" => Some(keys.public_pem.clone()),
-            "JWT_PRIVATE_KEY" => Some(keys.private_pem.clone()),
+            "JWT_PUBLIC_KEYS" => Some(public.x().to_owned()),
+            "JWT_SIGNING_KEY_ID" => Some(public.kid().to_owned()),
+            "JWT_SIGNING_KEY_SECRET" => secret.map(|s| s.name.to_owned()),
+            "SECRETS_MANAGER_ENDPOINT" => secret.map(|s| s.endpoint.to_owned()),
             "JWT_ISSUER" => Some("todo-service".to_owned()),
             "JWT_AUDIENCE" => Some("todo-web".to_owned()),
             "INITIALIZER_TIMEOUT_SECONDS" => Some("5".to_owned()),
             "JWT_TTL_SECONDS" => Some("3600".to_owned()),
             _ => None,
         }
+    };
+    let signing = if secret.is_some() {
+        SigningKey::Required
+    } else {
+        SigningKey::NotUsed
     };
     Config::from_lookup(signing, lookup).expect("a valid test configuration")
 }

@@ -25,7 +25,7 @@ fn container(app: &TestApp, port: u16, endpoint: Option<&str>) -> tokio::process
             "DYNAMODB_ENDPOINT",
             endpoint.unwrap_or(config.datastore.endpoint.as_deref().unwrap_or("")),
         )
-        .env("JWT_PUBLIC_KEY", &config.auth.public_key_pem)
+        .env("JWT_PUBLIC_KEY", config.auth.public_keys[0].to_spki_pem())
         .env("INITIALIZER_TIMEOUT_SECONDS", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use shared::auth::claims::Claims;
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::keys::KeyPair;
-use shared::config::{Config, SigningKey};
+use shared::config::Config;
 use shared_testing::{TestResponse, config, request};
 
 pub(crate) struct TestApp {
@@ -33,7 +33,7 @@ pub(crate) async fn spawn_app() -> TestApp {
     let table = local::testing::unique_table_name("rule");
     local::testing::create_todo_table(endpoint, &table).await;
     let keys = KeyPair::generate().expect("keys");
-    let config = config(endpoint, &table, &keys, SigningKey::NotUsed);
+    let config = config(endpoint, &table, &keys, None);
     let state = RuleState::build(config.clone(), Instant::now())
         .await
         .expect("the initializer succeeds against the emulator");

@@ -208,6 +208,12 @@ async fn fake_runtime_api() -> (String, mpsc::UnboundedReceiver<Seen>) {
     (address, receiver)
 }
 
+/// `JWT_PUBLIC_KEYS` for `config`'s trusted keys.
+fn public_keys(config: &Config) -> String {
+    let xs: Vec<&str> = config.auth.public_keys.iter().map(|k| k.x()).collect();
+    xs.join(",")
+}
+
 fn bootstrap(config: &Config, runtime_api: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_rule"));
     command
@@ -222,7 +228,7 @@ fn bootstrap(config: &Config, runtime_api: &str) -> tokio::process::Command {
             "DYNAMODB_ENDPOINT",
             config.datastore.endpoint.as_deref().unwrap_or(""),
         )
-        .env("JWT_PUBLIC_KEY", &config.auth.public_key_pem)
+        .env("JWT_PUBLIC_KEYS", public_keys(config))
         .env(
             "INITIALIZER_TIMEOUT_SECONDS",
             format!("{}", config.initializer_timeout.as_secs_f64()),
@@ -300,7 +306,7 @@ async fn the_bootstrap_binary_reports_missing_configuration() {
     let app = spawn_app().await;
     let (runtime_api, mut seen) = fake_runtime_api().await;
     let mut command = bootstrap(&app.config, &runtime_api);
-    command.env_remove("JWT_PUBLIC_KEY");
+    command.env_remove("JWT_PUBLIC_KEYS");
     let output = tokio::time::timeout(Duration::from_secs(10), command.output())
         .await
         .expect("the binary does not hang")
@@ -308,5 +314,5 @@ async fn the_bootstrap_binary_reports_missing_configuration() {
     assert!(!output.status.success());
     let report = seen.recv().await.expect("one request");
     assert_eq!(report.path, "/2018-06-01/runtime/init/error");
-    assert!(report.body.contains("JWT_PUBLIC_KEY"), "{}", report.body);
+    assert!(report.body.contains("JWT_PUBLIC_KEYS"), "{}", report.body);
 }

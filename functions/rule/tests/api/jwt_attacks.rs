@@ -43,15 +43,17 @@ async fn the_none_algorithm_is_rejected() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
     let claims = serde_json::to_value(app.claims_for(&alice)).expect("claims");
+    // Naming the trusted key, so that the algorithm is what gets the token refused.
+    let kid = app.issuer.kid();
     let token = format!(
         "{}.{}.",
-        encode(&serde_json::json!({"alg": "none", "typ": "JWT"})),
+        encode(&serde_json::json!({"alg": "none", "typ": "JWT", "kid": kid})),
         encode(&claims)
     );
     assert_rejected(&app, &token, "alg none").await;
     let token = format!(
         "{}.{}.",
-        encode(&serde_json::json!({"alg": "None"})),
+        encode(&serde_json::json!({"alg": "None", "kid": kid})),
         encode(&claims)
     );
     assert_rejected(&app, &token, "alg None").await;
@@ -114,9 +116,11 @@ async fn an_hmac_token_keyed_with_the_public_key_is_rejected() {
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
     let app = spawn_app().await;
     let alice = app.user("alice").await;
-    let public_pem = app.config.auth.public_key_pem.clone();
+    let public_pem = app.keys.public_pem.clone();
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(app.issuer.kid().to_owned());
     let token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
+        &header,
         &app.claims_for(&alice),
         &EncodingKey::from_secret(public_pem.as_bytes()),
     )
@@ -132,7 +136,7 @@ async fn garbage_tokens_are_rejected() {
     }
 }
 
-/// A token with our key, our issuer and audience and these claims on top.
+/// A token with our key (named by its kid), our issuer and audience and these claims on top.
 fn signed_with(app: &TestApp, user: &crate::helpers::User, extra: serde_json::Value) -> String {
     let mut claims = serde_json::to_value(app.claims_for(user)).expect("claims");
     if let (Some(claims), serde_json::Value::Object(extra)) = (claims.as_object_mut(), extra) {
@@ -140,12 +144,37 @@ fn signed_with(app: &TestApp, user: &crate::helpers::User, extra: serde_json::Va
     }
     let key = jsonwebtoken::EncodingKey::from_ed_pem(app.keys.private_pem.as_bytes())
         .expect("signing key");
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA),
-        &claims,
-        &key,
-    )
-    .expect("signed")
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some(app.issuer.kid().to_owned());
+    jsonwebtoken::encode(&header, &claims, &key).expect("signed")
+}
+
+#[tokio::test]
+async fn a_token_without_a_kid_or_naming_an_untrusted_key_is_rejected() {
+    let app = spawn_app().await;
+    let alice = app.user("alice").await;
+    let key = jsonwebtoken::EncodingKey::from_ed_pem(app.keys.private_pem.as_bytes())
+        .expect("signing key");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    let claims = app.claims_for(&alice);
+    let no_kid = jsonwebtoken::encode(&header, &claims, &key).expect("signed");
+    assert_rejected(&app, &no_kid, "no kid").await;
+    header.kid = Some("an-untrusted-key".to_owned());
+    let unknown = jsonwebtoken::encode(&header, &claims, &key).expect("signed");
+    assert_rejected(&app, &unknown, "unknown kid").await;
+    // With the trusted kid the same signature is accepted: the kid made the difference.
+    header.kid = Some(app.issuer.kid().to_owned());
+    let named = jsonwebtoken::encode(&header, &claims, &key).expect("signed");
+    let auth = format!("Bearer {named}");
+    let response = app
+        .send(request(
+            Method::GET,
+            "/api/rule",
+            None,
+            &[("authorization", &auth)],
+        ))
+        .await;
+    assert_eq!(response.status, 200, "{:?}", response.body);
 }
 
 #[tokio::test]

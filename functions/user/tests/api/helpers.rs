@@ -5,9 +5,8 @@ use std::time::Instant;
 use http::Method;
 use serde_json::{Value, json};
 use shared::auth::keys::KeyPair;
-use shared::config::SigningKey;
 use shared::store::{Datastore, RuleStore};
-use shared_testing::{TestResponse, config, request};
+use shared_testing::{TestResponse, TestSecret, config, request};
 use user_function::UserState;
 
 #[derive(Clone)]
@@ -22,7 +21,12 @@ pub(crate) async fn spawn_app() -> TestApp {
     let table = local::testing::unique_table_name("user");
     local::testing::create_todo_table(endpoint, &table).await;
     let keys = KeyPair::generate().expect("keys");
-    let config = config(endpoint, &table, &keys, SigningKey::Required);
+    let secret = local::testing::signing_secret(std::slice::from_ref(&keys)).await;
+    let secret = TestSecret {
+        endpoint: local::testing::secrets_endpoint(),
+        name: &secret,
+    };
+    let config = config(endpoint, &table, &keys, Some(secret));
     let rules = RuleStore::new(Datastore::connect(&config.datastore).await);
     let state = UserState::build(config, Instant::now())
         .await

@@ -1,0 +1,185 @@
+//! Reading the signing-key secret from AWS Secrets Manager, once, in the user
+//! function's initializer.
+//!
+//! The key never appears in the function's configuration: the configuration names the
+//! secret (`JWT_SIGNING_KEY_SECRET`) and the key id to sign with (`JWT_SIGNING_KEY_ID`),
+//! and the function's role may call `secretsmanager:GetSecretValue` on that one secret.
+//! One call per cold start, concurrent with the datastore warm-up (`shared::init`); the
+//! key then stays in the instance's memory and signing is local (no call per login).
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::config::{Credentials, Region};
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::key_secret::{KeySecretError, SecretSigningKey, signing_key};
+use crate::config::SigningKeyConfig;
+
+/// Per-attempt limit; the initializer's deadline bounds the whole.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// TCP/TLS connect limit.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Error codes that mean "try again later".
+const TRANSIENT_CODES: &[&str] = &[
+    "ThrottlingException",
+    "InternalServiceError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "RequestLimitExceeded",
+];
+
+/// Why the signing key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// The secret does not exist (or is scheduled for deletion).
+    #[error("secret {secret} not found: {message}")]
+    NotFound {
+        /// The secret's name or ARN.
+        secret: String,
+        /// Secrets Manager's words.
+        message: String,
+    },
+    /// The function's role may not read the secret, or may not decrypt it.
+    #[error("access to secret {secret} denied ({code}): {message}")]
+    AccessDenied {
+        /// The secret's name or ARN.
+        secret: String,
+        /// `AccessDeniedException`, or a KMS decryption failure.
+        code: String,
+        /// Secrets Manager's words.
+        message: String,
+    },
+    /// Secrets Manager refused for another reason a retry will not fix.
+    #[error("secret {secret} could not be read ({code}): {message}")]
+    Rejected {
+        /// The secret's name or ARN.
+        secret: String,
+        /// Secrets Manager's error code.
+        code: String,
+        /// Its words.
+        message: String,
+    },
+    /// Secrets Manager could not be reached, timed out or throttled us: worth a retry.
+    #[error("Secrets Manager unavailable reading {secret}: {message}")]
+    Unavailable {
+        /// The secret's name or ARN.
+        secret: String,
+        /// What happened.
+        message: String,
+    },
+    /// The secret was read but holds no usable key with the deployed kid.
+    #[error("secret {secret}: {source}")]
+    Invalid {
+        /// The secret's name or ARN.
+        secret: String,
+        /// What is wrong with its content.
+        #[source]
+        source: KeySecretError,
+    },
+}
+
+impl SecretError {
+    /// Whether a retry may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
+
+    fn from_sdk<E, R>(secret: &str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let secret = secret.to_owned();
+        let message = DisplayErrorContext(&error).to_string();
+        let SdkError::ServiceError(service) = &error else {
+            return Self::Unavailable { secret, message };
+        };
+        let code = service.err().code().unwrap_or("Unknown").to_owned();
+        let message = service.err().message().unwrap_or(&message).to_owned();
+        match code.as_str() {
+            "ResourceNotFoundException" => Self::NotFound { secret, message },
+            "AccessDeniedException" | "DecryptionFailure" | "UnrecognizedClientException" => {
+                Self::AccessDenied {
+                    secret,
+                    code,
+                    message,
+                }
+            }
+            code if TRANSIENT_CODES.contains(&code) => Self::Unavailable { secret, message },
+            _ => Self::Rejected {
+                secret,
+                code,
+                message,
+            },
+        }
+    }
+}
+
+/// A Secrets Manager client for the signing-key secret.
+#[derive(Debug, Clone)]
+pub struct SecretSource {
+    client: Client,
+    config: SigningKeyConfig,
+}
+
+impl SecretSource {
+    /// Builds the client (no network traffic yet).
+    ///
+    /// With an endpoint override (a local emulator) the region comes from `AWS_REGION`
+    /// (default `us-east-1`) and the credentials from the environment when set, else
+    /// throwaway ones, so a local run never looks for real AWS credentials.
+    pub async fn connect(config: &SigningKeyConfig) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+            .build();
+        // The initializer retries with its own backoff and deadline: one try per call here.
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::disabled());
+        if let Some(endpoint) = &config.endpoint {
+            let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_owned());
+            let credentials = match (
+                std::env::var("AWS_ACCESS_KEY_ID"),
+                std::env::var("AWS_SECRET_ACCESS_KEY"),
+            ) {
+                (Ok(id), Ok(secret)) => Credentials::new(id, secret, None, None, "environment"),
+                _ => Credentials::new("local", "local", None, None, "local"),
+            };
+            loader = loader
+                .endpoint_url(endpoint)
+                .region(Region::new(region))
+                .credentials_provider(credentials);
+        }
+        let sdk_config = loader.load().await;
+        Self {
+            client: Client::new(&sdk_config),
+            config: config.clone(),
+        }
+    }
+
+    /// One `GetSecretValue` of the secret, and the entry of the deployed key id.
+    pub async fn signing_key(&self) -> Result<SecretSigningKey, SecretError> {
+        let secret = &self.config.secret_id;
+        let output = self
+            .client
+            .get_secret_value()
+            .secret_id(secret)
+            .send()
+            .await
+            .map_err(|e| SecretError::from_sdk(secret, e))?;
+        let text = output.secret_string().ok_or_else(|| SecretError::Invalid {
+            secret: secret.clone(),
+            source: KeySecretError::NotAKeySet("it has no SecretString".to_owned()),
+        })?;
+        signing_key(text, &self.config.key_id).map_err(|source| SecretError::Invalid {
+            secret: secret.clone(),
+            source,
+        })
+    }
+}
