@@ -9,7 +9,8 @@
 #                 (creates the JWT key secret when missing)
 #
 # Everything a target needs is installed on first use: npm packages under
-# local/emulator, web/tests and api, Python tools in .venv, Debian's chromium via apt.
+# local/emulator, web/tests and api, Python tools (and moto, the Secrets Manager
+# emulator) in .venv, Debian's chromium via apt.
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -57,12 +58,12 @@ api-lint: $(API_LINT_DEPS)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		api/node_modules/.bin/redocly lint --config api/redocly.yaml api/openapi.yaml
 
-## unit-test: unit tests, the functions' API tests and the platform's tests, on dynalite.
-unit-test: $(EMULATOR_DEPS)
+## unit-test: unit tests, the functions' API tests and the platform's tests, on dynalite and moto.
+unit-test: $(EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) test --workspace
 
 ## web-test: the frontend in Debian's chromium, against the local platform.
-web-test: $(EMULATOR_DEPS) $(WEB_TEST_DEPS)
+web-test: $(EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS) $(WEB_TEST_DEPS)
 	bash scripts/ensure-chromium.sh
 	$(CARGO) build $(WORKSPACE_BINS)
 	node web/tests/run.mjs

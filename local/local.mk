@@ -6,7 +6,7 @@
 #   make bench                                 cold start, latency, throughput, memory figures
 #   make repair-counts                         recount every user's todos; report drifted counters
 #
-# The root Makefile defines CARGO (default: cargo) and WORKSPACE_BINS.
+# The root Makefile defines CARGO (default: cargo), PYTHON, VENV and WORKSPACE_BINS.
 
 CARGO ?= cargo
 LOCAL_TARGET ?= $(or $(CARGO_TARGET_DIR),target)
@@ -14,6 +14,8 @@ LOCAL_PORT ?= 3001
 LOCAL_DATA ?= .data
 LOCAL_POLICY ?= concurrency
 LOCAL_EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
+# moto's server, the Secrets Manager emulator, in the project's .venv.
+SECRETS_EMULATOR_DEPS := $(VENV)/.secrets-emulator-stamp
 FN ?= rule
 EVENT ?= events/rule-list.json
 # GNU make predefines AS (the assembler, `as`), so `AS ?= alice` would never apply.
@@ -29,20 +31,25 @@ $(LOCAL_EMULATOR_DEPS): local/emulator/package.json local/emulator/package-lock.
 	npm ci --prefix local/emulator --no-audit --no-fund
 	touch $@
 
-## dev: build, start the emulator (data in .data/), create the tables and serve the app on :3001.
-dev: $(LOCAL_EMULATOR_DEPS)
+$(SECRETS_EMULATOR_DEPS): local/emulator/requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r local/emulator/requirements.txt
+	touch $@
+
+## dev: build, start the emulators (data in .data/), create the tables and serve the app on :3001.
+dev: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform dev --port $(LOCAL_PORT) --data-dir $(LOCAL_DATA) \
 		--policy $(LOCAL_POLICY) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## invoke: one cold invocation of FN with EVENT; {{token}} becomes a token for AS.
-invoke: $(LOCAL_EMULATOR_DEPS)
+invoke: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform invoke --function $(FN) --event $(EVENT) --as $(AS) \
 		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## bench: release builds, then the platform's figures (medians).
-bench: $(LOCAL_EMULATOR_DEPS)
+bench: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release
 

@@ -1,4 +1,5 @@
-//! Starting and stopping the DynamoDB API emulator.
+//! Starting and stopping the DynamoDB API emulator (and what every emulator shares:
+//! the ready line, the stdin watch).
 //!
 //! The emulator is dynalite (npm), run by `local/emulator/serve.js`. It listens on
 //! loopback, prints its endpoint once it accepts connections, persists to a folder
@@ -19,19 +20,17 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Why the emulator could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    /// Its npm packages are not installed yet.
-    #[error(
-        "the DynamoDB emulator is not installed: run `npm ci --prefix {0}` (make does this for you)"
-    )]
-    NotInstalled(String),
-    /// `node` could not be run.
-    #[error("could not start node for the DynamoDB emulator: {0}")]
+    /// Its packages are not installed yet.
+    #[error("the {0} emulator is not installed: run `{1}` (make does this for you)")]
+    NotInstalled(&'static str, String),
+    /// Its interpreter could not be run.
+    #[error("could not start an emulator: {0}")]
     Spawn(#[source] std::io::Error),
     /// It exited or printed something else instead of its endpoint.
-    #[error("the DynamoDB emulator did not start: {0}")]
+    #[error("an emulator did not start: {0}")]
     Startup(String),
     /// It did not print its endpoint in time.
-    #[error("the DynamoDB emulator did not start within {0:?}")]
+    #[error("an emulator did not start within {0:?}")]
     Timeout(Duration),
 }
 
@@ -56,6 +55,37 @@ struct ReadyLine {
     endpoint: String,
 }
 
+/// Spawns `command` (an emulator that prints `{"endpoint": ...}` once it accepts
+/// connections) and waits for that line.
+pub(crate) async fn spawn_ready(mut command: Command) -> Result<(Child, String), EmulatorError> {
+    let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| EmulatorError::Startup("no standard output".into()))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(STARTUP_TIMEOUT, lines.next_line())
+        .await
+        .map_err(|_| EmulatorError::Timeout(STARTUP_TIMEOUT))?
+        .map_err(|e| EmulatorError::Startup(e.to_string()))?
+        .ok_or_else(|| EmulatorError::Startup("it exited before it was ready".into()))?;
+    let ready: ReadyLine = serde_json::from_str(&line)
+        .map_err(|e| EmulatorError::Startup(format!("unexpected output {line:?}: {e}")))?;
+    Ok((child, ready.endpoint))
+}
+
+/// Stops an emulator started with `--watch-stdin`: closing its standard input asks it
+/// to exit cleanly; it is killed if it lingers.
+pub(crate) async fn stop_child(child: &mut Child) {
+    drop(child.stdin.take());
+    if tokio::time::timeout(Duration::from_secs(3), child.wait())
+        .await
+        .is_err()
+    {
+        let _ = child.kill().await;
+    }
+}
+
 /// The folder holding `serve.js` and its `node_modules`.
 pub fn emulator_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("emulator")
@@ -66,7 +96,10 @@ impl Emulator {
     pub async fn start(options: &EmulatorOptions) -> Result<Self, EmulatorError> {
         let dir = emulator_dir();
         if !dir.join("node_modules").join("dynalite").is_dir() {
-            return Err(EmulatorError::NotInstalled(dir.display().to_string()));
+            return Err(EmulatorError::NotInstalled(
+                "DynamoDB",
+                format!("npm ci --prefix {}", dir.display()),
+            ));
         }
         let mut command = Command::new("node");
         command
@@ -83,23 +116,8 @@ impl Emulator {
             std::fs::create_dir_all(data_dir).map_err(EmulatorError::Spawn)?;
             command.arg("--path").arg(data_dir);
         }
-        let mut child = command.spawn().map_err(EmulatorError::Spawn)?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| EmulatorError::Startup("no standard output".into()))?;
-        let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(STARTUP_TIMEOUT, lines.next_line())
-            .await
-            .map_err(|_| EmulatorError::Timeout(STARTUP_TIMEOUT))?
-            .map_err(|e| EmulatorError::Startup(e.to_string()))?
-            .ok_or_else(|| EmulatorError::Startup("it exited before it was ready".into()))?;
-        let ready: ReadyLine = serde_json::from_str(&line)
-            .map_err(|e| EmulatorError::Startup(format!("unexpected output {line:?}: {e}")))?;
-        Ok(Self {
-            endpoint: ready.endpoint,
-            child,
-        })
+        let (child, endpoint) = spawn_ready(command).await?;
+        Ok(Self { endpoint, child })
     }
 
     /// The emulator's HTTP endpoint, e.g. `http://127.0.0.1:41234`.
@@ -114,13 +132,6 @@ impl Emulator {
 
     /// Stops the emulator and waits for it to exit.
     pub async fn stop(mut self) {
-        // Closing stdin asks it to close its database cleanly; kill if it lingers.
-        drop(self.child.stdin.take());
-        if tokio::time::timeout(Duration::from_secs(3), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
+        stop_child(&mut self.child).await;
     }
 }

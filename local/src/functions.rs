@@ -301,12 +301,35 @@ Resources:
             return;
         }
         let template = Template::load(path).expect("template.yml parses");
-        let resolver = Resolver::new(&template, "us-east-1", &BTreeMap::new());
+        // The parameters `make deploy` passes (they have no default).
+        let key = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+        let kid = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
+        let overrides = BTreeMap::from([
+            ("JwtPublicKeys".to_owned(), key.to_owned()),
+            ("JwtSigningKeyId".to_owned(), kid.to_owned()),
+        ]);
+        let resolver = Resolver::new(&template, "us-east-1", &overrides);
         let specs = functions(&template, &resolver).expect("functions resolve");
         for spec in &specs {
             assert!(spec.lifecycle.concurrency >= 1);
             assert!(!spec.routes.is_empty(), "{} has routes", spec.name);
+            assert_eq!(spec.environment["JWT_PUBLIC_KEYS"], key);
+            for (name, value) in &spec.environment {
+                assert!(
+                    !value.contains("{{resolve:") && !value.contains("PRIVATE KEY"),
+                    "{}: {name} must not carry key material",
+                    spec.name
+                );
+            }
         }
+        let user = specs.iter().find(|s| s.name == "user").expect("user");
+        assert_eq!(user.environment["JWT_SIGNING_KEY_ID"], kid);
+        assert_eq!(
+            user.environment["JWT_SIGNING_KEY_SECRET"],
+            "todo-service/jwt-keys"
+        );
+        let rule = specs.iter().find(|s| s.name == "rule").expect("rule");
+        assert!(!rule.environment.contains_key("JWT_SIGNING_KEY_SECRET"));
     }
 
     #[test]

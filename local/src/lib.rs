@@ -7,7 +7,8 @@
 //!   [`resolve`] evaluates intrinsic functions; [`functions`] turns the functions into
 //!   [`functions::FunctionSpec`]s (binary, memory, timeout, environment, routes, lifecycle).
 //! - [`emulator`] starts the DynamoDB API emulator (dynalite); [`tables`] creates the
-//!   template's tables on it; [`dynamo`] builds a client for it.
+//!   template's tables on it; [`dynamo`] builds a client for it. [`secrets_emulator`]
+//!   starts the Secrets Manager emulator (moto) and puts the signing key in it.
 //! - [`platform`] runs the functions: [`runtime_api`] is the Lambda Runtime API the
 //!   instances poll, [`instance`] starts their processes, [`pool`] schedules requests
 //!   onto instances and scales them under a [`policy`].
@@ -38,6 +39,7 @@ pub mod procfs;
 pub mod resolve;
 pub mod routes;
 pub mod runtime_api;
+pub mod secrets_emulator;
 pub mod static_files;
 pub mod stats;
 pub mod status;

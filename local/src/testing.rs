@@ -1,9 +1,10 @@
-//! Helpers for the functions' integration tests: one emulator per test process and a
-//! fresh table, created from `template.yml`, per test.
+//! Helpers for the functions' integration tests: one DynamoDB and one Secrets Manager
+//! emulator per test process, a fresh table, created from `template.yml`, and a fresh
+//! signing-key secret per test.
 //!
-//! Set `DYNAMODB_TEST_ENDPOINT` to use an emulator that is already running (`make test`
-//! starts one for the whole run); otherwise the first test starts one, and it exits
-//! when the test process does (it watches its standard input, which this process holds).
+//! Set `DYNAMODB_TEST_ENDPOINT` (`SECRETS_MANAGER_TEST_ENDPOINT`) to use an emulator
+//! that is already running; otherwise the first test starts one, and it exits when the
+//! test process does (it watches its standard input, which this process holds).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use std::sync::OnceLock;
 
 use crate::dynamo::local_client;
 use crate::emulator::emulator_dir;
+use crate::keys::KeyPair;
+use crate::secrets_emulator::put_signing_secret;
 use crate::tables::ensure_table;
 use crate::template::Template;
 
@@ -27,9 +30,44 @@ struct SharedEmulator {
     _child: Option<Child>,
 }
 
-static EMULATOR: OnceLock<SharedEmulator> = OnceLock::new();
+impl SharedEmulator {
+    /// The emulator at `$variable`, else one started with `command`, which must print
+    /// `{"endpoint": ...}` first.
+    fn start(variable: &str, mut command: Command, what: &str) -> Self {
+        if let Ok(endpoint) = std::env::var(variable) {
+            return Self {
+                endpoint,
+                _child: None,
+            };
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the {what} emulator starts: {e}"));
+        let stdout = child.stdout.take().expect("emulator stdout is piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("the {what} emulator prints its endpoint: {e}"));
+        let ready: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the {what} emulator's first line is JSON ({e}): {line:?}"));
+        let endpoint = ready["endpoint"]
+            .as_str()
+            .expect("the emulator reports an endpoint")
+            .to_owned();
+        Self {
+            endpoint,
+            _child: Some(child),
+        }
+    }
+}
 
-/// The endpoint of this test process's emulator, starting it on first use.
+static EMULATOR: OnceLock<SharedEmulator> = OnceLock::new();
+static SECRETS: OnceLock<SharedEmulator> = OnceLock::new();
+
+/// The endpoint of this test process's DynamoDB emulator, starting it on first use.
 ///
 /// # Panics
 /// When no emulator can be started: a test cannot run without one, and the message
@@ -37,43 +75,60 @@ static EMULATOR: OnceLock<SharedEmulator> = OnceLock::new();
 pub fn emulator_endpoint() -> &'static str {
     &EMULATOR
         .get_or_init(|| {
-            if let Ok(endpoint) = std::env::var("DYNAMODB_TEST_ENDPOINT") {
-                return SharedEmulator {
-                    endpoint,
-                    _child: None,
-                };
-            }
             let dir = emulator_dir();
             assert!(
-                dir.join("node_modules").join("dynalite").is_dir(),
+                std::env::var_os("DYNAMODB_TEST_ENDPOINT").is_some()
+                    || dir.join("node_modules").join("dynalite").is_dir(),
                 "the DynamoDB emulator is not installed: run `npm ci --prefix {}` or `make test`",
                 dir.display()
             );
-            let mut child = Command::new("node")
+            let mut command = Command::new("node");
+            command
                 .current_dir(&dir)
-                .args(["serve.js", "--watch-stdin", "--port", "0"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("node starts the DynamoDB emulator");
-            let stdout = child.stdout.take().expect("emulator stdout is piped");
-            let mut line = String::new();
-            BufReader::new(stdout)
-                .read_line(&mut line)
-                .expect("the emulator prints its endpoint");
-            let ready: serde_json::Value =
-                serde_json::from_str(&line).expect("the emulator's first line is JSON");
-            let endpoint = ready["endpoint"]
-                .as_str()
-                .expect("the emulator reports an endpoint")
-                .to_owned();
-            SharedEmulator {
-                endpoint,
-                _child: Some(child),
-            }
+                .args(["serve.js", "--watch-stdin", "--port", "0"]);
+            SharedEmulator::start("DYNAMODB_TEST_ENDPOINT", command, "DynamoDB")
         })
         .endpoint
+}
+
+/// The endpoint of this test process's Secrets Manager emulator, starting it on first use.
+///
+/// # Panics
+/// When no emulator can be started; the message says how to install it.
+pub fn secrets_endpoint() -> &'static str {
+    &SECRETS
+        .get_or_init(|| {
+            let python = crate::secrets_emulator::python();
+            assert!(
+                std::env::var_os("SECRETS_MANAGER_TEST_ENDPOINT").is_some() || python.is_file(),
+                "the Secrets Manager emulator is not installed: run `make .venv/.secrets-emulator-stamp` or `make test`"
+            );
+            let mut command = Command::new(python);
+            command
+                .arg(emulator_dir().join("moto_serve.py"))
+                .args(["--watch-stdin", "--port", "0"]);
+            SharedEmulator::start("SECRETS_MANAGER_TEST_ENDPOINT", command, "Secrets Manager")
+        })
+        .endpoint
+}
+
+/// Puts `keys` into a new secret on this process's Secrets Manager emulator, the
+/// first key signing; answers the secret's name.
+///
+/// # Panics
+/// When the emulator refuses: the test cannot run.
+pub async fn signing_secret(keys: &[KeyPair]) -> String {
+    let name = format!("jwt-keys/{}", ulid::Ulid::new().to_string().to_lowercase());
+    let kid = keys
+        .first()
+        .and_then(KeyPair::public_key)
+        .expect("a signing key pair")
+        .kid()
+        .to_owned();
+    put_signing_secret(secrets_endpoint(), &name, keys, &kid)
+        .await
+        .expect("the emulator stores the secret");
+    name
 }
 
 /// Creates a table named `name` with the definition of the template's `TodoTable`.

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use common::*;
-use local::commands::project::{Datastore, local_functions};
+use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use local::keys::KeyPair;
 use local::platform::PlatformConfig;
 use local::pool::PoolSettings;
@@ -26,6 +26,8 @@ use serde_json::{Value, json};
 struct Project {
     running: Running,
     datastore: Datastore,
+    /// The signing key's Secrets Manager; stopped when dropped.
+    _secrets: Secrets,
     table: String,
     proxy: Option<LossyProxy>,
 }
@@ -47,9 +49,17 @@ async fn project(min_instances: usize, reach: Reach<'_>) -> Project {
     let template = Template::load(&template_path).expect("template.yml parses");
     let datastore = Datastore::start(None).await.expect("emulator starts");
     datastore.create_tables(&template).await.expect("tables");
+    let secrets = Secrets::start(None).await.expect("secrets emulator starts");
     let keys = KeyPair::generate().expect("keys");
-    let mut functions =
-        local_functions(&template, &datastore.endpoint, &keys).expect("functions resolve");
+    let endpoints = Endpoints {
+        dynamodb: &datastore.endpoint,
+        secrets_manager: &secrets.endpoint,
+    };
+    let mut functions = local_functions(&template, endpoints, &keys).expect("functions resolve");
+    secrets
+        .put_keys(&functions, std::slice::from_ref(&keys))
+        .await
+        .expect("the signing key is in its secret");
     let table = functions[0].environment["TABLE_NAME"].clone();
     let proxy = match reach {
         Reach::RuleThroughLossyProxy => Some(lossy_proxy(&datastore.endpoint).await),
@@ -89,6 +99,7 @@ async fn project(min_instances: usize, reach: Reach<'_>) -> Project {
     Project {
         running: start_with(config).await,
         datastore,
+        _secrets: secrets,
         table,
         proxy,
     }

@@ -8,26 +8,48 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::*;
-use local::commands::project::{Datastore, local_functions};
+use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use local::keys::KeyPair;
 use local::platform::PlatformConfig;
 use local::pool::PoolSettings;
 use local::template::Template;
 
 /// The built binaries, `template.yml`, an emulator with its tables, and a key pair.
-async fn project() -> (Template, Datastore, KeyPair) {
+/// The emulators of a local run: DynamoDB and Secrets Manager.
+struct Services {
+    dynamodb: Datastore,
+    secrets: Secrets,
+}
+
+impl Services {
+    async fn stop(self) {
+        self.dynamodb.stop(None).await;
+        self.secrets.stop(None).await;
+    }
+}
+
+async fn project() -> (Template, Services, KeyPair) {
     local::testing::build_workspace_binaries();
     let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
     let template = Template::load(&template_path).expect("template.yml parses");
-    let datastore = Datastore::start(None).await.expect("emulator starts");
-    datastore.create_tables(&template).await.expect("tables");
+    let dynamodb = Datastore::start(None).await.expect("emulator starts");
+    dynamodb.create_tables(&template).await.expect("tables");
+    let secrets = Secrets::start(None).await.expect("secrets emulator starts");
     let keys = KeyPair::generate().expect("keys");
-    (template, datastore, keys)
+    (template, Services { dynamodb, secrets }, keys)
 }
 
-async fn platform(template: &Template, datastore: &Datastore, keys: &KeyPair) -> Running {
-    let mut functions =
-        local_functions(template, &datastore.endpoint, keys).expect("functions resolve");
+async fn platform(template: &Template, services: &Services, keys: &KeyPair) -> Running {
+    let endpoints = Endpoints {
+        dynamodb: &services.dynamodb.endpoint,
+        secrets_manager: &services.secrets.endpoint,
+    };
+    let mut functions = local_functions(template, endpoints, keys).expect("functions resolve");
+    services
+        .secrets
+        .put_keys(&functions, std::slice::from_ref(keys))
+        .await
+        .expect("the signing key is in its secret");
     for f in &mut functions {
         // Short sessions suit a test run whatever the template's default lifetime.
         if f.environment.contains_key("JWT_TTL_SECONDS") {
@@ -139,7 +161,7 @@ async fn a_cold_instance_s_first_request_lists_the_existing_todos() {
     assert_eq!(me.status, 200, "{:?}", me.body);
     assert_eq!(me.json()["name"], "alice");
     second.stop().await;
-    datastore.stop(None).await;
+    datastore.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,5 +248,5 @@ async fn odd_methods_and_odd_forwarding_headers_get_the_contract_s_answers() {
     assert_eq!(listed.status, 401, "{:?}", listed.body);
     assert_eq!(listed.json()["errorCode"], "UNAUTHORIZED");
     running.stop().await;
-    datastore.stop(None).await;
+    datastore.stop().await;
 }

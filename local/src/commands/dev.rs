@@ -1,7 +1,8 @@
 //! `local-platform dev`: the whole app on one machine.
 //!
-//! Starts the DynamoDB emulator persisting under `<data-dir>/dynamodb`, creates the
-//! tables, makes (once) the local JWT keys, runs every function of the template under
+//! Starts the DynamoDB emulator persisting under `<data-dir>/dynamodb` and the Secrets
+//! Manager emulator, creates the tables, makes (once) the local JWT keys and puts the
+//! signing key into its secret, runs every function of the template under
 //! the platform, serves the gateway and the frontend, prints `READY <url>` on standard
 //! output, and stops everything on Ctrl-C or SIGTERM.
 
@@ -11,7 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::commands::CommandError;
-use crate::commands::project::{Datastore, find_bin_dir, local_functions, shutdown_signal};
+use crate::commands::project::{
+    Datastore, Endpoints, Secrets, find_bin_dir, local_functions, shutdown_signal,
+};
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
 use crate::policy::{Policy, Watermarks};
@@ -59,9 +62,20 @@ pub async fn run(options: DevOptions) -> Result<(), CommandError> {
     let template = Template::load(&options.template)?;
     std::fs::create_dir_all(&options.data_dir)
         .map_err(CommandError::io("creating the data folder"))?;
-    let datastore = Datastore::start(Some(&options.data_dir)).await?;
-    let result = serve(&options, &template, &datastore).await;
-    datastore.stop(Some(&options.data_dir)).await;
+    let (datastore, secrets) = tokio::join!(
+        Datastore::start(Some(&options.data_dir)),
+        Secrets::start(Some(&options.data_dir))
+    );
+    let result = match (&datastore, &secrets) {
+        (Ok(datastore), Ok(secrets)) => serve(&options, &template, datastore, secrets).await,
+        (Err(e), _) | (_, Err(e)) => Err(CommandError::Message(e.to_string())),
+    };
+    if let Ok(datastore) = datastore {
+        datastore.stop(Some(&options.data_dir)).await;
+    }
+    if let Ok(secrets) = secrets {
+        secrets.stop(Some(&options.data_dir)).await;
+    }
     result
 }
 
@@ -69,12 +83,20 @@ async fn serve(
     options: &DevOptions,
     template: &Template,
     datastore: &Datastore,
+    secrets: &Secrets,
 ) -> Result<(), CommandError> {
     for created in datastore.create_tables(template).await? {
         eprintln!("created table {created}");
     }
     let keys = keys::load_or_create(&options.data_dir.join("jwt"))?;
-    let functions = local_functions(template, &datastore.endpoint, &keys)?;
+    let endpoints = Endpoints {
+        dynamodb: &datastore.endpoint,
+        secrets_manager: &secrets.endpoint,
+    };
+    let functions = local_functions(template, endpoints, &keys)?;
+    secrets
+        .put_keys(&functions, std::slice::from_ref(&keys))
+        .await?;
     let binaries: Vec<String> = functions.iter().map(|f| f.binary.clone()).collect();
     let bin_dir = find_bin_dir(options.bin_dir.clone(), &binaries)?;
     let mut config = PlatformConfig::new(functions, bin_dir);
@@ -117,6 +139,11 @@ async fn serve(
         datastore.endpoint,
         options.data_dir.join("dynamodb").display()
     );
+    eprintln!(
+        "  secrets:  {} (signing key from {})",
+        secrets.endpoint,
+        options.data_dir.join("jwt").display()
+    );
     for (method, path, function) in platform.routes().describe() {
         eprintln!("  route:    {method:<6} {path:<24} -> {function}");
     }
@@ -125,7 +152,7 @@ async fn serve(
         options.policy.name()
     );
     shutdown_signal().await;
-    eprintln!("stopping: instances, gateway, emulator");
+    eprintln!("stopping: instances, gateway, emulators");
     platform.shutdown().await;
     server.abort();
     Ok(())

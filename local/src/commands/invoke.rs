@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 
 use crate::commands::CommandError;
-use crate::commands::project::{Datastore, find_bin_dir, local_functions};
+use crate::commands::project::{Datastore, Endpoints, Secrets, find_bin_dir, local_functions};
 use crate::commands::sample_user::{KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, newest_todo_key, sign_in};
 use crate::functions::FunctionSpec;
 use crate::keys;
@@ -50,9 +50,20 @@ pub async fn run(options: InvokeOptions) -> Result<(), CommandError> {
     let template = Template::load(&options.template)?;
     std::fs::create_dir_all(&options.data_dir)
         .map_err(CommandError::io("creating the data folder"))?;
-    let datastore = Datastore::reuse_or_start(&options.data_dir).await?;
-    let result = invoke(&options, &template, &datastore).await;
-    datastore.stop(Some(&options.data_dir)).await;
+    let (datastore, secrets) = tokio::join!(
+        Datastore::reuse_or_start(&options.data_dir),
+        Secrets::reuse_or_start(&options.data_dir)
+    );
+    let result = match (&datastore, &secrets) {
+        (Ok(datastore), Ok(secrets)) => invoke(&options, &template, datastore, secrets).await,
+        (Err(e), _) | (_, Err(e)) => Err(CommandError::Message(e.to_string())),
+    };
+    if let Ok(datastore) = datastore {
+        datastore.stop(Some(&options.data_dir)).await;
+    }
+    if let Ok(secrets) = secrets {
+        secrets.stop(Some(&options.data_dir)).await;
+    }
     let outcome = result?;
     println!("{}", pretty(&outcome.body));
     match outcome.kind {
@@ -74,13 +85,21 @@ async fn invoke(
     options: &InvokeOptions,
     template: &Template,
     datastore: &Datastore,
+    secrets: &Secrets,
 ) -> Result<Outcome, CommandError> {
     datastore.create_tables(template).await?;
     let keys = keys::load_or_create(&options.data_dir.join("jwt"))?;
-    let mut functions = local_functions(template, &datastore.endpoint, &keys)?;
+    let endpoints = Endpoints {
+        dynamodb: &datastore.endpoint,
+        secrets_manager: &secrets.endpoint,
+    };
+    let mut functions = local_functions(template, endpoints, &keys)?;
     for f in &mut functions {
         f.environment.extend(options.env.clone());
     }
+    secrets
+        .put_keys(&functions, std::slice::from_ref(&keys))
+        .await?;
     let target = find(&functions, &options.function)
         .ok_or_else(|| {
             let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
@@ -98,7 +117,7 @@ async fn invoke(
     let needs_token = needs_key || event.contains(TOKEN_PLACEHOLDER);
     let user_function = functions
         .iter()
-        .find(|f| f.environment.contains_key("JWT_PRIVATE_KEY"))
+        .find(|f| f.environment.contains_key("JWT_SIGNING_KEY_SECRET"))
         .cloned();
     let rule_function = functions
         .iter()

@@ -1,6 +1,6 @@
 //! What every command sets up: the template's functions made local (table names,
-//! endpoint, generated JWT keys), the DynamoDB emulator with its tables, and where
-//! the function binaries are.
+//! endpoints, the local JWT keys), the DynamoDB emulator with its tables, the Secrets
+//! Manager emulator with the signing-key secret, and where the function binaries are.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +12,7 @@ use crate::emulator::{Emulator, EmulatorOptions};
 use crate::functions::{self, FunctionSpec};
 use crate::keys::KeyPair;
 use crate::resolve::Resolver;
+use crate::secrets_emulator::{SecretsEmulator, put_signing_secret};
 use crate::tables::{Outcome, ensure_tables};
 use crate::template::{TableDefinition, Template};
 
@@ -23,48 +24,139 @@ pub fn table_name(definition: &TableDefinition) -> String {
         .unwrap_or_else(|| definition.logical_id.clone())
 }
 
-/// The template's functions, resolved for a local run against `endpoint` with `keys`.
+/// The emulators a local run talks to.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoints<'a> {
+    /// The DynamoDB API.
+    pub dynamodb: &'a str,
+    /// The Secrets Manager API.
+    pub secrets_manager: &'a str,
+}
+
+/// The template's functions, resolved for a local run against `endpoints` with `keys`.
 ///
-/// Table references resolve to local table names; `DYNAMODB_ENDPOINT` is added; a
-/// variable holding a `{{resolve:...}}` dynamic reference is replaced by the local
-/// key when its name says which (`JWT_PRIVATE_KEY`, `JWT_PUBLIC_KEY`) and dropped
-/// with a warning otherwise.
+/// Table references resolve to local table names; the parameters that name the JWT
+/// keys (`JwtPublicKeys`, `JwtSigningKeyId`) get the local pair's public key and key
+/// id, as `make deploy` passes the deployed ones; `DYNAMODB_ENDPOINT` and
+/// `SECRETS_MANAGER_ENDPOINT` point at the emulators. A variable holding a
+/// `{{resolve:...}}` dynamic reference has no local value: it is dropped with a warning.
 pub fn local_functions(
     template: &Template,
-    endpoint: &str,
+    endpoints: Endpoints<'_>,
     keys: &KeyPair,
 ) -> Result<Vec<FunctionSpec>, CommandError> {
-    let names: BTreeMap<String, String> = template
+    let mut overrides: BTreeMap<String, String> = template
         .tables()?
         .iter()
         .map(|t| (t.logical_id.clone(), table_name(t)))
         .collect();
-    let resolver = Resolver::new(template, LOCAL_REGION, &names);
+    let public = keys.public_key().ok_or_else(|| {
+        CommandError::Message("the local public key is not an Ed25519 key".to_owned())
+    })?;
+    overrides.insert("JwtPublicKeys".into(), public.x().to_owned());
+    overrides.insert("JwtSigningKeyId".into(), public.kid().to_owned());
+    let resolver = Resolver::new(template, LOCAL_REGION, &overrides);
     let mut specs = functions::functions(template, &resolver)?;
     for spec in &mut specs {
-        let dynamic: Vec<String> = spec
-            .environment
-            .iter()
-            .filter(|(_, v)| v.contains("{{resolve:"))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for name in dynamic {
-            match name.as_str() {
-                "JWT_PRIVATE_KEY" => spec.environment.insert(name, keys.private_pem.clone()),
-                "JWT_PUBLIC_KEY" => spec.environment.insert(name, keys.public_pem.clone()),
-                _ => {
-                    eprintln!(
-                        "warning: {}: {name} is a dynamic reference with no local value; left unset",
-                        spec.name
-                    );
-                    spec.environment.remove(&name)
-                }
-            };
-        }
+        spec.environment.retain(|name, value| {
+            let dynamic = value.contains("{{resolve:");
+            if dynamic {
+                eprintln!(
+                    "warning: {}: {name} is a dynamic reference with no local value; left unset",
+                    spec.name
+                );
+            }
+            !dynamic
+        });
         spec.environment
-            .insert("DYNAMODB_ENDPOINT".into(), endpoint.to_owned());
+            .insert("DYNAMODB_ENDPOINT".into(), endpoints.dynamodb.to_owned());
+        spec.environment.insert(
+            "SECRETS_MANAGER_ENDPOINT".into(),
+            endpoints.secrets_manager.to_owned(),
+        );
     }
     Ok(specs)
+}
+
+/// The file where a command that started an emulator writes its endpoint.
+fn endpoint_file(data_dir: &Path, service: &str) -> PathBuf {
+    data_dir.join(format!("{service}.endpoint"))
+}
+
+/// The endpoint in `<data_dir>/<service>.endpoint` when something answers there.
+async fn running_endpoint(data_dir: &Path, service: &str) -> Option<String> {
+    let endpoint = std::fs::read_to_string(endpoint_file(data_dir, service)).ok()?;
+    let endpoint = endpoint.trim().to_owned();
+    let connect = tokio::net::TcpStream::connect(endpoint.trim_start_matches("http://").to_owned());
+    match tokio::time::timeout(Duration::from_millis(300), connect).await {
+        Ok(Ok(_)) => Some(endpoint),
+        _ => None,
+    }
+}
+
+/// The Secrets Manager API to use: the one `dev` is running, or an emulator of our own.
+#[derive(Debug)]
+pub struct Secrets {
+    /// Its endpoint URL.
+    pub endpoint: String,
+    emulator: Option<SecretsEmulator>,
+}
+
+impl Secrets {
+    /// Starts an emulator; with `data_dir`, records its endpoint there for `invoke`.
+    pub async fn start(data_dir: Option<&Path>) -> Result<Self, CommandError> {
+        let emulator = SecretsEmulator::start().await?;
+        let endpoint = emulator.endpoint().to_owned();
+        if let Some(dir) = data_dir {
+            std::fs::write(endpoint_file(dir, "secretsmanager"), &endpoint)
+                .map_err(CommandError::io("writing the endpoint file"))?;
+        }
+        Ok(Self {
+            endpoint,
+            emulator: Some(emulator),
+        })
+    }
+
+    /// The emulator `dev` runs on `data_dir` if it answers, else a new one.
+    pub async fn reuse_or_start(data_dir: &Path) -> Result<Self, CommandError> {
+        match running_endpoint(data_dir, "secretsmanager").await {
+            Some(endpoint) => Ok(Self {
+                endpoint,
+                emulator: None,
+            }),
+            None => Self::start(Some(data_dir)).await,
+        }
+    }
+
+    /// Puts `keys` into the secret each function names in `JWT_SIGNING_KEY_SECRET`,
+    /// signing with the key each names in `JWT_SIGNING_KEY_ID`.
+    pub async fn put_keys(
+        &self,
+        functions: &[FunctionSpec],
+        keys: &[KeyPair],
+    ) -> Result<(), CommandError> {
+        for spec in functions {
+            let env = |name: &str| spec.environment.get(name);
+            if let (Some(secret), Some(kid)) =
+                (env("JWT_SIGNING_KEY_SECRET"), env("JWT_SIGNING_KEY_ID"))
+            {
+                put_signing_secret(&self.endpoint, secret, keys, kid)
+                    .await
+                    .map_err(|e| CommandError::Message(e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops the emulator if this process started it.
+    pub async fn stop(self, data_dir: Option<&Path>) {
+        if let Some(emulator) = self.emulator {
+            emulator.stop().await;
+            if let Some(dir) = data_dir {
+                let _ = std::fs::remove_file(endpoint_file(dir, "secretsmanager"));
+            }
+        }
+    }
 }
 
 /// A DynamoDB API to use: the one `dev` is running, or an emulator of our own.
@@ -73,11 +165,6 @@ pub struct Datastore {
     /// Its endpoint URL.
     pub endpoint: String,
     emulator: Option<Emulator>,
-}
-
-/// The file where `dev` writes its emulator's endpoint.
-fn endpoint_file(data_dir: &Path) -> PathBuf {
-    data_dir.join("dynamodb.endpoint")
 }
 
 impl Datastore {
@@ -90,7 +177,7 @@ impl Datastore {
         .await?;
         let endpoint = emulator.endpoint().to_owned();
         if let Some(dir) = data_dir {
-            std::fs::write(endpoint_file(dir), &endpoint)
+            std::fs::write(endpoint_file(dir, "dynamodb"), &endpoint)
                 .map_err(CommandError::io("writing the endpoint file"))?;
         }
         Ok(Self {
@@ -101,18 +188,13 @@ impl Datastore {
 
     /// The emulator `dev` runs on `data_dir` if it answers, else a new one on it.
     pub async fn reuse_or_start(data_dir: &Path) -> Result<Self, CommandError> {
-        if let Ok(endpoint) = std::fs::read_to_string(endpoint_file(data_dir)) {
-            let endpoint = endpoint.trim().to_owned();
-            let address = endpoint.trim_start_matches("http://").to_owned();
-            let connect = tokio::net::TcpStream::connect(address);
-            if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_millis(300), connect).await {
-                return Ok(Self {
-                    endpoint,
-                    emulator: None,
-                });
-            }
+        match running_endpoint(data_dir, "dynamodb").await {
+            Some(endpoint) => Ok(Self {
+                endpoint,
+                emulator: None,
+            }),
+            None => Self::start(Some(data_dir)).await,
         }
-        Self::start(Some(data_dir)).await
     }
 
     /// Creates the template's tables when missing; returns the names created.
@@ -136,7 +218,7 @@ impl Datastore {
         if let Some(emulator) = self.emulator {
             emulator.stop().await;
             if let Some(dir) = data_dir {
-                let _ = std::fs::remove_file(endpoint_file(dir));
+                let _ = std::fs::remove_file(endpoint_file(dir, "dynamodb"));
             }
         }
     }

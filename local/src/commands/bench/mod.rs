@@ -39,7 +39,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::commands::CommandError;
-use crate::commands::project::{Datastore, local_functions};
+use crate::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use crate::functions::{FunctionSpec, RouteSpec};
 use crate::keys::KeyPair;
 use crate::platform::{Platform, PlatformConfig};
@@ -298,11 +298,21 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
     let mut subjects = vec![probe_function()];
     let mut functions = Vec::new();
     let mut datastore = None;
+    let mut secrets_manager = None;
     let keys = KeyPair::generate().map_err(crate::keys::KeyError::from)?;
     if let Ok(template) = Template::load(&options.template) {
-        let store = Datastore::start(None).await?;
+        let (store, secrets) = tokio::join!(Datastore::start(None), Secrets::start(None));
+        let (store, secrets) = (store?, secrets?);
         store.create_tables(&template).await?;
-        for spec in local_functions(&template, &store.endpoint, &keys)? {
+        let endpoints = Endpoints {
+            dynamodb: &store.endpoint,
+            secrets_manager: &secrets.endpoint,
+        };
+        let specs = local_functions(&template, endpoints, &keys)?;
+        secrets
+            .put_keys(&specs, std::slice::from_ref(&keys))
+            .await?;
+        for spec in specs {
             if bin_dir.join(&spec.binary).is_file() {
                 functions.push(spec.clone());
                 subjects.push(template_function(spec));
@@ -311,6 +321,7 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
             }
         }
         datastore = Some(store);
+        secrets_manager = Some(secrets);
     }
     let client: HttpClient = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(256)
@@ -346,6 +357,9 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
     .await;
     if let Some(store) = datastore {
         store.stop(None).await;
+    }
+    if let Some(secrets) = secrets_manager {
+        secrets.stop(None).await;
     }
     result
 }
