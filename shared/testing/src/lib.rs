@@ -2,11 +2,12 @@
 //!
 //! Builds requests the way API Gateway delivers them, reads responses back as JSON and
 //! holds each one to the contract (`api/openapi.yaml`, [`contract`]), loads the sample
-//! events of `events/`, and makes a configuration that points at a local table with
-//! freshly generated keys.
+//! events of `events/`, makes a configuration that points at a local table with
+//! freshly generated keys, and stands in for the Lambda Runtime API ([`runtime_api`]).
 
 pub mod contract;
 pub mod edge;
+pub mod runtime_api;
 
 use std::future::Future;
 use std::path::PathBuf;

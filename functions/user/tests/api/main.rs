@@ -1,5 +1,6 @@
 //! The user function's API tests: real handlers, a real DynamoDB API (dynalite),
-//! a fresh table per test created from `template.yml`.
+//! a fresh table per test created from `template.yml`, and the signing key in a
+//! Secrets Manager emulator (moto), a fresh secret per test.
 
 mod current_user;
 mod events;
@@ -8,4 +9,5 @@ mod login;
 mod logout;
 mod register;
 mod sessions;
+mod signing_key;
 mod throttle;
