@@ -6,7 +6,7 @@
 #   make bench    cold start, latency, throughput and memory figures (medians)
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
 #   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
-#                 (creates the JWT key secret when missing)
+#                 (creates the JWT key secret when missing; passes its public keys)
 #
 # Everything a target needs is installed on first use: npm packages under
 # local/emulator, web/tests and api, Python tools (and moto, the Secrets Manager
@@ -95,12 +95,14 @@ build: $(LAMBDA_TOOLS)
 		--output-format zip --bin user --bin rule
 	@ls -l target/lambda/user/bootstrap.zip target/lambda/rule/bootstrap.zip
 
-## deploy: the JWT key secret (once), sam build, sam deploy --guided, then upload web/.
+## deploy: the JWT key secret (once), sam build, sam deploy --guided with the secret's
+## public keys and signing kid (scripts/jwt-keys.py parameters), then upload web/.
 deploy: $(LAMBDA_TOOLS)
 	bash scripts/check-template.sh
-	$(VENV)/bin/python scripts/ensure-jwt-secret.py
+	$(VENV)/bin/python scripts/jwt-keys.py ensure
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(VENV)/bin/sam build --beta-features
-	$(VENV)/bin/sam deploy --guided --no-fail-on-empty-changeset
+	$(VENV)/bin/sam deploy --guided --no-fail-on-empty-changeset \
+		--parameter-overrides "$$($(VENV)/bin/python scripts/jwt-keys.py parameters)"
 	$(VENV)/bin/python scripts/upload-web.py
 
 ## clean-data: forget the local database and keys in .data/.
