@@ -9,7 +9,9 @@
 #   4. the same transform with CapacityProviderArn set      (Lambda Managed Instances: checks
 #                                                            that PerExecutionEnvironmentMaxConcurrency
 #                                                            comes from the Lifecycle mapping)
-#   5. every events/*.json parses and has "version": "2.0"
+#   5. no key material in any function's environment; only the user function may read
+#      the signing-key secret, with GetSecretValue on that one secret
+#   6. every events/*.json parses and has "version": "2.0"
 #
 # Run from the repository root: bash scripts/check-template.sh
 set -euo pipefail
@@ -139,6 +141,52 @@ PY
 }
 
 run_check "SAM transform with a capacity provider" check_managed_instances
+
+# The functions' configuration is readable with lambda:GetFunctionConfiguration: it may
+# name the secret and carry public keys, never a key or a dynamic reference to one.
+check_signing_key_access() {
+    "$VENV/bin/python" - <<'PY'
+import json, sys
+
+from samcli.yamlhelper import yaml_parse
+
+with open("template.yml") as f:
+    template = yaml_parse(f.read())
+errors = []
+functions = {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+environments = {"Globals": template["Globals"]["Function"].get("Environment", {})}
+environments.update({k: v["Properties"].get("Environment", {}) for k, v in functions.items()})
+for owner, environment in environments.items():
+    for name, value in (environment.get("Variables") or {}).items():
+        text = json.dumps(value)
+        if "resolve:secretsmanager" in text or "resolve:ssm" in text or "PRIVATE KEY" in text or "PRIVATE_KEY" in name:
+            errors.append(f"{owner}: {name} carries key material or a dynamic reference to it")
+expected_arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${JwtKeySecretName}-??????"
+for name, function in functions.items():
+    statements = [s for p in function["Properties"].get("Policies", []) if isinstance(p, dict)
+                  for s in p.get("Statement", [])]
+    secret_statements = [s for s in statements if any("secretsmanager" in a for a in s["Action"])]
+    if name != "UserFunction":
+        if secret_statements:
+            errors.append(f"{name} may use Secrets Manager")
+        continue
+    if len(secret_statements) != 1:
+        errors.append(f"{name}: expected one Secrets Manager statement, found {len(secret_statements)}")
+        continue
+    statement = secret_statements[0]
+    resource = statement["Resource"]
+    resource = resource.get("Fn::Sub", resource) if isinstance(resource, dict) else resource
+    if statement["Action"] != ["secretsmanager:GetSecretValue"] or resource != expected_arn:
+        errors.append(f"{name}: {statement['Action']} on {resource}, expected GetSecretValue on {expected_arn}")
+    else:
+        print(f"  {name}: secretsmanager:GetSecretValue on the JwtKeySecretName secret only")
+for error in errors:
+    print("  " + error)
+sys.exit(1 if errors else 0)
+PY
+}
+
+run_check "no key material in the functions' configuration" check_signing_key_access
 run_check "events are payload 2.0 JSON" check_events
 
 if ((failed > 0)); then
