@@ -12,7 +12,9 @@
 //!   Runtime API) costs a function next to a plain HTTP server;
 //! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10;
 //! - [`session_check`]: what the server-side session check adds to a read and a write;
-//! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000.
+//! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000;
+//! - [`signing_key`]: what reading the signing key from Secrets Manager in the user
+//!   function's initializer adds to its cold start, and its parts.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -27,6 +29,7 @@ mod overhead;
 mod rule_user;
 mod scale_out;
 mod session_check;
+mod signing_key;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -83,6 +86,8 @@ pub enum Section {
     SessionCheck,
     /// [`growth`].
     Growth,
+    /// [`signing_key`].
+    SigningKey,
 }
 
 impl BenchOptions {
@@ -351,6 +356,9 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         }
         if options.wants(Section::Growth) {
             growth::measure(&options, &bin_dir, &functions, &keys, &client).await?;
+        }
+        if options.wants(Section::SigningKey) {
+            signing_key::measure(&options, &bin_dir, &subjects, &client).await?;
         }
         Ok(())
     }
