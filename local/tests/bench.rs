@@ -87,4 +87,8 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
             "session check: {figure}:\n{stdout}"
         );
     }
+    assert!(
+        stdout.contains("the key adds") && stdout.contains("first GetSecretValue"),
+        "signing key:\n{stdout}"
+    );
 }
