@@ -75,8 +75,15 @@ pub struct FunctionSpec {
     pub logical_id: String,
     /// The short name used on the command line, in logs and in paths: the binary name.
     pub name: String,
-    /// The executable's file name.
+    /// The executable's file name, looked up in the platform's binary folder.
     pub binary: String,
+    /// `Handler` (`bootstrap` for the Rust functions), for `_HANDLER`.
+    pub handler: String,
+    /// `Metadata.BuildMethod` (`rust-cargolambda`, `esbuild`, ...), if any.
+    pub build_method: Option<String>,
+    /// The function's built package folder, when it runs from one (its `bootstrap`
+    /// is started there, as Lambda starts it in `/var/task`) instead of as `binary`.
+    pub package_dir: Option<std::path::PathBuf>,
     /// `AWS_LAMBDA_FUNCTION_NAME`: `FunctionName` when literal, else `local-<LogicalId>`.
     pub function_name: String,
     /// Memory size in MB.
@@ -103,6 +110,9 @@ impl FunctionSpec {
             logical_id: name.to_owned(),
             name: name.to_owned(),
             binary: binary.to_owned(),
+            handler: "bootstrap".to_owned(),
+            build_method: None,
+            package_dir: None,
             function_name: format!("local-{name}"),
             memory_mb: DEFAULT_MEMORY_MB,
             timeout: DEFAULT_TIMEOUT,
@@ -155,9 +165,8 @@ pub fn functions(
                     }
                 }
             };
-            let binary = r
-                .body
-                .get("Metadata")
+            let metadata = r.body.get("Metadata");
+            let binary = metadata
                 .and_then(|m| m.get("BuildProperties"))
                 .and_then(|b| b.get("Binary"))
                 .and_then(Value::as_str)
@@ -193,6 +202,16 @@ pub fn functions(
                 logical_id: id.to_owned(),
                 name: binary.clone(),
                 binary,
+                handler: property("Handler")
+                    .map(|v| resolver.text(v))
+                    .transpose()
+                    .map_err(resolve_err)?
+                    .unwrap_or_else(|| "bootstrap".to_owned()),
+                build_method: metadata
+                    .and_then(|m| m.get("BuildMethod"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                package_dir: None,
                 function_name,
                 memory_mb: number("MemorySize")?.map_or(DEFAULT_MEMORY_MB, |m| m as u32),
                 timeout: number("Timeout")?.map_or(DEFAULT_TIMEOUT, Duration::from_secs),

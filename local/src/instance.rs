@@ -2,9 +2,12 @@
 //! Lambda Runtime API to the platform.
 //!
 //! The process gets a clean environment like Lambda's: the `AWS_LAMBDA_*` variables the
-//! runtime client reads (its Runtime API address carries a per-instance base path), the
-//! template's variables, and throwaway credentials. Its output is read line by line
-//! and logged with the instance's prefix.
+//! runtime client reads (`AWS_LAMBDA_RUNTIME_API` is the `host:port` of the instance's
+//! own Runtime API listener), `LAMBDA_TASK_ROOT` and `_HANDLER`, the template's
+//! variables, and throwaway credentials. A function with a package folder (a
+//! `bootstrap` that is a script or a runtime, such as the Node.js peer of the
+//! benchmark) starts in that folder, as Lambda starts one in `/var/task`. Its output
+//! is read line by line and logged with the instance's prefix.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -22,10 +25,11 @@ use crate::logs::Logs;
 /// How to start a function's instances.
 #[derive(Debug, Clone)]
 pub struct Launch {
-    /// The function binary.
+    /// The function binary (`bootstrap`).
     pub executable: PathBuf,
-    /// The Runtime API listener, `host:port`.
-    pub runtime_api: String,
+    /// The function's package folder (`LAMBDA_TASK_ROOT` and working directory), if
+    /// it has one; a bare binary gets Lambda's `/var/task` as a name only.
+    pub task_root: Option<PathBuf>,
     /// Variables set after the template's (local replacements such as keys and endpoints).
     pub overrides: BTreeMap<String, String>,
     /// The region the instance believes it runs in.
@@ -111,17 +115,22 @@ impl Instance {
     }
 }
 
-/// Starts instance `id` of `spec`; the caller supervises the returned child.
+/// Starts instance `id` of `spec`, whose Runtime API listens on `runtime_api`
+/// (`host:port`); the caller supervises the returned child.
 pub fn spawn(
     spec: &FunctionSpec,
     launch: &Launch,
     id: u64,
+    runtime_api: &str,
     logs: &Arc<Logs>,
 ) -> std::io::Result<(Arc<Instance>, Child)> {
     let mut command = Command::new(&launch.executable);
+    if let Some(root) = &launch.task_root {
+        command.current_dir(root);
+    }
     command
         .env_clear()
-        .envs(base_environment(spec, launch, id))
+        .envs(base_environment(spec, launch, id, runtime_api))
         .envs(&spec.environment)
         .envs(&launch.overrides)
         .stdin(Stdio::null())
@@ -151,20 +160,29 @@ pub fn spawn(
     Ok((instance, child))
 }
 
-fn base_environment(spec: &FunctionSpec, launch: &Launch, id: u64) -> Vec<(String, String)> {
-    let inherited = ["PATH", "LANG", "RUST_BACKTRACE", "RUST_LOG"]
-        .into_iter()
-        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_owned(), v)));
+fn base_environment(
+    spec: &FunctionSpec,
+    launch: &Launch,
+    id: u64,
+    runtime_api: &str,
+) -> Vec<(String, String)> {
+    let inherited = [
+        "PATH",
+        "LANG",
+        "RUST_BACKTRACE",
+        "RUST_LOG",
+        // The Node.js runtime interface client's own debug output.
+        "AWS_LAMBDA_RUNTIME_VERBOSE",
+    ]
+    .into_iter()
+    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_owned(), v)));
     let log_level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .ok()
         .or_else(|| spec.log_level.clone())
         .unwrap_or_else(|| "INFO".to_owned());
     let fixed = [
-        // With a base path the value needs its scheme: `host:port/path` is not a valid URI.
-        (
-            "AWS_LAMBDA_RUNTIME_API",
-            format!("http://{}/rt/{}/{id}", launch.runtime_api, spec.name),
-        ),
+        // `host:port`, as Lambda sets it: clients prepend `http://` themselves.
+        ("AWS_LAMBDA_RUNTIME_API", runtime_api.to_owned()),
         ("AWS_LAMBDA_FUNCTION_NAME", spec.function_name.clone()),
         (
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
@@ -191,8 +209,14 @@ fn base_environment(spec: &FunctionSpec, launch: &Launch, id: u64) -> Vec<(Strin
         ("AWS_DEFAULT_REGION", launch.region.clone()),
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
-        ("LAMBDA_TASK_ROOT", "/var/task".to_owned()),
-        ("_HANDLER", "bootstrap".to_owned()),
+        (
+            "LAMBDA_TASK_ROOT",
+            launch
+                .task_root
+                .as_ref()
+                .map_or_else(|| "/var/task".to_owned(), |root| root.display().to_string()),
+        ),
+        ("_HANDLER", spec.handler.clone()),
         ("TZ", ":UTC".to_owned()),
     ]
     .into_iter()

@@ -1,8 +1,8 @@
 //! The platform: a Runtime API listener, one [`Pool`] per function, and the routes.
 //!
-//! [`Platform::start`] binds the Runtime API on a free loopback port and starts each
-//! pool; [`Platform::serve`] runs the HTTP gateway on a listener the caller chose;
-//! [`Platform::shutdown`] stops every instance.
+//! [`Platform::start`] starts each pool (each instance gets a Runtime API listener of
+//! its own, see [`crate::runtime_api`]); [`Platform::serve`] runs the HTTP gateway on a
+//! listener the caller chose; [`Platform::shutdown`] stops every instance.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,7 +17,9 @@ use crate::instance::Launch;
 use crate::logs::Logs;
 use crate::pool::{Pool, PoolSettings, PoolStatus};
 use crate::routes::RouteTable;
-use crate::runtime_api::{self, Pools};
+
+/// The pools by function short name.
+pub type Pools = Arc<BTreeMap<String, Arc<Pool>>>;
 
 /// Why the platform could not start.
 #[derive(Debug, thiserror::Error)]
@@ -82,20 +84,19 @@ pub struct Platform {
     pools: Pools,
     routes: RouteTable,
     logs: Arc<Logs>,
-    runtime_api: String,
-    runtime_task: JoinHandle<()>,
     web_dir: Option<PathBuf>,
 }
 
 impl Platform {
-    /// Binds the Runtime API and starts every function's pool (and its warm instances).
+    /// Starts every function's pool (and its warm instances).
     pub async fn start(config: PlatformConfig) -> Result<Arc<Self>, PlatformError> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let runtime_api = listener.local_addr()?.to_string();
         let logs = Arc::new(Logs::new(config.echo_logs));
         let mut pools = BTreeMap::new();
         for spec in &config.functions {
-            let executable = config.bin_dir.join(&spec.binary);
+            let executable = match &spec.package_dir {
+                Some(dir) => dir.join("bootstrap"),
+                None => config.bin_dir.join(&spec.binary),
+            };
             if !executable.is_file() {
                 return Err(PlatformError::MissingBinary {
                     function: spec.name.clone(),
@@ -105,7 +106,7 @@ impl Platform {
             }
             let launch = Launch {
                 executable,
-                runtime_api: runtime_api.clone(),
+                task_root: spec.package_dir.clone(),
                 overrides: config.overrides.clone(),
                 region: config.region.clone(),
             };
@@ -120,12 +121,6 @@ impl Platform {
             );
         }
         let pools: Pools = Arc::new(pools);
-        let router = runtime_api::router(pools.clone());
-        let runtime_task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
-                tracing::error!(error = %e, "the Runtime API listener stopped");
-            }
-        });
         for pool in pools.values() {
             pool.start();
         }
@@ -133,8 +128,6 @@ impl Platform {
             routes: RouteTable::new(&config.functions),
             pools,
             logs,
-            runtime_api,
-            runtime_task,
             web_dir: config.web_dir,
         }))
     }
@@ -192,11 +185,6 @@ impl Platform {
         &self.logs
     }
 
-    /// The Runtime API address, `host:port`.
-    pub fn runtime_api(&self) -> &str {
-        &self.runtime_api
-    }
-
     /// The frontend folder.
     pub fn web_dir(&self) -> Option<&PathBuf> {
         self.web_dir.as_ref()
@@ -207,7 +195,7 @@ impl Platform {
         self.pools.values().map(|p| p.status()).collect()
     }
 
-    /// Stops every instance (waiting up to two seconds) and the Runtime API.
+    /// Stops every instance (waiting up to two seconds) and their Runtime APIs.
     pub async fn shutdown(&self) {
         futures::future::join_all(
             self.pools
@@ -215,6 +203,5 @@ impl Platform {
                 .map(|p| p.shutdown(Duration::from_secs(2))),
         )
         .await;
-        self.runtime_task.abort();
     }
 }

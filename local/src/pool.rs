@@ -25,6 +25,7 @@ use crate::instance::{self, Event, ExitReason, Instance, Launch};
 use crate::logs::{Logs, Report};
 use crate::policy::{Decision, Load, Policy, WatermarkScaler};
 use crate::procfs;
+use crate::runtime_api;
 use crate::stats::{Stats, StatsSnapshot};
 
 /// How many latencies per instance the status page shows.
@@ -480,7 +481,11 @@ impl Pool {
 
     fn spawn_instance(self: &Arc<Self>, st: &mut State) -> std::io::Result<u64> {
         let id = st.next_id;
-        let (instance, child) = instance::spawn(&self.spec, &self.launch, id, &self.logs)?;
+        let listener = runtime_api::bind()?;
+        let address = listener.local_addr()?.to_string();
+        let (instance, child) =
+            instance::spawn(&self.spec, &self.launch, id, &address, &self.logs)?;
+        let api = runtime_api::serve(listener, Arc::downgrade(self), id)?;
         st.next_id += 1;
         self.spawned.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
@@ -518,6 +523,7 @@ impl Pool {
         let supervised = instance.clone();
         tokio::spawn(async move {
             let status = supervised.supervise(child).await;
+            api.abort();
             pool.on_exit(id, status);
         });
         let weak = Arc::downgrade(&instance);
