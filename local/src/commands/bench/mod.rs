@@ -14,7 +14,8 @@
 //! - [`session_check`]: what the server-side session check adds to a read and a write;
 //! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000;
 //! - [`signing_key`]: what reading the signing key from Secrets Manager in the user
-//!   function's initializer adds to its cold start, and its parts.
+//!   function's initializer adds to its cold start, and its parts;
+//! - [`peers`]: ours against the Node.js peer and `cargo lambda watch`, side by side.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -26,6 +27,7 @@ mod container_cost;
 mod growth;
 mod load;
 mod overhead;
+mod peers;
 mod rule_user;
 mod scale_out;
 mod session_check;
@@ -88,6 +90,8 @@ pub enum Section {
     Growth,
     /// [`signing_key`].
     SigningKey,
+    /// [`peers`].
+    Peers,
 }
 
 impl BenchOptions {
@@ -114,7 +118,8 @@ impl Gateway {
     ) -> Result<Self, CommandError> {
         let mut config = PlatformConfig::new(functions, bin_dir);
         config.settings = settings;
-        config.echo_logs = false;
+        // BENCH_LOGS=1 shows the instances' output and the platform's lines.
+        config.echo_logs = std::env::var_os("BENCH_LOGS").is_some();
         let platform = Platform::start(config).await?;
         let (listener, base) = loopback_listener("the bench gateway").await?;
         let server = platform.serve(listener);
@@ -359,6 +364,19 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         }
         if options.wants(Section::SigningKey) {
             signing_key::measure(&options, &bin_dir, &subjects, &client).await?;
+        }
+        if options.wants(Section::Peers)
+            && let Some(store) = &datastore
+        {
+            peers::measure(
+                &options,
+                &bin_dir,
+                &functions,
+                &store.endpoint,
+                &keys,
+                &client,
+            )
+            .await?;
         }
         Ok(())
     }
