@@ -7,6 +7,13 @@
 //! milliseconds of the init duration and find nothing Lambda has not already put in
 //! the environment. Without credentials in the environment (a container on ECS, a
 //! developer's profile) the default chains are used as before.
+//!
+//! An `http://` endpoint (the local emulator) gets a plain HTTP client: the default
+//! HTTPS client loads the system's root certificates when it is built, which on a
+//! Debian machine means `ca-certificates.crt` and then each of the ~150 files of
+//! `/etc/ssl/certs` again, the largest single cost of a cold start here, for TLS that
+//! an `http://` endpoint never uses. (Lambda's `provided.al2023` keeps its roots in one
+//! bundle, and the HTTPS client is what the DynamoDB endpoint needs there.)
 
 use std::time::Duration;
 
@@ -75,6 +82,10 @@ impl Datastore {
                     .retry_config(retries);
                 if let Some(endpoint) = &config.endpoint {
                     builder = builder.endpoint_url(endpoint);
+                    if endpoint.starts_with("http://") {
+                        builder = builder
+                            .http_client(aws_smithy_http_client::Builder::new().build_http());
+                    }
                 }
                 Client::from_conf(builder.build())
             }
