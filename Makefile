@@ -32,6 +32,7 @@ help:
 	@sed -n '2,13p' Makefile
 
 include local/local.mk
+include bench/peers/peers.mk
 
 $(WEB_TEST_DEPS): web/tests/package.json web/tests/package-lock.json
 	npm ci --prefix web/tests --no-audit --no-fund

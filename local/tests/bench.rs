@@ -1,6 +1,8 @@
 //! `local-platform bench` end to end, in a short run: every figure it promises is
-//! printed, for the test function and the template's real functions, so the
-//! benchmark cannot rot between the runs that quote it.
+//! printed, for the test function and the template's real functions, and the peers
+//! comparison (the Node.js twin and cargo lambda, which `make peers` builds; `make
+//! unit-test` does it first) prints its table, so the benchmark cannot rot between
+//! the runs that quote it.
 
 mod common;
 
@@ -90,5 +92,39 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
     assert!(
         stdout.contains("the key adds") && stdout.contains("first GetSecretValue"),
         "signing key:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("| figure | ours | node | cargo lambda |"),
+        "the peers table for all three systems (run `make peers` first):\n{stdout}"
+    );
+    for row in [
+        "init duration, user",
+        "first request, cold instance, rule",
+        "idle RSS, rule",
+        "RSS after 1,000 requests, user",
+        "rule, page of 10 todos: p99, 10 clients",
+        "rule, token check (404): req/s, 50 clients",
+        "package size, both functions",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {row} |")))
+            .unwrap_or_else(|| panic!("no row {row}:\n{stdout}"));
+        // ours, node, cargo lambda and the two ratios.
+        assert_eq!(line.matches('|').count(), 7, "{line}");
+    }
+    assert!(
+        !stdout.contains("requests failed or got another status"),
+        "every peer answered every request:\n{stdout}"
+    );
+    let targets = stdout
+        .lines()
+        .filter(|l| l.contains("(at least ×") && l.ends_with("met"))
+        .count();
+    assert_eq!(targets, 6, "six targets judged:\n{stdout}");
+    let chart = std::fs::read_to_string(plots.join("peers.svg")).expect("the peers chart");
+    assert!(
+        chart.starts_with("<svg") && chart.contains("ours vs node"),
+        "{chart:.200}"
     );
 }

@@ -4,8 +4,8 @@
 
 use super::report::Row;
 
-const WIDTH: f64 = 760.0;
-const LABEL: f64 = 300.0;
+const WIDTH: f64 = 880.0;
+const LABEL: f64 = 380.0;
 const BAR: f64 = 11.0;
 const GAP: f64 = 9.0;
 const TOP: f64 = 48.0;
@@ -87,9 +87,10 @@ pub(super) fn svg(title: &str, systems: &[&str], rows: &[Row]) -> String {
                 (to - from).abs().max(1.0),
                 BAR - 2.0,
                 COLOURS[p % COLOURS.len()],
-                if to >= from { to + 3.0 } else { to - 3.0 },
+                // Right of the bar, or right of the parity line when the peer wins.
+                from.max(to) + 3.0,
                 by + BAR - 3.0,
-                if to >= from { "start" } else { "end" },
+                "start",
                 super::report::times(Some(ratio))
             ));
         }

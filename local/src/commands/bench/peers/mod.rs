@@ -82,6 +82,33 @@ fn package_version(path: &Path) -> String {
         .unwrap_or_else(|| "?".to_owned())
 }
 
+/// How many worker threads `aws-lambda-ric` starts when `AWS_LAMBDA_MAX_CONCURRENCY`
+/// is set: `AWS_LAMBDA_NODEJS_WORKER_COUNT`, else 8 per vCPU of the cgroup's
+/// `cpu.max` quota (all cores when unlimited, one when the file is missing), as its
+/// `getWorkerCount` reckons.
+fn ric_workers() -> String {
+    if let Ok(count) = std::env::var("AWS_LAMBDA_NODEJS_WORKER_COUNT") {
+        return count;
+    }
+    let cpus = match std::fs::read_to_string("/sys/fs/cgroup/cpu.max") {
+        Ok(text) => {
+            let mut fields = text.split_whitespace();
+            match (
+                fields.next(),
+                fields.next().and_then(|p| p.parse::<u64>().ok()),
+            ) {
+                (Some("max"), _) => std::thread::available_parallelism().map_or(1, usize::from),
+                (Some(quota), Some(period)) if period > 0 => quota
+                    .parse::<u64>()
+                    .map_or(1, |q| q.div_ceil(period) as usize),
+                _ => 1,
+            }
+        }
+        Err(_) => 1,
+    };
+    format!("{} (8 per vCPU of {cpus})", 8 * cpus)
+}
+
 /// The machine, for the conditions line.
 fn machine() -> String {
     let model = std::fs::read_to_string("/proc/cpuinfo")
@@ -161,11 +188,12 @@ pub(super) async fn measure(
         )
     };
     println!(
-        "  conditions: {}; Node.js {node} with aws-lambda-ric {} (16 worker threads: 8 per vCPU, \
-         its default at per-instance concurrency 10); {}; dynalite {} (DynamoDB API emulator); \
+        "  conditions: {}; Node.js {node} with aws-lambda-ric {} ({} worker threads, its default \
+         at a per-instance concurrency, here 10); {}; dynalite {} (DynamoDB API emulator); \
          {} rounds, {:.1} s per load run, systems alternating in {} stretches",
         machine(),
         package_version(&node_dir.join("node_modules/aws-lambda-ric/package.json")),
+        ric_workers(),
         if cargo_lambda.is_file() {
             version(&cargo_lambda, &["lambda", "--version"])
         } else {
