@@ -1,5 +1,6 @@
 // The rule (todo) function for Lambda's Node.js runtime: list, get, create, update and
-// delete the signed-in user's todos. Verifies tokens with the public key only.
+// delete the signed-in user's todos. Verifies tokens with the public key only, and
+// checks on every request that the token's session is still open.
 //
 // The initializer is the module's top level: key imported, DynamoDB client built and
 // one warm-up GetItem made before the runtime asks for the first invocation.
@@ -8,6 +9,7 @@ import * as auth from './lib/auth.mjs';
 import { connect, warm } from './lib/datastore.mjs';
 import { badRequest, bodyObject, conflict, errorResult, json, methodNotAllowed, notFound, route } from './lib/http.mjs';
 import { createRule, deleteRules, getRule, listRules, updateRule } from './lib/rules.mjs';
+import { requireOpen } from './lib/sessions.mjs';
 
 const keys = await auth.loadKeys({ signing: false });
 const store = connect();
@@ -180,7 +182,7 @@ export async function handler(event) {
     } else {
       throw notFound(`There is no ${method} ${path} here.`);
     }
-    const user = await auth.authenticate(event, keys);
+    const user = await requireOpen(store, await auth.authenticate(event, keys));
     return await handle(user, event, key);
   } catch (error) {
     return errorResult(error);

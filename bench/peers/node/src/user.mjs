@@ -7,6 +7,7 @@ import argon2 from 'argon2';
 import * as auth from './lib/auth.mjs';
 import { connect, warm } from './lib/datastore.mjs';
 import { ApiError, badRequest, bodyObject, conflict, errorResult, json, methodNotAllowed, notFound, overHttps, route, unauthorized } from './lib/http.mjs';
+import { openSession, requireOpen } from './lib/sessions.mjs';
 import { clearLoginAttempts, createUser, findUser, reserveLoginAttempt } from './lib/users.mjs';
 
 // OWASP's Argon2id settings, those of the Rust functions (m=19456 KiB, t=2, p=1).
@@ -75,7 +76,8 @@ async function logIn(event, body, loginType) {
   await clearLoginAttempts(store, normalized).catch((error) =>
     console.warn('could not clear the login attempts', error),
   );
-  const { token, lifetime } = await auth.issue(keys, user.userId, user.userName);
+  const { token, lifetime, session, expiresAt } = await auth.issue(keys, user.userId, user.userName);
+  if (!(await openSession(store, user.userId, session, expiresAt))) throw invalid;
   return json(
     200,
     { status: 'ok', type: loginType, currentAuthority: 'user', token },
@@ -109,7 +111,7 @@ function avatar(name) {
 }
 
 async function currentUser(event) {
-  const session = await auth.authenticate(event, keys);
+  const session = await requireOpen(store, await auth.authenticate(event, keys));
   const user = await findUser(store, session.name.toLowerCase());
   if (!user || user.userId !== session.id) {
     throw unauthorized('This account no longer exists; please log in again.');

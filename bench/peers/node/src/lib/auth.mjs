@@ -1,5 +1,6 @@
 // Ed25519 (EdDSA) session tokens with jose: the user function signs, both verify.
 
+import { randomUUID } from 'node:crypto';
 import { SignJWT, importPKCS8, importSPKI, jwtVerify, errors } from 'jose';
 import { cookie, header, unauthorized } from './http.mjs';
 
@@ -17,21 +18,26 @@ export async function loadKeys({ signing }) {
   return { issuer, audience, publicKey, privateKey, lifetime };
 }
 
-/** A token for a user. */
+/** A token for a user, naming a new session (`jti`). */
 export async function issue(keys, userId, name) {
   const iat = Math.floor(Date.now() / 1000);
+  const session = randomUUID();
   const token = await new SignJWT({ name })
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
     .setSubject(userId)
+    .setJti(session)
     .setIssuedAt(iat)
     .setExpirationTime(iat + keys.lifetime)
     .setIssuer(keys.issuer)
     .setAudience(keys.audience)
     .sign(keys.privateKey);
-  return { token, lifetime: keys.lifetime };
+  return { token, lifetime: keys.lifetime, session, expiresAt: iat + keys.lifetime };
 }
 
-/** The session's user, from `Authorization: Bearer` or the session cookie; else a 401. */
+/**
+ * The token's user and session, from `Authorization: Bearer` or the session cookie;
+ * else a 401. The session itself is checked by sessions.requireOpen.
+ */
 export async function authenticate(event, keys) {
   let token;
   const authorization = header(event, 'authorization');
@@ -56,8 +62,12 @@ export async function authenticate(event, keys) {
     if (typeof payload.name !== 'string' || payload.iat > Date.now() / 1000 + LEEWAY_SECONDS) {
       throw new errors.JWTInvalid('bad claims');
     }
-    return { id: payload.sub, name: payload.name };
+    if (typeof payload.jti !== 'string' || payload.jti === '') {
+      throw unauthorized('This session has ended; please log in again.');
+    }
+    return { id: payload.sub, name: payload.name, session: payload.jti };
   } catch (e) {
+    if (!(e instanceof errors.JOSEError)) throw e;
     if (e instanceof errors.JWTExpired) throw unauthorized('Your session has expired; please log in again.');
     if (e instanceof errors.JWTClaimValidationFailed && (e.claim === 'iss' || e.claim === 'aud')) {
       throw unauthorized('This token was not issued for this service; please log in again.');
