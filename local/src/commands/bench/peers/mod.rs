@@ -300,7 +300,10 @@ pub(super) async fn measure(
     let path = options.plots.join("peers.svg");
     std::fs::create_dir_all(&options.plots)
         .map_err(CommandError::io("creating the plots folder"))?;
-    let title = format!("How many times better ours is (Node.js {node}, {})", machine());
+    let title = format!(
+        "How many times better ours is (Node.js {node}, {})",
+        machine()
+    );
     std::fs::write(&path, chart::svg(&title, &names, &rows))
         .map_err(CommandError::io(format!("writing {}", path.display())))?;
     println!("  chart written to {}", path.display());
