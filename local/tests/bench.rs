@@ -103,7 +103,7 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         "idle RSS, rule",
         "RSS after 1,000 requests, user",
         "rule, page of 10 todos: p99, 10 clients",
-        "rule, token check (404): req/s, 50 clients",
+        "rule, token and session check (404): req/s, 50 clients",
         "package size, both functions",
     ] {
         let line = stdout

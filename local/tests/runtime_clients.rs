@@ -44,8 +44,9 @@ async fn a_node_runtime_client_reaches_its_own_host_port_runtime_api() {
     };
     let running = platform(node_client(1), settings).await;
     let client = client();
-    let url = running.url("/hello/there");
-    // Two at once with one request per instance: two instances, two addresses.
+    // Two at once, each held 300 ms, with one request per instance: two instances,
+    // two addresses.
+    let url = running.url("/hello/there?hold=300");
     let (a, b) = tokio::join!(
         send(&client, "POST", &url, &[], "{}"),
         send(&client, "POST", &url, &[], "{}")
