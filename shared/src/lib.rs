@@ -29,6 +29,7 @@ pub mod gateway_event;
 pub mod http;
 pub mod init;
 pub mod runtime;
+pub mod sdk_config;
 pub mod store;
 pub mod time;
 

@@ -9,15 +9,14 @@
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::config::{Credentials, Region};
 use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::key_secret::{KeySecretError, SecretSigningKey, signing_key};
 use crate::config::SigningKeyConfig;
+use crate::sdk_config::ClientSettings;
 
 /// Per-attempt limit; the initializer's deadline bounds the whole.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -134,31 +133,17 @@ impl SecretSource {
     /// (default `us-east-1`) and the credentials from the environment when set, else
     /// throwaway ones, so a local run never looks for real AWS credentials.
     pub async fn connect(config: &SigningKeyConfig) -> Self {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-            .build();
-        // The initializer retries with its own backoff and deadline: one try per call here.
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(timeouts)
-            .retry_config(RetryConfig::disabled());
-        if let Some(endpoint) = &config.endpoint {
-            let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".to_owned());
-            let credentials = match (
-                std::env::var("AWS_ACCESS_KEY_ID"),
-                std::env::var("AWS_SECRET_ACCESS_KEY"),
-            ) {
-                (Ok(id), Ok(secret)) => Credentials::new(id, secret, None, None, "environment"),
-                _ => Credentials::new("local", "local", None, None, "local"),
-            };
-            loader = loader
-                .endpoint_url(endpoint)
-                .region(Region::new(region))
-                .credentials_provider(credentials);
-        }
-        let sdk_config = loader.load().await;
+        let settings = ClientSettings {
+            endpoint: config.endpoint.clone(),
+            timeouts: TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+            // The initializer retries with its own backoff and deadline: one try per call.
+            retries: RetryConfig::disabled(),
+        };
         Self {
-            client: Client::new(&sdk_config),
+            client: Client::new(&crate::sdk_config::load(settings).await),
             config: config.clone(),
         }
     }

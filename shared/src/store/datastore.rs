@@ -1,28 +1,12 @@
-//! The DynamoDB client and its table, built and warmed once per instance.
-//!
-//! On Lambda the client is configured straight from the environment Lambda provides
-//! (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`)
-//! instead of `aws_config`'s default provider chains: those look for profile files,
-//! web identity, ECS and IMDS sources at every cold start, which cost several
-//! milliseconds of the init duration and find nothing Lambda has not already put in
-//! the environment. Without credentials in the environment (a container on ECS, a
-//! developer's profile) the default chains are used as before.
-//!
-//! An `http://` endpoint (the local emulator) gets a plain HTTP client: the default
-//! HTTPS client loads the system's root certificates when it is built, which on a
-//! Debian machine means `ca-certificates.crt` and then each of the ~150 files of
-//! `/etc/ssl/certs` again, the largest single cost of a cold start here, for TLS that
-//! an `http://` endpoint never uses. (Lambda's `provided.al2023` keeps its roots in one
-//! bundle, and the HTTPS client is what the DynamoDB endpoint needs there.)
+//! The DynamoDB client and its table, built and warmed once per instance (the client
+//! from [`crate::sdk_config`], which keeps its construction off the cold start's
+//! critical path).
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{Credentials, Region, SharedCredentialsProvider};
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -30,6 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::StoreError;
 use super::items::{Item, s};
 use crate::config::DatastoreConfig;
+use crate::sdk_config::ClientSettings;
 
 /// Per-attempt limit: a request never waits on a silent network for long.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -51,59 +36,16 @@ impl Datastore {
     /// With an endpoint override (a local emulator) it uses throwaway credentials,
     /// so a local run never reads, or needs, real AWS credentials.
     pub async fn connect(config: &DatastoreConfig) -> Self {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-            .operation_timeout(OPERATION_TIMEOUT)
-            .build();
-        let retries = RetryConfig::standard().with_max_attempts(3);
-        let region = std::env::var("AWS_REGION")
-            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-            .ok()
-            .filter(|r| !r.is_empty());
-        let credentials = if config.endpoint.is_some() {
-            Some(SharedCredentialsProvider::new(Credentials::new(
-                "local", "local", None, None, "local",
-            )))
-        } else if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-            Some(SharedCredentialsProvider::new(
-                EnvironmentVariableCredentialsProvider::new(),
-            ))
-        } else {
-            None
+        let settings = ClientSettings {
+            endpoint: config.endpoint.clone(),
+            timeouts: TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+            retries: RetryConfig::standard().with_max_attempts(3),
         };
-        let client = match (credentials, region) {
-            (Some(credentials), Some(region)) => {
-                let mut builder = aws_sdk_dynamodb::Config::builder()
-                    .behavior_version(BehaviorVersion::latest())
-                    .region(Region::new(region))
-                    .credentials_provider(credentials)
-                    .timeout_config(timeouts)
-                    .retry_config(retries);
-                if let Some(endpoint) = &config.endpoint {
-                    builder = builder.endpoint_url(endpoint);
-                    if endpoint.starts_with("http://") {
-                        builder = builder
-                            .http_client(aws_smithy_http_client::Builder::new().build_http());
-                    }
-                }
-                Client::from_conf(builder.build())
-            }
-            (credentials, region) => {
-                let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                    .timeout_config(timeouts)
-                    .retry_config(retries);
-                if let Some(endpoint) = &config.endpoint {
-                    loader = loader.endpoint_url(endpoint).region(Region::new(
-                        region.unwrap_or_else(|| "us-east-1".to_owned()),
-                    ));
-                }
-                if let Some(credentials) = credentials {
-                    loader = loader.credentials_provider(credentials);
-                }
-                Client::new(&loader.load().await)
-            }
-        };
+        let client = Client::new(&crate::sdk_config::load(settings).await);
         Self::from_client(client, &config.table_name)
     }
 

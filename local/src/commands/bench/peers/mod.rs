@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient};
 use crate::commands::CommandError;
-use crate::commands::project::local_functions;
+use crate::commands::project::{Endpoints, local_functions};
 use crate::functions::FunctionSpec;
 use crate::keys::KeyPair;
 use crate::pool::PoolSettings;
@@ -47,7 +47,21 @@ fn node_functions(
     keys: &KeyPair,
 ) -> Result<Vec<FunctionSpec>, CommandError> {
     let template = Template::load(node_dir.join("template.yml"))?;
-    let mut specs = local_functions(&template, endpoint, keys)?;
+    // The twin takes its keys from the environment (the Secrets Manager references of
+    // its template have no local value): the local pair, as PEM.
+    let endpoints = Endpoints {
+        dynamodb: endpoint,
+        secrets_manager: "",
+    };
+    let mut specs = local_functions(&template, endpoints, keys)?;
+    for spec in &mut specs {
+        spec.environment
+            .insert("JWT_PUBLIC_KEY".into(), keys.public_pem.clone());
+        if spec.name == "user" {
+            spec.environment
+                .insert("JWT_PRIVATE_KEY".into(), keys.private_pem.clone());
+        }
+    }
     // Absolute: the bootstrap is started in its own folder.
     let built = std::path::absolute(node_dir.join(".aws-sam/build"))
         .map_err(CommandError::io("resolving the Node.js peer's folder"))?;
