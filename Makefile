@@ -7,15 +7,19 @@
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
 #   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
 #                 (creates the JWT key secret when missing; passes its public keys)
+#   make image    container images of both functions (Containerfile, FROM scratch; podman)
+#   make manifests  Knative and Kubernetes manifests (containers/manifests) from template.yml
 #
 # Everything a target needs is installed on first use: npm packages under
 # local/emulator, web/tests and api, Python tools (and moto, the Secrets Manager
-# emulator) in .venv, Debian's chromium via apt.
+# emulator) in .venv, Debian's chromium and podman via apt.
 
 CARGO ?= cargo
 PYTHON ?= python3
 VENV := .venv
 ARCH ?= arm64
+# Images run here (x86-64) by default; IMAGE_ARCH=arm64 builds them for Lambda on arm64.
+IMAGE_ARCH ?= x86-64
 EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
 API_LINT_DEPS := api/node_modules/.package-lock.json
@@ -26,10 +30,11 @@ API_FUZZ_TOOLS := $(VENV)/.api-fuzz-stamp
 # same crates twice with different feature sets.
 WORKSPACE_BINS := --workspace --bins
 
-.PHONY: test check lint fmt unit-test web-test api-lint api-fuzz build deploy clean-data help
+.PHONY: test check lint fmt unit-test web-test api-lint api-fuzz build deploy clean-data help \
+	image manifests
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,16p' Makefile
 
 include local/local.mk
 include bench/peers/peers.mk
@@ -50,9 +55,11 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid.
+## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid;
+## the Knative and Kubernetes manifests validate.
 check:
 	bash scripts/check-template.sh
+	bash containers/check-manifests.sh
 
 ## api-lint: the contract, api/openapi.yaml, passes Redocly's recommended-strict rules.
 api-lint: $(API_LINT_DEPS)
@@ -105,6 +112,14 @@ deploy: $(LAMBDA_TOOLS)
 	$(VENV)/bin/sam deploy --guided --no-fail-on-empty-changeset \
 		--parameter-overrides "$$($(VENV)/bin/python scripts/jwt-keys.py parameters)"
 	$(VENV)/bin/python scripts/upload-web.py
+
+## image: the functions' container images (static musl binaries, FROM scratch), with their sizes.
+image:
+	bash containers/build-images.sh --arch $(IMAGE_ARCH)
+
+## manifests: write containers/manifests from template.yml (a test fails when they drift).
+manifests:
+	$(CARGO) run --quiet -p todo-containers --bin manifests
 
 ## clean-data: forget the local database and keys in .data/.
 clean-data:

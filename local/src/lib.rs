@@ -11,15 +11,18 @@
 //!   starts the Secrets Manager emulator (moto) and puts the signing key in it.
 //! - [`platform`] runs the functions: [`runtime_api`] is the Lambda Runtime API the
 //!   instances poll, [`instance`] starts their processes, [`pool`] schedules requests
-//!   onto instances and scales them under a [`policy`].
+//!   onto instances and scales them under a [`policy`] ([`container_scaling`]: the
+//!   template's instance bounds and watermarks for the watermark policy).
 //! - [`gateway`] is the HTTP front door: [`routes`] picks the function, [`event`]
 //!   converts to and from payload 2.0, [`static_files`] serves `web/`, [`metrics`] and
 //!   [`status`] show what happens; [`logs`] writes Lambda-style lines. On the same port,
 //!   [`invoke_api`] is Lambda's Invoke API, for `aws lambda invoke` and the SDKs.
 //! - [`keys`] stores the local JWT key pair (generated, and tokens signed, by
-//!   `shared`'s auth code); [`commands`] are `dev`, `invoke` and `bench`.
+//!   `shared`'s auth code); [`commands`] are `dev`, `invoke` and `bench`; [`podman`]
+//!   runs the functions' container images for the bench and the container tests.
 
 pub mod commands;
+pub mod container_scaling;
 pub mod dynamo;
 pub mod emulator;
 pub mod errors;
@@ -33,6 +36,7 @@ pub mod keys;
 pub mod logs;
 pub mod metrics;
 pub mod platform;
+pub mod podman;
 pub mod policy;
 pub mod pool;
 pub mod procfs;

@@ -15,6 +15,7 @@ use crate::commands::CommandError;
 use crate::commands::project::{
     Datastore, Endpoints, Secrets, find_bin_dir, local_functions, shutdown_signal,
 };
+use crate::container_scaling::watermark_settings;
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
 use crate::policy::{Policy, Watermarks};
@@ -109,6 +110,12 @@ async fn serve(
         policy: options.policy.clone(),
         ..PoolSettings::default()
     };
+    if matches!(options.policy, Policy::Watermark(_)) {
+        // The template's instance bounds and watermarks, per function (Lifecycle).
+        config.function_settings =
+            watermark_settings(template, &config.functions, &config.settings)
+                .map_err(|e| CommandError::Message(e.to_string()))?;
+    }
     let platform = Platform::start(config).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
