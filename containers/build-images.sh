@@ -64,9 +64,14 @@ done
 
 for function in "${functions[@]}"; do
   image="localhost/todo-service-$function:$tag"
+  previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   echo "+ podman build --platform $platform --build-arg FUNCTION=$function -t $image"
   podman build --quiet --platform "$platform" --build-arg "FUNCTION=$function" \
     -f Containerfile -t "$image" "$context" >/dev/null
+  # The image this tag named before is left untagged: remove it unless a container uses it.
+  if [[ -n "$previous" && "$previous" != "$(podman image inspect --format '{{.Id}}' "$image")" ]]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 done
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }

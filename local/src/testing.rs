@@ -172,6 +172,15 @@ pub fn build_workspace_binaries() {
     command
         .args(["build", "--quiet", "--workspace", "--bins"])
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    without_test_variables(&mut command);
+    let status = command.status().expect("cargo runs");
+    assert!(status.success(), "cargo build --workspace --bins failed");
+}
+
+/// Removes from `command`'s environment the variables cargo sets for a test, so that a
+/// cargo it runs (directly or through a script) sees the environment of a shell and
+/// rebuilds nothing that is up to date (see [`build_workspace_binaries`]).
+pub fn without_test_variables(command: &mut Command) {
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         let set_for_the_test = name.starts_with("CARGO_PKG_")
@@ -189,6 +198,4 @@ pub fn build_workspace_binaries() {
             command.env_remove(name.as_ref());
         }
     }
-    let status = command.status().expect("cargo runs");
-    assert!(status.success(), "cargo build --workspace --bins failed");
 }
