@@ -108,7 +108,7 @@ build: $(LAMBDA_TOOLS)
 deploy: $(LAMBDA_TOOLS)
 	bash scripts/check-template.sh
 	$(VENV)/bin/python scripts/jwt-keys.py ensure
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(VENV)/bin/sam build --beta-features
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 $(VENV)/bin/sam build --beta-features --language-extensions
 	$(VENV)/bin/sam deploy --guided --no-fail-on-empty-changeset \
 		--parameter-overrides "$$($(VENV)/bin/python scripts/jwt-keys.py parameters)"
 	$(VENV)/bin/python scripts/upload-web.py

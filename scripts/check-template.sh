@@ -9,6 +9,8 @@
 #   4. the same transform with CapacityProviderArn set      (Lambda Managed Instances: checks
 #                                                            that PerExecutionEnvironmentMaxConcurrency
 #                                                            comes from the Lifecycle mapping)
+#   4b. the same transform with PackageType Image           (container image functions: the
+#                                                            images of `make image`)
 #   5. no key material in any function's environment; only the user function may read
 #      the signing-key secret, with GetSecretValue on that one secret
 #   6. every events/*.json parses and has "version": "2.0"
@@ -186,7 +188,59 @@ sys.exit(1 if errors else 0)
 PY
 }
 
+# PackageType Image: both functions become container image functions (the images of
+# `make image`), with no runtime, handler or code bundle left over.
+check_container_images() {
+    "$VENV/bin/python" - <<'PY'
+import sys
+
+from samcli.lib.translate.sam_template_validator import SamTemplateValidator
+from samcli.yamlhelper import yaml_parse
+
+
+class NoManagedPolicyLookup:
+    def load(self):
+        raise RuntimeError("the template must not need IAM managed-policy look-ups")
+
+
+images = {
+    "UserFunction": "123456789012.dkr.ecr.us-east-1.amazonaws.com/todo-service-user:check",
+    "RuleFunction": "123456789012.dkr.ecr.us-east-1.amazonaws.com/todo-service-rule:check",
+}
+with open("template.yml") as f:
+    template = yaml_parse(f.read())
+validator = SamTemplateValidator(
+    template,
+    NoManagedPolicyLookup(),
+    region="us-east-1",
+    parameter_overrides={
+        "PackageType": "Image",
+        "UserImageUri": images["UserFunction"],
+        "RuleImageUri": images["RuleFunction"],
+    },
+    language_extensions_enabled=True,
+)
+resources = yaml_parse(validator.get_translated_template_if_valid())["Resources"]
+errors = []
+for function, uri in images.items():
+    props = resources[function]["Properties"]
+    if props.get("PackageType") != "Image":
+        errors.append(f"{function}: PackageType is {props.get('PackageType')!r}")
+    if props.get("Code") != {"ImageUri": uri}:
+        errors.append(f"{function}: Code is {props.get('Code')!r}")
+    for leftover in ("Runtime", "Handler"):
+        if leftover in props:
+            errors.append(f"{function}: {leftover} is set for an image")
+    if not errors:
+        print(f"  {function}: container image {uri}")
+for error in errors:
+    print("  " + error)
+sys.exit(1 if errors else 0)
+PY
+}
+
 run_check "no key material in the functions' configuration" check_signing_key_access
+run_check "SAM transform with container images" check_container_images
 run_check "events are payload 2.0 JSON" check_events
 
 if ((failed > 0)); then
