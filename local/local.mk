@@ -48,8 +48,9 @@ invoke: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 	$(LOCAL_TARGET)/debug/local-platform invoke --function $(FN) --event $(EVENT) --as $(AS) \
 		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
-## bench: release builds, then the platform's figures (medians).
-bench: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
+## bench: release builds and images (`make image`), then the platform's figures (medians)
+## and plots (docs/bench/*.svg, among them faas-vs-container.svg).
+bench: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release
 

@@ -105,8 +105,8 @@ enum Command {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
         /// Only these measurements (repeatable): cold-start, overhead,
-        /// container-cost, scale-out, session-check, growth,
-        /// peers. All of them by default.
+        /// container-cost, scale-out, session-check, growth, peers, container-start,
+        /// step-load. All of them by default.
         #[arg(long = "only", value_enum)]
         only: Vec<bench::Section>,
         /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).

@@ -127,4 +127,26 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         chart.starts_with("<svg") && chart.contains("ours vs node"),
         "{chart:.200}"
     );
+    // FaaS vs container: the container start is measured where the images exist
+    // (`make image`) and says how to get them where they do not.
+    assert!(
+        stdout.contains("podman container")
+            || stdout.contains("make image")
+            || stdout.contains("container start skipped"),
+        "container start:\n{stdout}"
+    );
+    for policy in ["concurrency", "watermark"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(policy) && l.split_whitespace().count() == 8),
+            "step load, {policy} row:\n{stdout}"
+        );
+    }
+    let svg =
+        std::fs::read_to_string(plots.join("faas-vs-container.svg")).expect("the step-load plot");
+    assert!(
+        svg.starts_with("<svg") && svg.contains("watermark policy"),
+        "{svg:.200}"
+    );
 }

@@ -15,7 +15,11 @@
 //! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000;
 //! - [`signing_key`]: what reading the signing key from Secrets Manager in the user
 //!   function's initializer adds to its cold start, and its parts;
-//! - [`peers`]: ours against the Node.js peer and `cargo lambda watch`, side by side.
+//! - [`peers`]: ours against the Node.js peer and `cargo lambda watch`, side by side;
+//! - [`container_start`]: FaaS vs container cold start: a cold instance's first answer
+//!   (the Lambda model) against a podman container's, from the images of `make image`;
+//! - [`step_load`]: FaaS vs container scaling on one step load (1 to 100 clients, then
+//!   idle): the concurrency policy against the template's watermarks, with a plot.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -24,6 +28,7 @@
 
 mod cold_start;
 mod container_cost;
+mod container_start;
 mod growth;
 mod load;
 mod overhead;
@@ -32,6 +37,7 @@ mod rule_user;
 mod scale_out;
 mod session_check;
 mod signing_key;
+mod step_load;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -92,6 +98,10 @@ pub enum Section {
     SigningKey,
     /// [`peers`].
     Peers,
+    /// [`container_start`].
+    ContainerStart,
+    /// [`step_load`].
+    StepLoad,
 }
 
 impl BenchOptions {
@@ -118,6 +128,11 @@ impl Gateway {
     ) -> Result<Self, CommandError> {
         let mut config = PlatformConfig::new(functions, bin_dir);
         config.settings = settings;
+        Self::start_with(config).await
+    }
+
+    /// The platform with `config` (its logs not echoed) behind a gateway.
+    async fn start_with(mut config: PlatformConfig) -> Result<Self, CommandError> {
         // BENCH_LOGS=1 shows the instances' output and the platform's lines.
         config.echo_logs = std::env::var_os("BENCH_LOGS").is_some();
         let platform = Platform::start(config).await?;
@@ -377,6 +392,14 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
                 &client,
             )
             .await?;
+        }
+        if options.wants(Section::ContainerStart) {
+            container_start::measure(&options, &bin_dir, &functions, &client).await?;
+        }
+        if options.wants(Section::StepLoad)
+            && let Ok(template) = Template::load(&options.template)
+        {
+            step_load::measure(&options, &bin_dir, &template, &functions, &client).await?;
         }
         Ok(())
     }
