@@ -187,3 +187,14 @@ pub(crate) async fn send(
         },
     }
 }
+
+/// Registers `name` through the user function on `port` and logs in; answers the token.
+pub(crate) async fn signed_up(port: u16, name: &str) -> String {
+    let credentials =
+        serde_json::json!({"userName": name, "password": format!("{name}'s passphrase")});
+    let registered = send(port, "POST", "/api/register", None, Some(&credentials)).await;
+    assert_eq!(registered.status, 201, "{}", registered.json);
+    let login = send(port, "POST", "/api/login/account", None, Some(&credentials)).await;
+    assert_eq!(login.status, 200, "{}", login.json);
+    login.json["token"].as_str().expect("a token").to_owned()
+}

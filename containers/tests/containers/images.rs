@@ -7,7 +7,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::helpers::{Backend, TAG, free_port, podman, send, start, wait_for_port};
+use crate::helpers::{Backend, TAG, free_port, podman, send, signed_up, start, wait_for_port};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_containers_serve_the_api_on_the_gateways_routes() {
@@ -19,19 +19,7 @@ async fn both_containers_serve_the_api_on_the_gateways_routes() {
     wait_for_port(&user, user_port, Duration::from_secs(20)).await;
     wait_for_port(&rule, rule_port, Duration::from_secs(20)).await;
 
-    let credentials = json!({"userName": "carol", "password": "a long passphrase"});
-    let registered = send(user_port, "POST", "/api/register", None, Some(&credentials)).await;
-    assert_eq!(registered.status, 201, "{}", registered.json);
-    let login = send(
-        user_port,
-        "POST",
-        "/api/login/account",
-        None,
-        Some(&credentials),
-    )
-    .await;
-    assert_eq!(login.status, 200, "{}", login.json);
-    let token = login.json["token"].as_str().expect("a token").to_owned();
+    let token = signed_up(user_port, "carol").await;
     let me = send(user_port, "GET", "/api/currentUser", Some(&token), None).await;
     assert_eq!(me.status, 200, "{}", me.json);
     assert_eq!(me.json["name"], "carol");

@@ -16,7 +16,7 @@ use std::time::Duration;
 use serde_json::json;
 use serde_norway::Value;
 
-use crate::helpers::{Backend, TAG, free_port, podman, repository, send};
+use crate::helpers::{Backend, TAG, free_port, podman, repository, send, signed_up};
 
 fn documents(path: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(repository().join(path)).expect("the manifest");
@@ -162,18 +162,7 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    let credentials = json!({"userName": "erin", "password": "kube play passphrase"});
-    let registered = send(user_port, "POST", "/api/register", None, Some(&credentials)).await;
-    assert_eq!(registered.status, 201, "{}", registered.json);
-    let login = send(
-        user_port,
-        "POST",
-        "/api/login/account",
-        None,
-        Some(&credentials),
-    )
-    .await;
-    let token = login.json["token"].as_str().expect("a token").to_owned();
+    let token = signed_up(user_port, "erin").await;
     let created = send(
         rule_port,
         "POST",
