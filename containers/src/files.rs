@@ -34,7 +34,10 @@ pub fn generate(template: &Template) -> Result<Vec<ManifestFile>, WorkloadError>
     let mut files = vec![file(
         "config.yaml",
         "The stack's values: set TodoTable to the table's name (the SAM stack's TableName\n\
-         output) and AWS_REGION to its region before applying the other manifests.",
+         output), AWS_REGION to its region, and JwtPublicKeys and JwtSigningKeyId to what\n\
+         `scripts/jwt-keys.py parameters` prints (public values; the user function reads\n\
+         its private key from the Secrets Manager secret it names) before applying the\n\
+         other manifests.",
         &[kubernetes::config_map(&workloads)],
     )];
     for w in &workloads {

@@ -3,8 +3,9 @@
 //! The template is read through the local platform's reader ([`local::functions`]):
 //! the same binary name, memory size, timeout, routes, per-instance concurrency and
 //! environment a local run uses, with the template's default parameter values (so
-//! the on-demand Lambda branch: `CapacityProviderArn` empty). The stack's resources
-//! resolve to markers that [`crate::env`] turns into ConfigMap references.
+//! the on-demand Lambda branch: `CapacityProviderArn` empty). The stack's resources,
+//! and the parameters with no default, resolve to markers that [`crate::env`] turns
+//! into ConfigMap references.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -79,10 +80,26 @@ impl Workload {
 
 /// Every function of `template` as a workload, in template order.
 pub fn workloads(template: &Template) -> Result<Vec<Workload>, WorkloadError> {
-    let markers: BTreeMap<String, String> = template
+    let mut markers: BTreeMap<String, String> = template
         .resources()
         .map(|r| (r.logical_id.to_owned(), resource_marker(r.logical_id)))
         .collect();
+    // Parameters without a default (the trusted public keys, the signing key's id)
+    // are known only when deploying: like the stack's resources, they come from the
+    // ConfigMap.
+    if let Some(parameters) = template
+        .root()
+        .get("Parameters")
+        .and_then(|p| p.as_mapping())
+    {
+        for (name, body) in parameters {
+            if let Some(name) = name.as_str()
+                && body.get("Default").is_none()
+            {
+                markers.insert(name.to_owned(), resource_marker(name));
+            }
+        }
+    }
     let resolver = Resolver::new(template, DEFAULT_REGION, &markers);
     functions(template, &resolver)?
         .into_iter()
@@ -132,15 +149,29 @@ mod tests {
             rule.env["TABLE_NAME"],
             EnvValue::ConfigMap("TodoTable".into())
         );
-        assert!(
-            matches!(&rule.env["JWT_PUBLIC_KEY"], EnvValue::Secret { key, .. } if key == "publicKey")
+        // The public keys are a deploy-time value: the ConfigMap's, like the table.
+        assert_eq!(
+            rule.env["JWT_PUBLIC_KEYS"],
+            EnvValue::ConfigMap("JwtPublicKeys".into())
         );
-        assert!(
-            !rule.env.contains_key("JWT_PRIVATE_KEY"),
-            "rule never gets the signing key"
+        let user = &workloads[0];
+        assert_eq!(
+            user.env["JWT_SIGNING_KEY_ID"],
+            EnvValue::ConfigMap("JwtSigningKeyId".into())
         );
-        assert!(
-            matches!(&workloads[0].env["JWT_PRIVATE_KEY"], EnvValue::Secret { key, .. } if key == "privateKey")
-        );
+        // No key material anywhere: the user function names the secret it reads.
+        assert!(matches!(
+            &user.env["JWT_SIGNING_KEY_SECRET"],
+            EnvValue::Literal(_)
+        ));
+        for workload in &workloads {
+            assert!(!workload.env.contains_key("JWT_PRIVATE_KEY"));
+            assert!(
+                !workload
+                    .env
+                    .values()
+                    .any(|v| matches!(v, EnvValue::Secret { .. }))
+            );
+        }
     }
 }

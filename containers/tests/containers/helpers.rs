@@ -11,7 +11,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use local::commands::project::local_functions;
+use local::commands::project::{Endpoints, local_functions};
 use local::keys::KeyPair;
 use local::podman::{Container, Podman, RunOptions, image_name};
 use local::template::Template;
@@ -54,11 +54,13 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
-/// A fresh table on the emulator and the key pair both functions use.
+/// A fresh table on the emulator, the key pair both functions use, and the secret the
+/// user function reads it from.
 pub(crate) struct Backend {
     pub(crate) endpoint: String,
     pub(crate) table: String,
     pub(crate) keys: KeyPair,
+    pub(crate) secret: String,
 }
 
 impl Backend {
@@ -66,24 +68,35 @@ impl Backend {
         let endpoint = local::testing::emulator_endpoint().to_owned();
         let table = local::testing::unique_table_name("containers");
         local::testing::create_todo_table(&endpoint, &table).await;
+        let keys = KeyPair::generate().expect("keys");
+        let secret = local::testing::signing_secret(std::slice::from_ref(&keys)).await;
         Self {
             endpoint,
             table,
-            keys: KeyPair::generate().expect("keys"),
+            keys,
+            secret,
         }
     }
 
     /// The environment of `function` (`user`, `rule`) as the template declares it,
-    /// made local, serving plain HTTP on `127.0.0.1:port`.
+    /// made local (the user function reading its key from this backend's secret),
+    /// serving plain HTTP on `127.0.0.1:port`.
     pub(crate) fn environment(&self, function: &str, port: u16) -> BTreeMap<String, String> {
         let template = Template::load(local::testing::template_path()).expect("template");
-        let spec = local_functions(&template, &self.endpoint, &self.keys)
+        let endpoints = Endpoints {
+            dynamodb: &self.endpoint,
+            secrets_manager: local::testing::secrets_endpoint(),
+        };
+        let spec = local_functions(&template, endpoints, &self.keys)
             .expect("functions")
             .into_iter()
             .find(|f| f.name == function)
             .unwrap_or_else(|| panic!("template.yml has the {function} function"));
         let mut env = spec.environment;
         env.insert("TABLE_NAME".into(), self.table.clone());
+        if env.contains_key("JWT_SIGNING_KEY_SECRET") {
+            env.insert("JWT_SIGNING_KEY_SECRET".into(), self.secret.clone());
+        }
         env.insert("AWS_REGION".into(), local::dynamo::LOCAL_REGION.into());
         env.insert("HOST".into(), "127.0.0.1".into());
         env.insert("PORT".into(), port.to_string());

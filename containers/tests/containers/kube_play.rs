@@ -1,14 +1,15 @@
 //! The generated Kubernetes manifests, run by `podman kube play`: both Deployments of
-//! `containers/manifests/kubernetes/` with the ConfigMap of `config.yaml` and the key
-//! pair as the Secret they name (a podman secret: what `kube play` resolves
-//! `secretKeyRef` against), then the API through both pods.
+//! `containers/manifests/kubernetes/` with the ConfigMap of `config.yaml`, then the
+//! API through both pods.
 //!
 //! What the test changes, and nothing else: the image tag (the test images), object
 //! names (unique per run, so runs cannot collide), the `PORT` value (the pods share
-//! the host's network to reach the emulator on loopback, so each needs a free port),
-//! the ConfigMap's values (the test table), `DYNAMODB_ENDPOINT` (the emulator; not in
-//! the template), and the `ports` list (podman maps no ports on the host's network). The Services, autoscalers and Ingress need a cluster:
-//! `kube play` runs Deployments.
+//! the host's network to reach the emulators on loopback, so each needs a free port),
+//! the ConfigMap's values (the test table, the test key pair's public key and kid),
+//! the signing-key secret's name (the test's, on the Secrets Manager emulator), the
+//! emulators' endpoints (not in the template), and the `ports` list (podman maps no
+//! ports on the host's network). The Services, autoscalers and Ingress need a
+//! cluster: `kube play` runs Deployments.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,26 +36,20 @@ fn set(value: &mut Value, key: &str, new: Value) {
     }
 }
 
-/// Removes the played pods and the secret, even when the test fails.
+/// Removes the played pods, even when the test fails.
 struct Played {
     file: PathBuf,
-    secret: String,
 }
 
 impl Drop for Played {
     fn drop(&mut self) {
-        for args in [
-            vec!["kube", "down", &*self.file.to_string_lossy()],
-            vec!["secret", "rm", &self.secret],
-        ] {
-            let _ = std::process::Command::new("podman")
-                .env(
-                    "CONTAINERS_CONF",
-                    repository().join("containers/containers.conf"),
-                )
-                .args(args)
-                .output();
-        }
+        let _ = std::process::Command::new("podman")
+            .env(
+                "CONTAINERS_CONF",
+                repository().join("containers/containers.conf"),
+            )
+            .args(["kube", "down", &*self.file.to_string_lossy()])
+            .output();
         let _ = std::fs::remove_file(&self.file);
     }
 }
@@ -64,7 +59,7 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
     let podman = podman();
     let backend = Backend::new().await;
     let run = ulid::Ulid::new().to_string().to_lowercase();
-    let secret = format!("todo-service-jwt-keys-{run}");
+    let public = backend.keys.public_key().expect("an Ed25519 key");
 
     let mut config = documents("containers/manifests/config.yaml").remove(0);
     set(
@@ -76,6 +71,16 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
         &mut config["data"],
         "AWS_REGION",
         Value::from(local::dynamo::LOCAL_REGION),
+    );
+    set(
+        &mut config["data"],
+        "JwtPublicKeys",
+        Value::from(public.x()),
+    );
+    set(
+        &mut config["data"],
+        "JwtSigningKeyId",
+        Value::from(public.kid()),
     );
     let mut played = vec![config];
     let mut ports = Vec::new();
@@ -105,14 +110,19 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
             if entry["name"] == "PORT" {
                 set(entry, "value", Value::from(port.to_string()));
             }
-            if let Value::Mapping(reference) = &mut entry["valueFrom"]["secretKeyRef"] {
-                reference.insert(Value::from("name"), Value::from(secret.clone()));
+            if entry["name"] == "JWT_SIGNING_KEY_SECRET" {
+                set(entry, "value", Value::from(backend.secret.clone()));
             }
         }
-        env.push(
-            serde_norway::to_value(json!({"name": "DYNAMODB_ENDPOINT", "value": backend.endpoint}))
-                .expect("yaml"),
-        );
+        for (name, value) in [
+            ("DYNAMODB_ENDPOINT", backend.endpoint.as_str()),
+            (
+                "SECRETS_MANAGER_ENDPOINT",
+                local::testing::secrets_endpoint(),
+            ),
+        ] {
+            env.push(serde_norway::to_value(json!({"name": name, "value": value})).expect("yaml"));
+        }
         played.push(deployment);
     }
     let file = std::env::temp_dir().join(format!("todo-kube-play-{run}.yaml"));
@@ -122,23 +132,7 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
         .collect();
     std::fs::write(&file, text.join("---\n")).expect("write the played file");
 
-    // podman's secret data is a JSON object of base64 values, like a Secret's `data`.
-    let b64 = |pem: &str| {
-        use base64::Engine as _;
-        base64::engine::general_purpose::STANDARD.encode(pem)
-    };
-    let data = json!({"privateKey": b64(&backend.keys.private_pem), "publicKey": b64(&backend.keys.public_pem)});
-    let secret_file = std::env::temp_dir().join(format!("{secret}.json"));
-    std::fs::write(&secret_file, data.to_string()).expect("write the secret");
-    let created = podman
-        .output(&["secret", "create", &secret, &secret_file.to_string_lossy()])
-        .await;
-    let _ = std::fs::remove_file(&secret_file);
-    created.expect("podman secret create");
-    let _cleanup = Played {
-        file: file.clone(),
-        secret: secret.clone(),
-    };
+    let _cleanup = Played { file: file.clone() };
 
     podman
         .output(&["kube", "play", "--network", "host", &file.to_string_lossy()])
