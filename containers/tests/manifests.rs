@@ -84,43 +84,51 @@ fn a_change_to_the_lifecycle_mapping_reaches_every_platform() {
 }
 
 #[test]
-fn secrets_stay_references_and_only_the_user_function_gets_the_signing_key() {
+fn no_key_is_in_a_manifest_and_only_the_user_function_names_the_signing_key() {
     let template = Template::parse(&template_text()).expect("template.yml parses");
     let files = generate(&template).expect("manifests");
     for f in &files {
-        assert!(
-            !f.text.contains("PRIVATE KEY"),
-            "{}: key material",
-            f.path.display()
-        );
-        assert!(
-            !f.text.contains("{{resolve:"),
-            "{}: an unresolved reference",
-            f.path.display()
-        );
+        for forbidden in ["PRIVATE KEY", "privateKey", "{{resolve:", "secretKeyRef"] {
+            assert!(
+                !f.text.contains(forbidden),
+                "{}: {forbidden}",
+                f.path.display()
+            );
+        }
     }
+    let env_of = |path: &str, kind: &str| {
+        let doc = document(&files, path, kind);
+        doc["spec"]["template"]["spec"]["containers"][0]["env"]
+            .as_array()
+            .expect("env")
+            .clone()
+    };
+    let named =
+        |env: &[serde_json::Value], name: &str| env.iter().find(|e| e["name"] == name).cloned();
     for (path, kind) in [
         ("knative/rule.yaml", "Service"),
         ("kubernetes/rule.yaml", "Deployment"),
     ] {
-        let doc = document(&files, path, kind);
-        let text = serde_json::to_string(&doc).expect("json");
-        assert!(
-            text.contains("publicKey") && !text.contains("privateKey"),
+        let env = env_of(path, kind);
+        let keys = named(&env, "JWT_PUBLIC_KEYS").expect("the trusted public keys");
+        assert_eq!(
+            keys["valueFrom"]["configMapKeyRef"]["key"], "JwtPublicKeys",
             "{path}"
         );
+        assert!(
+            named(&env, "JWT_SIGNING_KEY_SECRET").is_none(),
+            "{path}: rule reads no key"
+        );
     }
-    let user = document(&files, "kubernetes/user.yaml", "Deployment");
-    let env = &user["spec"]["template"]["spec"]["containers"][0]["env"];
-    let private = env
-        .as_array()
-        .expect("env")
-        .iter()
-        .find(|e| e["name"] == "JWT_PRIVATE_KEY")
-        .expect("the user function signs tokens");
-    assert_eq!(
-        private["valueFrom"]["secretKeyRef"]["name"],
-        "todo-service-jwt-keys"
+    let user = env_of("kubernetes/user.yaml", "Deployment");
+    let secret = named(&user, "JWT_SIGNING_KEY_SECRET").expect("the user function signs tokens");
+    assert!(
+        secret["value"].is_string(),
+        "the secret's name, not its content"
     );
-    assert_eq!(private["valueFrom"]["secretKeyRef"]["key"], "privateKey");
+    let kid = named(&user, "JWT_SIGNING_KEY_ID").expect("the key to sign with");
+    assert_eq!(
+        kid["valueFrom"]["configMapKeyRef"]["key"],
+        "JwtSigningKeyId"
+    );
 }
