@@ -139,8 +139,13 @@ def add(secrets, _args):
 
 def promote(secrets, args):
     document = need(secrets)
-    newest = max(document["keys"], key=lambda k: k.get("created", 0))
-    kid = args.kid or newest["kid"]
+    # The newest key that does not sign yet; keys are appended, so the list order breaks
+    # ties between keys created within the same second.
+    others = [(k.get("created", 0), i, k["kid"]) for i, k in enumerate(document["keys"])
+              if k["kid"] != document.get("signingKeyId")]
+    if not args.kid and not others:
+        raise SystemExit(f"{NAME} has no key besides the signing one: `add` one first")
+    kid = args.kid or max(others)[2]
     if kid not in {k["kid"] for k in document["keys"]}:
         raise SystemExit(f"no key {kid} in {NAME}")
     document["signingKeyId"] = kid
