@@ -12,7 +12,7 @@ WebDistributionId (template.yml) say where the files go.
 Every file under web/ is uploaded except web/tests/** and web/README.md (not part
 of the site), any node_modules folder, and hidden files or folders (.DS_Store,
 .gitignore, ...), with the same Content-Type as the local platform
-(local/src/static_files.rs) and Cache-Control `no-cache` for HTML (so a deploy is
+(local/src/server/static_files.rs) and Cache-Control `no-cache` for HTML (so a deploy is
 seen at once) and `public, max-age=300` for everything else. Objects of the
 bucket that are no longer in web/ are deleted, then the CloudFront cache is
 invalidated (`/*`). Exits non-zero on the first failure.
@@ -32,7 +32,7 @@ EXCLUDED_DIRS = ("tests",)
 EXCLUDED_ANYWHERE = ("node_modules",)
 EXCLUDED_FILES = ("README.md",)
 
-# Same table as content_type() in local/src/static_files.rs.
+# Same table as content_type() in local/src/server/static_files.rs.
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",

@@ -1,6 +1,6 @@
 //! Each function of `template.yml` as a container workload.
 //!
-//! The template is read through the local platform's reader ([`local::functions`]):
+//! The template is read through the local platform's reader ([`local::template::functions`]):
 //! the same binary name, memory size, timeout, routes, per-instance concurrency and
 //! environment a local run uses, with the template's default parameter values (so
 //! the on-demand Lambda branch: `CapacityProviderArn` empty). The stack's resources,
@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use local::container_scaling::{ContainerScaling, ScalingError, container_scaling};
-use local::functions::{FunctionError, RouteSpec, functions};
-use local::resolve::Resolver;
+use local::runtime::container_scaling::{ContainerScaling, ScalingError, container_scaling};
 use local::template::Template;
+use local::template::functions::{FunctionError, RouteSpec, functions};
+use local::template::resolve::Resolver;
 
 use crate::env::{EnvError, EnvValue, resource_marker};
 

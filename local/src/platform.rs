@@ -1,7 +1,7 @@
 //! The platform: a Runtime API listener, one [`Pool`] per function, and the routes.
 //!
 //! [`Platform::start`] starts each pool (each instance gets a Runtime API listener of
-//! its own, see [`crate::runtime_api`]); [`Platform::serve`] runs the HTTP gateway on a
+//! its own, see [`crate::runtime::runtime_api`]); [`Platform::serve`] runs the HTTP gateway on a
 //! listener the caller chose; [`Platform::shutdown`] stops every instance.
 
 use std::collections::BTreeMap;
@@ -12,11 +12,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::functions::FunctionSpec;
-use crate::instance::Launch;
-use crate::logs::Logs;
-use crate::pool::{Pool, PoolSettings, PoolStatus};
-use crate::routes::RouteTable;
+use crate::observe::logs::Logs;
+use crate::runtime::instance::Launch;
+use crate::runtime::pool::{Pool, PoolSettings, PoolStatus};
+use crate::server::routes::RouteTable;
+use crate::template::functions::FunctionSpec;
 
 /// The pools by function short name.
 pub type Pools = Arc<BTreeMap<String, Arc<Pool>>>;
@@ -73,7 +73,7 @@ impl PlatformConfig {
             function_settings: BTreeMap::new(),
             web_dir: None,
             echo_logs: true,
-            region: crate::dynamo::LOCAL_REGION.to_owned(),
+            region: crate::datastore::dynamo::LOCAL_REGION.to_owned(),
         }
     }
 }
@@ -145,7 +145,7 @@ impl Platform {
         timeouts: shared::edge::Timeouts,
     ) -> JoinHandle<()> {
         use tower::ServiceExt as _;
-        let router = crate::gateway::router(self.clone(), timeouts.read);
+        let router = crate::server::gateway::router(self.clone(), timeouts.read);
         let make_service = move |peer: std::net::SocketAddr| {
             let router = router.clone();
             hyper_util::service::TowerToHyperService::new(router.map_request(

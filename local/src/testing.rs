@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::dynamo::local_client;
-use crate::emulator::emulator_dir;
+use crate::datastore::dynamo::local_client;
+use crate::datastore::emulator::emulator_dir;
+use crate::datastore::secrets_emulator::put_signing_secret;
+use crate::datastore::tables::ensure_table;
 use crate::keys::KeyPair;
-use crate::secrets_emulator::put_signing_secret;
-use crate::tables::ensure_table;
 use crate::template::Template;
 
 /// The repository's `template.yml`.
@@ -98,7 +98,7 @@ pub fn emulator_endpoint() -> &'static str {
 pub fn secrets_endpoint() -> &'static str {
     &SECRETS
         .get_or_init(|| {
-            let python = crate::secrets_emulator::python();
+            let python = crate::datastore::secrets_emulator::python();
             assert!(
                 std::env::var_os("SECRETS_MANAGER_TEST_ENDPOINT").is_some() || python.is_file(),
                 "the Secrets Manager emulator is not installed: run `make .venv/.secrets-emulator-stamp` or `make test`"

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 
 fn logged(running: &Running, needle: &str) -> bool {
     running

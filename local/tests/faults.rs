@@ -18,7 +18,7 @@ use common::*;
 use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use local::keys::KeyPair;
 use local::platform::PlatformConfig;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 use local::template::Template;
 use serde_json::{Value, json};
 
@@ -190,7 +190,7 @@ async fn stored(
     project: &Project,
     user_id: &str,
 ) -> HashMap<String, HashMap<String, AttributeValue>> {
-    let client = local::dynamo::local_client(&project.datastore.endpoint);
+    let client = local::datastore::dynamo::local_client(&project.datastore.endpoint);
     let mut todos = HashMap::new();
     let mut start = None;
     loop {

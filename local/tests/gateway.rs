@@ -6,7 +6,7 @@ mod common;
 
 use base64::Engine as _;
 use common::*;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 
 fn web_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("local-gateway-web-{}", std::process::id()));
@@ -19,15 +19,15 @@ fn web_dir() -> std::path::PathBuf {
 async fn running() -> Running {
     let mut spec = test_spec(4);
     spec.routes = vec![
-        local::functions::RouteSpec {
+        local::template::functions::RouteSpec {
             method: "ANY".into(),
             path: "/echo".into(),
         },
-        local::functions::RouteSpec {
+        local::template::functions::RouteSpec {
             method: "GET".into(),
             path: "/binary".into(),
         },
-        local::functions::RouteSpec {
+        local::template::functions::RouteSpec {
             method: "GET".into(),
             path: "/api/probe/{key}".into(),
         },

@@ -5,12 +5,12 @@
 mod common;
 
 use common::*;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 
 /// The payload 2.0 event of a `GET` of `path`, as the gateway would make it.
 fn event_for(path: &str) -> bytes::Bytes {
-    let routes = local::routes::RouteTable::new(&[test_spec(4)]);
-    local::event::local_event("GET", path, &[], b"", &routes, "invoke-api-test")
+    let routes = local::server::routes::RouteTable::new(&[test_spec(4)]);
+    local::server::event::local_event("GET", path, &[], b"", &routes, "invoke-api-test")
         .expect("event")
         .into()
 }

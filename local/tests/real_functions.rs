@@ -11,7 +11,7 @@ use common::*;
 use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use local::keys::KeyPair;
 use local::platform::PlatformConfig;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 use local::template::Template;
 
 /// The built binaries, `template.yml`, an emulator with its tables, and a key pair.

@@ -13,7 +13,7 @@ use common::*;
 use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
 use local::keys::KeyPair;
 use local::platform::PlatformConfig;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 use local::template::Template;
 
 fn root() -> PathBuf {
@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 
 /// Runs `scripts/jwt-keys.py` against the emulator; answers its success and stdout.
 fn jwt_keys(secrets: &Secrets, args: &[&str]) -> (bool, String) {
-    let output = Command::new(local::secrets_emulator::python())
+    let output = Command::new(local::datastore::secrets_emulator::python())
         .arg(root().join("scripts/jwt-keys.py"))
         .args(args)
         .env("AWS_ENDPOINT_URL", &secrets.endpoint)

@@ -11,9 +11,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::*;
-use local::functions::{FunctionSpec, RouteSpec};
 use local::platform::PlatformConfig;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::{FunctionSpec, RouteSpec};
 
 fn node_client(concurrency: u32) -> FunctionSpec {
     let mut spec = FunctionSpec::new("noderic", "bootstrap");

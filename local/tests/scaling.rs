@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use common::*;
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
 
 async fn burst(n: usize, concurrency: u32) -> (Vec<u16>, HashMap<u64, usize>, u64, u64) {
     let settings = PoolSettings {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use local::tables::{Outcome, ensure_table};
+use local::datastore::tables::{Outcome, ensure_table};
 use local::template::Template;
 
 fn s(text: &str) -> AttributeValue {
@@ -25,7 +25,7 @@ async fn a_table_without_a_declared_index_is_rebuilt_with_its_items() {
         "the template declares an index"
     );
     let endpoint = local::testing::emulator_endpoint();
-    let client = local::dynamo::local_client(endpoint);
+    let client = local::datastore::dynamo::local_client(endpoint);
     let name = local::testing::unique_table_name("rebuild");
     // The table as an earlier version of the template made it: no index.
     let mut older = todo_table.clone();

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use local::policy::{Policy, Watermarks};
-use local::pool::PoolSettings;
+use local::runtime::policy::{Policy, Watermarks};
+use local::runtime::pool::PoolSettings;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watermark_policy_scales_out_under_load_and_back_in_when_idle() {

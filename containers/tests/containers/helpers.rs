@@ -97,7 +97,10 @@ impl Backend {
         if env.contains_key("JWT_SIGNING_KEY_SECRET") {
             env.insert("JWT_SIGNING_KEY_SECRET".into(), self.secret.clone());
         }
-        env.insert("AWS_REGION".into(), local::dynamo::LOCAL_REGION.into());
+        env.insert(
+            "AWS_REGION".into(),
+            local::datastore::dynamo::LOCAL_REGION.into(),
+        );
         env.insert("HOST".into(), "127.0.0.1".into());
         env.insert("PORT".into(), port.to_string());
         env

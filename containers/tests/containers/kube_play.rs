@@ -70,7 +70,7 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
     set(
         &mut config["data"],
         "AWS_REGION",
-        Value::from(local::dynamo::LOCAL_REGION),
+        Value::from(local::datastore::dynamo::LOCAL_REGION),
     );
     set(
         &mut config["data"],

@@ -15,11 +15,11 @@ use crate::commands::CommandError;
 use crate::commands::project::{
     Datastore, Endpoints, Secrets, find_bin_dir, local_functions, shutdown_signal,
 };
-use crate::container_scaling::watermark_settings;
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
-use crate::policy::{Policy, Watermarks};
-use crate::pool::PoolSettings;
+use crate::runtime::container_scaling::watermark_settings;
+use crate::runtime::policy::{Policy, Watermarks};
+use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
 
 /// Options of `dev`.
@@ -136,10 +136,10 @@ async fn serve(
     eprintln!("  app:      {url}/");
     eprintln!("  status:   {url}/_local/");
     eprintln!("  metrics:  {url}/metrics");
-    eprintln!("  contract: {url}{}", crate::gateway::OPENAPI_PATH);
+    eprintln!("  contract: {url}{}", crate::server::gateway::OPENAPI_PATH);
     eprintln!(
         "  invoke:   {url}{}<function>/invocations (aws lambda invoke --endpoint-url {url})",
-        crate::invoke_api::PREFIX
+        crate::server::invoke_api::PREFIX
     );
     eprintln!(
         "  dynamodb: {} (data in {})",

@@ -14,11 +14,11 @@ use bytes::Bytes;
 use crate::commands::CommandError;
 use crate::commands::project::{Datastore, Endpoints, Secrets, find_bin_dir, local_functions};
 use crate::commands::sample_user::{KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, newest_todo_key, sign_in};
-use crate::functions::FunctionSpec;
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
-use crate::pool::{Outcome, OutcomeKind};
+use crate::runtime::pool::{Outcome, OutcomeKind};
 use crate::template::Template;
+use crate::template::functions::FunctionSpec;
 
 /// Options of `invoke`.
 #[derive(Debug, Clone)]

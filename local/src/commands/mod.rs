@@ -17,13 +17,13 @@ pub enum CommandError {
     Template(#[from] crate::template::TemplateError),
     /// A function could not be resolved.
     #[error(transparent)]
-    Function(#[from] crate::functions::FunctionError),
+    Function(#[from] crate::template::functions::FunctionError),
     /// The DynamoDB emulator did not start.
     #[error(transparent)]
-    Emulator(#[from] crate::emulator::EmulatorError),
+    Emulator(#[from] crate::datastore::emulator::EmulatorError),
     /// A table could not be created.
     #[error(transparent)]
-    Table(#[from] crate::tables::TableError),
+    Table(#[from] crate::datastore::tables::TableError),
     /// The JWT keys could not be made or used.
     #[error(transparent)]
     Keys(#[from] crate::keys::KeyError),

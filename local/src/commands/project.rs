@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::commands::CommandError;
-use crate::dynamo::{LOCAL_REGION, local_client};
-use crate::emulator::{Emulator, EmulatorOptions};
-use crate::functions::{self, FunctionSpec};
+use crate::datastore::dynamo::{LOCAL_REGION, local_client};
+use crate::datastore::emulator::{Emulator, EmulatorOptions};
+use crate::datastore::secrets_emulator::{SecretsEmulator, put_signing_secret};
+use crate::datastore::tables::{Outcome, ensure_tables};
 use crate::keys::KeyPair;
-use crate::resolve::Resolver;
-use crate::secrets_emulator::{SecretsEmulator, put_signing_secret};
-use crate::tables::{Outcome, ensure_tables};
+use crate::template::functions::{self, FunctionSpec};
+use crate::template::resolve::Resolver;
 use crate::template::{TableDefinition, Template};
 
 /// The local name of a template table: its literal `TableName`, else its logical id.

@@ -14,7 +14,7 @@ use shared::store::{CountStore, Datastore as Table};
 
 use super::CommandError;
 use super::project::{Datastore, table_name};
-use crate::dynamo::local_client;
+use crate::datastore::dynamo::local_client;
 use crate::template::Template;
 
 /// Options of `repair-counts`.

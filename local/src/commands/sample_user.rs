@@ -18,11 +18,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use bytes::Bytes;
 
 use crate::commands::CommandError;
-use crate::dynamo::local_client;
-use crate::event::local_event;
-use crate::functions::FunctionSpec;
+use crate::datastore::dynamo::local_client;
 use crate::keys::{KeyPair, TokenRequest, mint};
 use crate::platform::Platform;
+use crate::server::event::local_event;
+use crate::template::functions::FunctionSpec;
 
 /// The placeholder replaced by a token.
 pub const TOKEN_PLACEHOLDER: &str = "{{token}}";

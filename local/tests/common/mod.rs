@@ -11,9 +11,9 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use local::functions::{FunctionSpec, RouteSpec};
 use local::platform::{Platform, PlatformConfig};
-use local::pool::PoolSettings;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::{FunctionSpec, RouteSpec};
 
 /// The workspace's target directory for this profile (`target/debug`).
 pub fn bin_dir() -> PathBuf {

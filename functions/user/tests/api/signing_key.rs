@@ -195,7 +195,7 @@ urllib.request.urlopen(urllib.request.Request(
     endpoint + "/moto-api/reset-auth", data=b"0", headers={"Content-Type": "text/plain"}))
 print(json.dumps(users))
 "#;
-    let mut child = std::process::Command::new(local::secrets_emulator::python())
+    let mut child = std::process::Command::new(local::datastore::secrets_emulator::python())
         .args(["-c", script, endpoint])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -216,7 +216,7 @@ print(json.dumps(users))
 
 #[tokio::test]
 async fn access_denied_is_an_init_error_and_the_allowed_role_starts() {
-    let emulator = local::secrets_emulator::SecretsEmulator::start()
+    let emulator = local::datastore::secrets_emulator::SecretsEmulator::start()
         .await
         .expect("a Secrets Manager emulator of this test's own");
     let keys = KeyPair::generate().expect("keys");

@@ -24,8 +24,8 @@ use super::load::{alternating, instance_pids, measured, over_http};
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
 use crate::commands::CommandError;
-use crate::functions::FunctionSpec;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
+use crate::template::functions::FunctionSpec;
 
 /// How long the container-mode process may take to answer its first request.
 const CONTAINER_START: Duration = Duration::from_secs(15);
@@ -57,7 +57,7 @@ impl Container {
             .env_clear()
             .envs(std::env::var("PATH").map(|p| ("PATH".to_owned(), p)))
             .envs(&spec.environment)
-            .env("AWS_REGION", crate::dynamo::LOCAL_REGION)
+            .env("AWS_REGION", crate::datastore::dynamo::LOCAL_REGION)
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("AWS_LAMBDA_LOG_FORMAT", &spec.log_format)

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use super::{BenchOptions, Gateway, HttpClient, median, template_function};
 use crate::commands::CommandError;
-use crate::functions::FunctionSpec;
 use crate::podman::{Podman, RunOptions, image_name};
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
+use crate::template::functions::FunctionSpec;
 
 /// The tag of the images measured: what `make image` builds.
 const TAG: &str = "latest";
@@ -104,7 +104,10 @@ async fn container_start(
         .port();
     let mut env = spec.environment.clone();
     for (name, value) in [
-        ("AWS_REGION", crate::dynamo::LOCAL_REGION.to_owned()),
+        (
+            "AWS_REGION",
+            crate::datastore::dynamo::LOCAL_REGION.to_owned(),
+        ),
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
         ("HOST", "127.0.0.1".to_owned()),

@@ -27,10 +27,10 @@ use shared::store::{Datastore, RuleStore, SessionStore};
 use super::rule_user::serving;
 use super::{BenchOptions, Call, Gateway, HttpClient};
 use crate::commands::CommandError;
-use crate::dynamo::local_client;
-use crate::functions::FunctionSpec;
+use crate::datastore::dynamo::local_client;
 use crate::keys::{KeyPair, TokenRequest, mint};
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
+use crate::template::functions::FunctionSpec;
 
 /// Todos per page in every request.
 const PAGE_SIZE: usize = 10;

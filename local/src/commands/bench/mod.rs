@@ -51,11 +51,11 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::commands::CommandError;
 use crate::commands::project::{Datastore, Endpoints, Secrets, local_functions};
-use crate::functions::{FunctionSpec, RouteSpec};
 use crate::keys::KeyPair;
 use crate::platform::{Platform, PlatformConfig};
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
+use crate::template::functions::{FunctionSpec, RouteSpec};
 
 /// The test function's binary.
 const PROBE: &str = "platform-test-function";

@@ -4,7 +4,7 @@
 //! - through the platform: an HTTP request to the gateway, routing, the payload 2.0
 //!   event, the pool, the instance over the Runtime API, the answer converted back;
 //! - straight to the instance: the same event posted to Lambda's Invoke API
-//!   ([`crate::invoke_api`]), which hands it to the instance as it is and answers the
+//!   ([`crate::server::invoke_api`]), which hands it to the instance as it is and answers the
 //!   raw result, as `aws lambda invoke` against Lambda or its Runtime Interface
 //!   Emulator does: the thinnest way to reach an instance, which only speaks the
 //!   Runtime API;
@@ -28,11 +28,11 @@ use super::load::{Run, alternating, in_process, instance_pids, measured, over_ht
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, Subject, median};
 use crate::commands::CommandError;
-use crate::event::local_event;
-use crate::functions::FunctionSpec;
-use crate::invoke_api;
 use crate::platform::Platform;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
+use crate::server::event::local_event;
+use crate::server::invoke_api;
+use crate::template::functions::FunctionSpec;
 
 /// The target: the platform costs less than this share of warm throughput.
 const TARGET_PERCENT: f64 = 10.0;

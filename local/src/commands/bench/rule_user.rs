@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{Call, HttpClient};
 use crate::commands::CommandError;
-use crate::functions::FunctionSpec;
+use crate::template::functions::FunctionSpec;
 
 /// The function among `functions` with a route for `path`.
 pub(super) fn serving<'a>(functions: &'a [FunctionSpec], path: &str) -> Option<&'a FunctionSpec> {

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use super::{BenchOptions, Call, Gateway, HttpClient, Subject, median};
 use crate::commands::CommandError;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
 
 /// How long each request keeps its instance busy, ms.
 const HOLD_MS: u64 = 100;

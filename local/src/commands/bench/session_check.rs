@@ -22,7 +22,7 @@ use shared::store::{Datastore, RuleStore, SessionStore, WriteToken};
 
 use super::{BenchOptions, median};
 use crate::commands::CommandError;
-use crate::dynamo::local_client;
+use crate::datastore::dynamo::local_client;
 
 /// Calls per variant and round.
 const CALLS: usize = 100;

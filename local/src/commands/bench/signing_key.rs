@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use super::{BenchOptions, Gateway, HttpClient, Subject, median};
 use crate::commands::CommandError;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::key_secret::signing_key;
 use shared::auth::secret_source::SecretSource;
@@ -107,15 +107,16 @@ pub(super) async fn measure(
         datastore.ping().await.map_err(|e| failed(&e))?;
         warm_up.push(ms(started));
     }
-    let text = crate::secrets_emulator::local_client(signing.endpoint.as_deref().unwrap_or(""))
-        .get_secret_value()
-        .secret_id(&signing.secret_id)
-        .send()
-        .await
-        .map_err(|e| failed(&aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?
-        .secret_string()
-        .unwrap_or_default()
-        .to_owned();
+    let text =
+        crate::datastore::secrets_emulator::local_client(signing.endpoint.as_deref().unwrap_or(""))
+            .get_secret_value()
+            .secret_id(&signing.secret_id)
+            .send()
+            .await
+            .map_err(|e| failed(&aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?
+            .secret_string()
+            .unwrap_or_default()
+            .to_owned();
     let mut sign = Vec::new();
     for _ in 0..100 {
         let started = Instant::now();

@@ -23,11 +23,11 @@ use super::growth::quantile;
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
 use crate::commands::CommandError;
-use crate::container_scaling::watermark_settings;
-use crate::functions::FunctionSpec;
 use crate::platform::PlatformConfig;
-use crate::pool::PoolSettings;
+use crate::runtime::container_scaling::watermark_settings;
+use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
+use crate::template::functions::FunctionSpec;
 
 /// Clients during the step.
 const STEP_CLIENTS: usize = 100;

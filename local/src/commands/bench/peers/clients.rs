@@ -59,7 +59,7 @@ impl Load {
 
 fn cpu_seconds(pids: &[u32]) -> f64 {
     pids.iter()
-        .filter_map(|p| crate::procfs::sample(*p))
+        .filter_map(|p| crate::runtime::procfs::sample(*p))
         .map(|s| s.cpu_seconds)
         .sum()
 }

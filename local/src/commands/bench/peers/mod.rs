@@ -28,10 +28,10 @@ use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient};
 use crate::commands::CommandError;
 use crate::commands::project::{Endpoints, local_functions};
-use crate::functions::FunctionSpec;
 use crate::keys::KeyPair;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
+use crate::template::functions::FunctionSpec;
 use report::{Row, Target};
 use systems::{Kind, Setup};
 

@@ -20,8 +20,8 @@ use tokio::process::{Child, Command};
 
 use super::super::Gateway;
 use crate::commands::CommandError;
-use crate::functions::FunctionSpec;
-use crate::pool::PoolSettings;
+use crate::runtime::pool::PoolSettings;
+use crate::template::functions::FunctionSpec;
 
 /// How long a `cargo lambda watch` server may take to listen.
 const SERVER_START: Duration = Duration::from_secs(30);
@@ -193,7 +193,7 @@ impl Running {
                 )
                 .env("AWS_LAMBDA_LOG_FORMAT", &spec.log_format)
                 .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
-                .env("AWS_REGION", crate::dynamo::LOCAL_REGION)
+                .env("AWS_REGION", crate::datastore::dynamo::LOCAL_REGION)
                 .env("AWS_ACCESS_KEY_ID", "local")
                 .env("AWS_SECRET_ACCESS_KEY", "local")
                 .stdin(Stdio::null())
@@ -256,7 +256,7 @@ impl Running {
 pub(super) fn rss_mib(pids: &[u32]) -> Option<f64> {
     let total: u64 = pids
         .iter()
-        .filter_map(|p| crate::procfs::sample(*p))
+        .filter_map(|p| crate::runtime::procfs::sample(*p))
         .map(|s| s.rss_kib)
         .sum();
     (total > 0).then(|| total as f64 / 1024.0)

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use http::StatusCode;
 use tokio::task::JoinHandle;
 
-use crate::pool::{OutcomeKind, Pool};
+use crate::runtime::pool::{OutcomeKind, Pool};
 
 /// Lambda's payload limit for synchronous responses, with room for encoding.
 const MAX_BODY: usize = 7 * 1024 * 1024;

@@ -19,8 +19,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{Notify, mpsc};
 
-use crate::functions::FunctionSpec;
-use crate::logs::Logs;
+use crate::observe::logs::Logs;
+use crate::template::functions::FunctionSpec;
 
 /// How to start a function's instances.
 #[derive(Debug, Clone)]

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::pool::{Phase, PoolStatus};
-use crate::stats::INIT_BUCKETS;
+use crate::observe::stats::INIT_BUCKETS;
+use crate::runtime::pool::{Phase, PoolStatus};
 
 /// Renders the pools' counters and gauges.
 pub fn render(pools: &[PoolStatus]) -> String {
@@ -152,8 +152,8 @@ pub fn render(pools: &[PoolStatus]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pool::InstanceStatus;
-    use crate::stats::StatsSnapshot;
+    use crate::observe::stats::StatsSnapshot;
+    use crate::runtime::pool::InstanceStatus;
 
     #[test]
     fn families_and_samples_are_rendered() {

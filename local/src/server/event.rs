@@ -152,7 +152,7 @@ pub fn local_event(
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-    routes: &crate::routes::RouteTable,
+    routes: &crate::server::routes::RouteTable,
     request_id: &str,
 ) -> Result<Vec<u8>, http::Error> {
     let mut request = http::Request::builder()
@@ -243,7 +243,7 @@ pub fn to_event(parts: &http::request::Parts, body: &[u8], info: &RequestInfo<'_
         raw_path: path,
         raw_query_string: raw_query,
         request_context: RequestContext {
-            account_id: crate::resolve::LOCAL_ACCOUNT_ID,
+            account_id: crate::template::resolve::LOCAL_ACCOUNT_ID,
             api_id: "local",
             domain_name: domain,
             domain_prefix: domain.split('.').next().unwrap_or("local"),
@@ -558,7 +558,7 @@ mod tests {
             "rawQueryString": raw_query,
             "headers": headers,
             "requestContext": {
-                "accountId": crate::resolve::LOCAL_ACCOUNT_ID,
+                "accountId": crate::template::resolve::LOCAL_ACCOUNT_ID,
                 "apiId": "local",
                 "domainName": domain,
                 "domainPrefix": domain.split('.').next().unwrap_or("local"),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use percent_encoding::percent_decode_str;
 
-use crate::functions::FunctionSpec;
+use crate::template::functions::FunctionSpec;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -159,7 +159,7 @@ fn match_segments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::functions::RouteSpec;
+    use crate::template::functions::RouteSpec;
 
     fn table() -> RouteTable {
         let mut rule = FunctionSpec::new("rule", "rule");

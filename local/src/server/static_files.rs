@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use axum::body::Body;
 use http::{HeaderValue, Response, StatusCode, header};
 
-use crate::errors::error_response;
+use crate::server::errors::error_response;
 
 /// The Content-Security-Policy every static file carries.
 /// `template.yml` (`WebSecurityHeaders`) sends the same value from CloudFront:
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn the_deployed_site_sends_the_same_csp_as_the_local_platform() {
-        let template = include_str!("../../template.yml");
+        let template = include_str!("../../../template.yml");
         assert!(
             template.contains(&format!("ContentSecurityPolicy: \"{CSP}\"")),
             "template.yml's WebSecurityHeaders must carry the CSP of make dev: {CSP}"

@@ -26,10 +26,10 @@ use std::time::Duration;
 
 use serde_norway::Value;
 
-use crate::functions::FunctionSpec;
-use crate::policy::{Load, Policy, Watermarks};
-use crate::pool::PoolSettings;
+use crate::runtime::policy::{Load, Policy, Watermarks};
+use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
+use crate::template::functions::FunctionSpec;
 
 /// Every key of the container half, in the order the template lists them.
 pub const KEYS: [&str; 11] = [

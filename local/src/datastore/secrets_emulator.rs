@@ -16,8 +16,8 @@ use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use tokio::process::{Child, Command};
 
-use crate::dynamo::LOCAL_REGION;
-use crate::emulator::{EmulatorError, spawn_ready, stop_child};
+use crate::datastore::dynamo::LOCAL_REGION;
+use crate::datastore::emulator::{EmulatorError, spawn_ready, stop_child};
 use crate::keys::KeyPair;
 
 /// The Python of the project's `.venv`, where `make` installs moto.
@@ -47,7 +47,7 @@ impl SecretsEmulator {
         }
         let mut command = Command::new(python);
         command
-            .arg(crate::emulator::emulator_dir().join("moto_serve.py"))
+            .arg(crate::datastore::emulator::emulator_dir().join("moto_serve.py"))
             .args(["--watch-stdin", "--port", "0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

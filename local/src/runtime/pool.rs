@@ -18,15 +18,15 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::oneshot;
 
-use crate::errors::InvokeError;
-use crate::functions::FunctionSpec;
 use crate::ids;
-use crate::instance::{self, Event, ExitReason, Instance, Launch};
-use crate::logs::{Logs, Report};
-use crate::policy::{Decision, Load, Policy, WatermarkScaler};
-use crate::procfs;
-use crate::runtime_api;
-use crate::stats::{Stats, StatsSnapshot};
+use crate::observe::logs::{Logs, Report};
+use crate::observe::stats::{Stats, StatsSnapshot};
+use crate::runtime::instance::{self, Event, ExitReason, Instance, Launch};
+use crate::runtime::policy::{Decision, Load, Policy, WatermarkScaler};
+use crate::runtime::procfs;
+use crate::runtime::runtime_api;
+use crate::server::errors::InvokeError;
+use crate::template::functions::FunctionSpec;
 
 /// How many latencies per instance the status page shows.
 const RECENT_LATENCIES: usize = 20;
@@ -238,8 +238,8 @@ impl Pool {
         };
         let arn = format!(
             "arn:aws:lambda:{}:{}:function:{}",
-            crate::dynamo::LOCAL_REGION,
-            crate::resolve::LOCAL_ACCOUNT_ID,
+            crate::datastore::dynamo::LOCAL_REGION,
+            crate::template::resolve::LOCAL_ACCOUNT_ID,
             spec.function_name
         );
         Arc::new(Self {

@@ -15,11 +15,13 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
 
-use crate::errors::{InvokeError, error_response};
-use crate::event::{self, RequestInfo};
+use crate::ids;
+use crate::observe::{metrics, status};
 use crate::platform::Platform;
-use crate::pool::OutcomeKind;
-use crate::{ids, invoke_api, metrics, static_files, status};
+use crate::runtime::pool::OutcomeKind;
+use crate::server::errors::{InvokeError, error_response};
+use crate::server::event::{self, RequestInfo};
+use crate::server::{invoke_api, static_files};
 
 /// API Gateway's request payload limit.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
@@ -27,7 +29,7 @@ const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
 /// Where the HTTP contract is served, for people who explore the API.
 pub const OPENAPI_PATH: &str = "/api/openapi.yaml";
 /// The HTTP contract, `api/openapi.yaml`, as this build was made with it.
-const OPENAPI_YAML: &str = include_str!("../../api/openapi.yaml");
+const OPENAPI_YAML: &str = include_str!("../../../api/openapi.yaml");
 
 /// What every request of the gateway needs.
 #[derive(Debug, Clone)]

@@ -4,6 +4,9 @@
 //! which a YAML parser keeps as tagged values. This module parses the document once
 //! and turns the parts a local run needs into typed definitions.
 
+pub mod functions;
+pub mod resolve;
+
 use std::path::Path;
 
 use serde_norway::Value;

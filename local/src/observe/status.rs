@@ -4,12 +4,12 @@
 use axum::body::Body;
 use http::{HeaderValue, Response, header};
 
-use crate::pool::PoolStatus;
-use crate::static_files::secure;
+use crate::runtime::pool::PoolStatus;
+use crate::server::static_files::secure;
 
-const INDEX: &str = include_str!("../status/index.html");
-const SCRIPT: &str = include_str!("../status/status.js");
-const STYLE: &str = include_str!("../status/status.css");
+const INDEX: &str = include_str!("../../status/index.html");
+const SCRIPT: &str = include_str!("../../status/status.js");
+const STYLE: &str = include_str!("../../status/status.css");
 
 /// The page's files by path under `/_local/`; `None` for unknown paths.
 pub fn asset(path: &str) -> Option<Response<Body>> {

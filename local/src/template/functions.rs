@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_norway::Value;
 
-use crate::resolve::{ResolveError, Resolver};
+use crate::template::resolve::{ResolveError, Resolver};
 use crate::template::{Template, TemplateError};
 
 /// Lambda's default memory size, in MB.

@@ -22,9 +22,9 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use http_body_util::{BodyExt as _, Limited};
 
-use crate::errors::InvokeError;
 use crate::platform::Platform;
-use crate::pool::{OutcomeKind, Pool};
+use crate::runtime::pool::{OutcomeKind, Pool};
+use crate::server::errors::InvokeError;
 
 /// Where the API's paths start.
 pub const PREFIX: &str = "/2015-03-31/functions/";
