@@ -2,6 +2,9 @@
 //!
 //! `{"success": false, "errorCode": "UPPER_SNAKE_CODE", "errorMessage": "..."}` with
 //! the matching status code. Nothing else ever leaves a handler as an error.
+//! The domain's own errors become these in one place, `mapping`.
+
+mod mapping;
 
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};

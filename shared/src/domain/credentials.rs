@@ -1,10 +1,9 @@
 //! What clients send to register and to log in.
 
-use super::fields::{optional_string, required_string};
+use super::error::{FieldError, Reason};
+use super::fields::{JsonObject, optional_string, required_string};
 use super::password::Password;
 use super::user_name::UserName;
-use crate::ApiError;
-use crate::http::body::JsonObject;
 
 /// Longest user name a login looks up, in bytes: longer ones cannot exist.
 const MAX_LOGIN_NAME_BYTES: usize = 256;
@@ -24,20 +23,28 @@ pub struct Registration {
 
 impl Registration {
     /// Parses a registration body; a password that is the user name is refused.
-    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+    pub fn parse(body: &JsonObject) -> Result<Self, FieldError> {
         let user_name = UserName::parse(&required_string(body, "userName")?)?;
         let password = Password::parse(&required_string(body, "password")?)?;
         if password.is_name(user_name.as_str()) {
-            return Err(ApiError::bad_request(
-                "password",
-                "password must not be the user name.",
-            ));
+            return Err(FieldError::new("password", Reason::IsTheUserName));
         }
         Ok(Self {
             user_name,
             password,
         })
     }
+}
+
+/// Why a login body is refused before any account is looked up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginRefused {
+    /// A field is missing or not a string.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    /// The name or the password is longer than any account's: a wrong one.
+    #[error("the user name or password is too long to match an account")]
+    CannotMatch,
 }
 
 /// A login attempt. The name is kept raw: a malformed name is simply a wrong one.
@@ -54,20 +61,20 @@ pub struct LoginAttempt {
 impl LoginAttempt {
     /// The login type of a login body (`account` when absent, empty or too long), so
     /// that every answer to it, failures included, can echo it; 400 when not a string.
-    pub fn login_type(body: &JsonObject) -> Result<String, ApiError> {
+    pub fn login_type(body: &JsonObject) -> Result<String, FieldError> {
         Ok(optional_string(body, "type")?
             .filter(|t| !t.is_empty() && t.len() <= MAX_LOGIN_TYPE_BYTES)
             .unwrap_or_else(|| "account".to_owned()))
     }
 
     /// Parses a login body. A name or password too long to exist is
-    /// [`ApiError::InvalidCredentials`], the answer to any wrong name or password.
-    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+    /// [`LoginRefused::CannotMatch`]: to the client, any wrong name or password.
+    pub fn parse(body: &JsonObject) -> Result<Self, LoginRefused> {
         let user_name = required_string(body, "userName")?;
         let password = required_string(body, "password")?;
         let login_type = Self::login_type(body)?;
         if user_name.len() > MAX_LOGIN_NAME_BYTES || password.len() > MAX_LOGIN_PASSWORD_BYTES {
-            return Err(ApiError::InvalidCredentials);
+            return Err(LoginRefused::CannotMatch);
         }
         Ok(Self {
             user_name: user_name.trim().to_ascii_lowercase(),
@@ -87,7 +94,7 @@ pub struct AccountDeletion {
 impl AccountDeletion {
     /// Parses `{"password": "..."}`. A password too long to have been registered is
     /// still a password: it is simply a wrong one.
-    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
+    pub fn parse(body: &JsonObject) -> Result<Self, FieldError> {
         let password = required_string(body, "password")?;
         let password = if password.len() > MAX_LOGIN_PASSWORD_BYTES {
             // Never matches a stored hash, and never costs a long Argon2 run.
@@ -116,7 +123,7 @@ mod tests {
     fn a_password_that_is_the_user_name_in_any_case_is_refused() {
         let body = object(json!({"userName": "Alice.Smith", "password": "aLICE.sMITH"}));
         let error = Registration::parse(&body).expect_err("refused");
-        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "password"));
+        assert_eq!(error, FieldError::new("password", Reason::IsTheUserName));
         let body = object(json!({"userName": "Alice.Smith", "password": "Alice.Smith!"}));
         assert!(Registration::parse(&body).is_ok());
     }
@@ -128,7 +135,7 @@ mod tests {
         for body in [long_password, long_name] {
             assert_eq!(
                 LoginAttempt::parse(&body).expect_err("refused"),
-                ApiError::InvalidCredentials
+                LoginRefused::CannotMatch
             );
         }
     }

@@ -1,45 +1,55 @@
-//! Reading typed fields out of a parsed body, with field-named errors.
+//! The parsed body the domain reads, and its typed fields with field-named errors.
 //!
-//! JSON bodies carry numbers as numbers; URL-encoded forms carry them as strings.
-//! Both are accepted wherever a number is expected.
+//! The HTTP edge parses JSON bodies and URL-encoded forms alike into a [`JsonObject`].
+//! JSON bodies carry numbers as numbers; forms carry them as strings. Both are
+//! accepted wherever a number is expected.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::ApiError;
-use crate::http::body::JsonObject;
+use super::error::{FieldError, Reason};
+
+/// A parsed request body: a JSON object (possibly empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JsonObject(pub Map<String, Value>);
+
+impl JsonObject {
+    /// The field `name`, if present and not `null`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+}
 
 /// The string field `name`, if present.
-pub fn optional_string(body: &JsonObject, name: &str) -> Result<Option<String>, ApiError> {
+pub fn optional_string(
+    body: &JsonObject,
+    name: &'static str,
+) -> Result<Option<String>, FieldError> {
     match body.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError::bad_request(
-            name,
-            format!("{name} must be a string."),
-        )),
+        Some(_) => Err(FieldError::new(name, Reason::NotAString)),
     }
 }
 
 /// The string field `name`, which must be present.
-pub fn required_string(body: &JsonObject, name: &str) -> Result<String, ApiError> {
-    optional_string(body, name)?
-        .ok_or_else(|| ApiError::bad_request(name, format!("{name} is required.")))
+pub fn required_string(body: &JsonObject, name: &'static str) -> Result<String, FieldError> {
+    optional_string(body, name)?.ok_or(FieldError::new(name, Reason::Missing))
 }
 
 /// The whole-number field `name`, if present, within `min..=max`.
 pub fn optional_integer(
     body: &JsonObject,
-    name: &str,
+    name: &'static str,
     min: i64,
     max: i64,
-) -> Result<Option<i64>, ApiError> {
+) -> Result<Option<i64>, FieldError> {
     body.get(name)
         .map(|value| integer(value, name, min, max))
         .transpose()
 }
 
 /// A whole number from a JSON number or a numeric string, within `min..=max`.
-pub fn integer(value: &Value, name: &str, min: i64, max: i64) -> Result<i64, ApiError> {
+pub fn integer(value: &Value, name: &'static str, min: i64, max: i64) -> Result<i64, FieldError> {
     let number = match value {
         // 1e2 is a whole number; 1e30 and 2^64 are not an i64 (`as` would saturate).
         Value::Number(n) => n.as_i64().or_else(|| {
@@ -50,12 +60,9 @@ pub fn integer(value: &Value, name: &str, min: i64, max: i64) -> Result<i64, Api
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     };
-    number.filter(|n| (min..=max).contains(n)).ok_or_else(|| {
-        ApiError::bad_request(
-            name,
-            format!("{name} must be a whole number from {min} to {max}."),
-        )
-    })
+    number
+        .filter(|n| (min..=max).contains(n))
+        .ok_or(FieldError::new(name, Reason::NotAWholeNumber { min, max }))
 }
 
 #[cfg(test)]
@@ -74,5 +81,20 @@ mod tests {
         }
         assert_eq!(integer(&json!(1e2), "progress", 0, 100).ok(), Some(100));
         assert_eq!(integer(&json!("7"), "version", 1, i64::MAX).ok(), Some(7));
+    }
+
+    #[test]
+    fn a_null_field_is_an_absent_one() {
+        let body = JsonObject(
+            json!({"name": null})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        assert_eq!(optional_string(&body, "name"), Ok(None));
+        assert_eq!(
+            required_string(&body, "name"),
+            Err(FieldError::new("name", Reason::Missing))
+        );
     }
 }

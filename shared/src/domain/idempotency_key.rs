@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::ApiError;
+use super::error::{FieldError, Reason};
 
 /// The header's name.
 pub const HEADER: &str = "idempotency-key";
@@ -21,13 +21,11 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     /// Parses a header value (surrounding spaces and the quotes of a structured-field
     /// string, `"..."`, are taken off).
-    pub fn parse(raw: &[u8]) -> Result<Self, ApiError> {
+    pub fn parse(raw: &[u8]) -> Result<Self, FieldError> {
         let invalid = || {
-            ApiError::bad_request(
+            FieldError::new(
                 "Idempotency-Key",
-                format!(
-                    "Idempotency-Key must be 1 to {MAX_LENGTH} visible ASCII characters, such as a UUID."
-                ),
+                Reason::NotVisibleAscii { max: MAX_LENGTH },
             )
         };
         let text = std::str::from_utf8(raw).map_err(|_| invalid())?.trim();
@@ -82,9 +80,7 @@ mod tests {
             &[b'k'; 256][..],
         ] {
             let error = IdempotencyKey::parse(raw).expect_err("refused");
-            assert!(
-                matches!(error, ApiError::BadRequest { ref field, .. } if field == "Idempotency-Key")
-            );
+            assert_eq!(error.field, "Idempotency-Key");
         }
     }
 }

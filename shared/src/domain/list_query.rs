@@ -1,9 +1,8 @@
 //! The list query: `current`, `pageSize`, `name` and `status`, as ProTable sends them,
 //! and `cursor`, the opaque position a previous page answered with.
 
-use super::rule::{RuleKey, Status};
-use crate::ApiError;
-use crate::http::query::last;
+use super::error::{FieldError, Reason};
+use super::rule::{RuleKey, RuleName, Status};
 
 /// The largest page.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -26,20 +25,21 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// Parses the query pairs; unknown parameters (ProTable's `sorter`, ...) are ignored.
-    pub fn parse(pairs: &[(String, String)]) -> Result<Self, ApiError> {
-        let number = |name: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, FieldError> {
+        let number = |name: &'static str, default: u32, max: u32| -> Result<u32, FieldError> {
             match last(pairs, name).map(str::trim).filter(|v| !v.is_empty()) {
                 None => Ok(default),
                 Some(text) => text
                     .parse::<u32>()
                     .ok()
                     .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            name,
-                            format!("{name} must be a whole number from 1 to {max}."),
-                        )
-                    }),
+                    .ok_or(FieldError::new(
+                        name,
+                        Reason::NotAWholeNumber {
+                            min: 1,
+                            max: i64::from(max),
+                        },
+                    )),
             }
         };
         let current = number("current", 1, 1_000_000)?;
@@ -48,10 +48,15 @@ impl ListQuery {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(super::rule::fold);
-        if name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-            return Err(ApiError::bad_request(
+        if name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > RuleName::MAX_LENGTH)
+        {
+            return Err(FieldError::new(
                 "name",
-                "name must be at most 200 characters long.",
+                Reason::TooLong {
+                    max: RuleName::MAX_LENGTH,
+                },
             ));
         }
         let mut statuses = Vec::new();
@@ -61,12 +66,7 @@ impl ListQuery {
                     .parse::<i64>()
                     .ok()
                     .and_then(Status::from_code)
-                    .ok_or_else(|| {
-                        ApiError::bad_request(
-                            "status",
-                            "status must be a comma-separated list of 0, 1, 2 and 3.",
-                        )
-                    })?;
+                    .ok_or(FieldError::new("status", Reason::NotStatuses))?;
                 if !statuses.contains(&status) {
                     statuses.push(status);
                 }
@@ -76,12 +76,8 @@ impl ListQuery {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(|c| {
-                RuleKey::parse(c, "cursor").map_err(|_| {
-                    ApiError::bad_request(
-                        "cursor",
-                        "cursor must be a value a list answered with, unchanged.",
-                    )
-                })
+                RuleKey::parse(c, "cursor")
+                    .map_err(|_| FieldError::new("cursor", Reason::NotACursor))
             })
             .transpose()?;
         Ok(Self {
@@ -97,6 +93,16 @@ impl ListQuery {
     pub fn offset(&self) -> u64 {
         u64::from(self.current - 1) * u64::from(self.page_size)
     }
+}
+
+/// The last value of the query parameter `name`, if any: a repeated parameter is
+/// read as its last value.
+fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
@@ -131,6 +137,13 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_parameter_counts_once_with_its_last_value() {
+        let query =
+            ListQuery::parse(&pairs(&[("pageSize", "1000"), ("pageSize", "20")])).expect("valid");
+        assert_eq!(query.page_size, 20);
+    }
+
+    #[test]
     fn bad_values_name_their_parameter() {
         for (name, value) in [
             ("pageSize", "1000"),
@@ -140,7 +153,7 @@ mod tests {
             ("cursor", "not-a-cursor"),
         ] {
             let error = ListQuery::parse(&pairs(&[(name, value)])).expect_err("rejected");
-            assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == name));
+            assert_eq!(error.field, name);
         }
     }
 }

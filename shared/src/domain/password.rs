@@ -14,7 +14,7 @@ pub use phc::HashError;
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::OsRng;
 
-use crate::ApiError;
+use super::error::{FieldError, Reason};
 
 /// A hash of a password nobody has, verified when the user name is unknown so that
 /// an unknown user and a wrong password take the same time. Made with the defaults.
@@ -36,12 +36,12 @@ pub struct PasswordHash(pub String);
 
 impl Password {
     /// Parses a password for registration; the error names the field `password`.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let length = raw.chars().count();
         if !(8..=128).contains(&length) {
-            return Err(ApiError::bad_request(
+            return Err(FieldError::new(
                 "password",
-                "password must be 8 to 128 characters long.",
+                Reason::LengthOutside { min: 8, max: 128 },
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -59,14 +59,9 @@ impl Password {
 
     /// Hashes with Argon2id and a random salt in `memory`. CPU-bound: call from a
     /// blocking thread.
-    pub fn hash(&self, memory: &mut HashMemory) -> Result<PasswordHash, ApiError> {
+    pub fn hash(&self, memory: &mut HashMemory) -> Result<PasswordHash, HashError> {
         let salt = SaltString::generate(&mut OsRng);
-        phc::hash(self.0.as_bytes(), &salt, memory)
-            .map(PasswordHash)
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::Internal
-            })
+        phc::hash(self.0.as_bytes(), &salt, memory).map(PasswordHash)
     }
 
     /// Whether this password matches the PHC string `hash`, computed in `memory`.

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ulid::Generator;
 use unicode_normalization::UnicodeNormalization as _;
 
-use crate::ApiError;
+use super::error::{FieldError, Reason};
 
 /// A todo's id: a ULID, so ids sort by creation time (newest first is a reverse scan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,18 +31,13 @@ impl RuleKey {
     /// Only the canonical spelling is an id: the ulid crate also decodes 26 characters
     /// whose first is above `7` (wrapping past 128 bits onto another id) and the
     /// Crockford aliases `I`, `L`, `O`, so those are checked by encoding back.
-    pub fn parse(raw: &str, field: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, FieldError> {
         let raw = raw.trim();
         ulid::Ulid::from_string(raw)
             .ok()
             .filter(|id| id.to_string().eq_ignore_ascii_case(raw))
             .map(Self)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    field,
-                    format!("{field} must be a todo id such as 01JD2Z6K3M8N0P4Q5R6S7T8V9W."),
-                )
-            })
+            .ok_or(FieldError::new(field, Reason::NotATodoId))
     }
 }
 
@@ -111,23 +106,25 @@ pub fn composed(text: &str) -> String {
 pub struct RuleName(String);
 
 impl RuleName {
+    /// The most characters a name may have.
+    pub const MAX_LENGTH: usize = 200;
+
     /// Parses a name; the error names the field `name`.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = composed(raw.trim());
         if name.chars().any(char::is_control) {
-            return Err(ApiError::bad_request(
-                "name",
-                "name must be one line without control characters.",
-            ));
+            return Err(FieldError::new("name", Reason::NotOneLine));
         }
         let length = name.chars().count();
         if length == 0 {
-            return Err(ApiError::bad_request("name", "name must not be empty."));
+            return Err(FieldError::new("name", Reason::Empty));
         }
-        if length > 200 {
-            return Err(ApiError::bad_request(
+        if length > Self::MAX_LENGTH {
+            return Err(FieldError::new(
                 "name",
-                "name must be at most 200 characters long.",
+                Reason::TooLong {
+                    max: Self::MAX_LENGTH,
+                },
             ));
         }
         Ok(Self(name))
@@ -155,22 +152,24 @@ pub fn fold(text: &str) -> String {
 pub struct RuleDesc(String);
 
 impl RuleDesc {
+    /// The most characters a description may have.
+    pub const MAX_LENGTH: usize = 2000;
+
     /// Parses a description; the error names the field `desc`.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let desc = composed(raw);
         if desc
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         {
-            return Err(ApiError::bad_request(
-                "desc",
-                "desc must not contain control characters other than line breaks and tabs.",
-            ));
+            return Err(FieldError::new("desc", Reason::ControlCharacter));
         }
-        if desc.chars().count() > 2000 {
-            return Err(ApiError::bad_request(
+        if desc.chars().count() > Self::MAX_LENGTH {
+            return Err(FieldError::new(
                 "desc",
-                "desc must be at most 2000 characters long.",
+                Reason::TooLong {
+                    max: Self::MAX_LENGTH,
+                },
             ));
         }
         Ok(Self(desc))

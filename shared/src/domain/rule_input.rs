@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use super::fields::{optional_integer, optional_string};
+use super::error::{FieldError, Reason};
+use super::fields::JsonObject;
+use super::fields::{optional_integer, optional_string, required_string};
 use super::rule::{Progress, RuleDesc, RuleKey, RuleName, Status, Version};
-use crate::ApiError;
-use crate::http::body::JsonObject;
 
 /// The most todos one delete may name.
 pub const MAX_DELETE_KEYS: usize = 100;
@@ -44,19 +44,18 @@ pub struct RuleChanges {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteKeys(pub Vec<RuleKey>);
 
-fn status(body: &JsonObject) -> Result<Option<Status>, ApiError> {
+fn status(body: &JsonObject) -> Result<Option<Status>, FieldError> {
     Ok(optional_integer(body, "status", 0, i64::from(Status::MAX))?.and_then(Status::from_code))
 }
 
-fn progress(body: &JsonObject) -> Result<Option<Progress>, ApiError> {
+fn progress(body: &JsonObject) -> Result<Option<Progress>, FieldError> {
     Ok(optional_integer(body, "progress", 0, 100)?.and_then(Progress::from_percent))
 }
 
 impl NewRule {
     /// Parses a create body; unknown fields are ignored.
-    pub fn parse(body: &JsonObject) -> Result<Self, ApiError> {
-        let name = optional_string(body, "name")?
-            .ok_or_else(|| ApiError::bad_request("name", "name is required."))?;
+    pub fn parse(body: &JsonObject) -> Result<Self, FieldError> {
+        let name = required_string(body, "name")?;
         Ok(Self {
             name: RuleName::parse(&name)?,
             desc: RuleDesc::parse(&optional_string(body, "desc")?.unwrap_or_default())?,
@@ -68,17 +67,14 @@ impl NewRule {
 
 impl RuleChanges {
     /// Parses an update body; `path_key` is the `{key}` of `PUT /api/rule/{key}`.
-    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, ApiError> {
+    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, FieldError> {
         let body_key = optional_string(body, "key")?;
         let key = match (path_key, body_key.as_deref()) {
             (Some(path), Some(body)) if path.trim() != body.trim() => {
-                return Err(ApiError::bad_request(
-                    "key",
-                    "key in the body differs from the key in the path.",
-                ));
+                return Err(FieldError::new("key", Reason::DiffersFromPath));
             }
             (Some(key), _) | (None, Some(key)) => RuleKey::parse(key, "key")?,
-            (None, None) => return Err(ApiError::bad_request("key", "key is required.")),
+            (None, None) => return Err(FieldError::new("key", Reason::Missing)),
         };
         let changes = Self {
             key,
@@ -98,10 +94,7 @@ impl RuleChanges {
             && changes.status.is_none()
             && changes.progress.is_none()
         {
-            return Err(ApiError::bad_request(
-                "name",
-                "Give at least one of name, desc, status or progress to change.",
-            ));
+            return Err(FieldError::new("name", Reason::NothingToChange));
         }
         Ok(changes)
     }
@@ -110,39 +103,32 @@ impl RuleChanges {
 impl DeleteKeys {
     /// Parses `{"key": "id"}` or `{"key": ["id", ...]}`; with `DELETE /api/rule/{key}`
     /// the body may repeat that key but name no other.
-    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, ApiError> {
+    pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, FieldError> {
         let raw: Vec<Value> = match (path_key, body.get("key")) {
             (Some(key), Some(named)) if !names_only(named, key) => {
-                return Err(ApiError::bad_request(
-                    "key",
-                    "key in the body differs from the key in the path.",
-                ));
+                return Err(FieldError::new("key", Reason::DiffersFromPath));
             }
             (Some(key), _) => vec![Value::String(key.to_owned())],
             (None, Some(Value::Array(list))) => list.clone(),
             (None, Some(single)) => vec![single.clone()],
-            (None, None) => return Err(ApiError::bad_request("key", "key is required.")),
+            (None, None) => return Err(FieldError::new("key", Reason::Missing)),
         };
         if raw.is_empty() {
-            return Err(ApiError::bad_request(
-                "key",
-                "key must name at least one todo.",
-            ));
+            return Err(FieldError::new("key", Reason::NoTodo));
         }
         if raw.len() > MAX_DELETE_KEYS {
-            return Err(ApiError::bad_request(
+            return Err(FieldError::new(
                 "key",
-                format!("key may name at most {MAX_DELETE_KEYS} todos at once."),
+                Reason::TooManyTodos {
+                    max: MAX_DELETE_KEYS,
+                },
             ));
         }
         let mut keys = raw
             .iter()
             .map(|value| match value {
                 Value::String(s) => RuleKey::parse(s, "key"),
-                _ => Err(ApiError::bad_request(
-                    "key",
-                    "key must be a todo id or a list of them.",
-                )),
+                _ => Err(FieldError::new("key", Reason::NotTodoIds)),
             })
             .collect::<Result<Vec<_>, _>>()?;
         keys.sort();
@@ -199,10 +185,7 @@ mod tests {
             (json!({"name": "x", "desc": "d".repeat(2001)}), "desc"),
         ] {
             let error = NewRule::parse(&body(input)).expect_err("rejected");
-            assert!(
-                matches!(error, ApiError::BadRequest { field: ref f, .. } if f == field),
-                "{error:?}"
-            );
+            assert_eq!(error.field, field, "{error:?}");
         }
     }
 

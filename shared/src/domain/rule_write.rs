@@ -17,10 +17,10 @@
 
 use serde_json::{Value, json};
 
+use super::error::{FieldError, Reason};
+use super::fields::JsonObject;
 use super::fields::optional_string;
 use super::rule_input::{DeleteKeys, NewRule, RuleChanges};
-use crate::ApiError;
-use crate::http::body::JsonObject;
 
 /// A write to the user's todos.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub const POST_METHODS: &str = "post, update or delete";
 impl RuleWrite {
     /// Parses the body of `POST /api/rule`, honouring its `method` field (any letter
     /// case; absent means `post`).
-    pub fn parse_post(body: &JsonObject) -> Result<Self, ApiError> {
+    pub fn parse_post(body: &JsonObject) -> Result<Self, FieldError> {
         let method = optional_string(body, "method")?;
         match method.as_deref().map(str::trim) {
             None => Ok(Self::Create(NewRule::parse(body)?)),
@@ -52,10 +52,7 @@ impl RuleWrite {
             }
             Some(other) => {
                 let shown: String = other.chars().take(20).collect();
-                Err(ApiError::bad_request(
-                    "method",
-                    format!("method must be {POST_METHODS} (got \"{shown}\")."),
-                ))
+                Err(FieldError::new("method", Reason::UnknownMethod(shown)))
             }
         }
     }
@@ -148,7 +145,7 @@ mod tests {
     fn a_delete_without_keys_names_key_not_name() {
         let error =
             RuleWrite::parse_post(&body(json!({"method": "delete"}))).expect_err("rejected");
-        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "key"));
+        assert_eq!(error.field, "key");
     }
 
     #[test]
@@ -156,15 +153,13 @@ mod tests {
         for method in [json!("put"), json!("remove"), json!("")] {
             let error = RuleWrite::parse_post(&body(json!({"name": "a", "method": method})))
                 .expect_err("rejected");
-            let ApiError::BadRequest { field, message } = error else {
-                panic!("a 400");
-            };
-            assert_eq!(field, "method");
+            assert_eq!(error.field, "method");
+            let message = error.to_string();
             assert!(message.contains("post, update or delete"), "{message}");
         }
         let error =
             RuleWrite::parse_post(&body(json!({"name": "a", "method": 1}))).expect_err("rejected");
-        assert!(matches!(error, ApiError::BadRequest { ref field, .. } if field == "method"));
+        assert_eq!(error.field, "method");
     }
 
     #[test]

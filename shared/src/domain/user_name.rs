@@ -1,6 +1,6 @@
 //! User names: 3 to 32 of `A-Z a-z 0-9 _ . -`, unique without regard to case.
 
-use crate::ApiError;
+use super::error::{FieldError, Reason};
 
 /// A valid user name, as typed and in the lower case that makes it unique.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,23 +11,20 @@ pub struct UserName {
 
 impl UserName {
     /// Parses a user name; the error names the field `userName`.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         let length = name.chars().count();
         if !(3..=32).contains(&length) {
-            return Err(ApiError::bad_request(
+            return Err(FieldError::new(
                 "userName",
-                "userName must be 3 to 32 characters long.",
+                Reason::LengthOutside { min: 3, max: 32 },
             ));
         }
         if let Some(bad) = name
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
         {
-            return Err(ApiError::bad_request(
-                "userName",
-                format!("userName may contain only letters, digits, _, . and - (found {bad:?})."),
-            ));
+            return Err(FieldError::new("userName", Reason::NotNameCharacter(bad)));
         }
         Ok(Self {
             display: name.to_owned(),

@@ -9,20 +9,10 @@ use lambda_http::Body;
 use serde_json::{Map, Value};
 
 use crate::ApiError;
+pub use crate::domain::JsonObject;
 
 /// The largest body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// A parsed request body: a JSON object (possibly empty).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JsonObject(pub Map<String, Value>);
-
-impl JsonObject {
-    /// The field `name`, if present and not `null`.
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name).filter(|v| !v.is_null())
-    }
-}
 
 /// The raw bytes of a body.
 pub fn bytes(body: &Body) -> &[u8] {

@@ -18,5 +18,5 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, Ap
             "Send one Idempotency-Key header, not several.",
         ));
     }
-    IdempotencyKey::parse(value.as_bytes()).map(Some)
+    Ok(Some(IdempotencyKey::parse(value.as_bytes())?))
 }

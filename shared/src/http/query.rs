@@ -9,15 +9,6 @@ pub fn pairs(uri: &Uri) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// The last value of `name`, if any.
-pub fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .rev()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,9 +16,12 @@ mod tests {
     #[test]
     fn values_are_decoded() {
         let uri: Uri = "/api/rule?name=buy%20milk&status=0,1".parse().expect("uri");
-        let pairs = pairs(&uri);
-        assert_eq!(last(&pairs, "name"), Some("buy milk"));
-        assert_eq!(last(&pairs, "status"), Some("0,1"));
-        assert_eq!(last(&pairs, "missing"), None);
+        assert_eq!(
+            pairs(&uri),
+            [
+                ("name".to_owned(), "buy milk".to_owned()),
+                ("status".to_owned(), "0,1".to_owned()),
+            ]
+        );
     }
 }

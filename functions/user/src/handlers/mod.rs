@@ -20,6 +20,7 @@ pub(crate) async fn hash_password(
         .hashing
         .run(move |memory| password.hash(memory))
         .await?
+        .map_err(ApiError::from)
 }
 
 /// Checks `password` against the PHC string `hash`, in the instance's hashing pool.

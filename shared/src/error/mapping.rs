@@ -1,0 +1,79 @@
+//! The one place where the domain's failures become the contract's errors: which
+//! status, which `errorCode`, which sentence.
+//!
+//! The domain ([`crate::domain`]) fails with its own types and knows nothing of HTTP;
+//! handlers use `?` and these conversions decide what the client sees. A failure the
+//! client cannot act on is logged here and answered with a 500 that says nothing of
+//! its cause.
+
+use crate::ApiError;
+use crate::domain::password::HashError;
+use crate::domain::{FieldError, LoginRefused};
+
+/// Input that does not parse: a 400 naming the field.
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        ApiError::BadRequest {
+            field: error.field.to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// A login body refused before any lookup: a 400 for a malformed body; a name or
+/// password too long to exist gets the answer to any wrong one.
+impl From<LoginRefused> for ApiError {
+    fn from(refused: LoginRefused) -> Self {
+        match refused {
+            LoginRefused::Invalid(error) => error.into(),
+            LoginRefused::CannotMatch => ApiError::InvalidCredentials,
+        }
+    }
+}
+
+/// A password that could not be hashed: a bug or a resource limit, so a 500.
+impl From<HashError> for ApiError {
+    fn from(error: HashError) -> Self {
+        tracing::error!(error = %error, "password hashing failed");
+        ApiError::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::StatusCode;
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::domain::Reason;
+
+    #[test]
+    fn a_field_error_is_a_400_with_its_sentence() {
+        let error = ApiError::from(FieldError::new(
+            "userName",
+            Reason::LengthOutside { min: 3, max: 32 },
+        ));
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            error.body(Map::new()),
+            json!({
+                "success": false,
+                "errorCode": "BAD_REQUEST",
+                "errorMessage": "userName must be 3 to 32 characters long.",
+            })
+        );
+    }
+
+    #[test]
+    fn a_login_too_long_to_match_is_invalid_credentials() {
+        assert_eq!(
+            ApiError::from(LoginRefused::CannotMatch),
+            ApiError::InvalidCredentials
+        );
+        let missing = FieldError::new("password", Reason::Missing);
+        assert_eq!(
+            ApiError::from(LoginRefused::Invalid(missing.clone())),
+            ApiError::from(missing)
+        );
+    }
+}
