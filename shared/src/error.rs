@@ -2,7 +2,7 @@
 //!
 //! `{"success": false, "errorCode": "UPPER_SNAKE_CODE", "errorMessage": "..."}` with
 //! the matching status code. Nothing else ever leaves a handler as an error.
-//! The domain's own errors become these in one place, `mapping`.
+//! The domain's and the datastore's own errors become these in one place, `mapping`.
 
 mod mapping;
 
@@ -99,6 +99,12 @@ impl ApiError {
             field: field.into(),
             message: message.into(),
         }
+    }
+
+    /// The 401 for a request whose session has ended (logged out, or the account
+    /// deleted), however that was found out.
+    pub fn session_ended() -> Self {
+        Self::Unauthorized("This session has ended; please log in again.".to_owned())
     }
 
     /// This error as the answer to a write: a 503 then says the write may have been

@@ -33,11 +33,6 @@ pub struct VerifiedToken {
     user: AuthenticatedUser,
 }
 
-/// The 401 for a token whose session has ended.
-fn session_ended() -> ApiError {
-    ApiError::Unauthorized("This session has ended; please log in again.".to_owned())
-}
-
 impl VerifiedToken {
     /// The user, before the session check: only for work whose result is dropped
     /// unless [`Self::require_open`] succeeds.
@@ -72,7 +67,7 @@ impl VerifiedToken {
             Ok(self.user)
         } else {
             tracing::info!(user_id = %self.user.id, "token of an ended session refused");
-            Err(session_ended())
+            Err(ApiError::session_ended())
         }
     }
 }
@@ -104,7 +99,7 @@ pub fn verify(headers: &HeaderMap, verifier: &TokenVerifier) -> Result<VerifiedT
     let session_id = claims
         .jti
         .filter(|j| !j.is_empty())
-        .ok_or_else(session_ended)?;
+        .ok_or_else(ApiError::session_ended)?;
     Ok(VerifiedToken {
         user: AuthenticatedUser {
             id: claims.sub,

@@ -1,14 +1,18 @@
-//! The one place where the domain's failures become the contract's errors: which
-//! status, which `errorCode`, which sentence.
+//! The one place where the domain's and the datastore's failures become the
+//! contract's errors: which status, which `errorCode`, which sentence.
 //!
-//! The domain ([`crate::domain`]) fails with its own types and knows nothing of HTTP;
-//! handlers use `?` and these conversions decide what the client sees. A failure the
-//! client cannot act on is logged here and answered with a 500 that says nothing of
-//! its cause.
+//! The domain ([`crate::domain`]) and the store ([`crate::store`]) fail with their own
+//! types and know nothing of HTTP; handlers use `?` and these conversions decide what
+//! the client sees. A failure the client cannot act on is logged here and answered
+//! with a 500 or a 503 that says nothing of its cause.
 
 use crate::ApiError;
 use crate::domain::password::HashError;
 use crate::domain::{FieldError, LoginRefused};
+use crate::store::StoreError;
+
+/// Seconds a client should wait after a 503 from an unavailable datastore.
+const DATASTORE_RETRY_AFTER_SECONDS: u64 = 1;
 
 /// Input that does not parse: a 400 naming the field.
 impl From<FieldError> for ApiError {
@@ -36,6 +40,26 @@ impl From<HashError> for ApiError {
     fn from(error: HashError) -> Self {
         tracing::error!(error = %error, "password hashing failed");
         ApiError::Internal
+    }
+}
+
+/// A datastore failure: a 503 when a retry may succeed, a 401 when the caller's
+/// session ended under a conditional write, a 500 otherwise.
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        if matches!(error, StoreError::SessionEnded) {
+            return ApiError::session_ended();
+        }
+        if error.is_transient() {
+            tracing::warn!(error = %error, "datastore unavailable");
+            ApiError::ServiceUnavailable {
+                retry_after: DATASTORE_RETRY_AFTER_SECONDS,
+                during_write: false,
+            }
+        } else {
+            tracing::error!(error = %error, "datastore error");
+            ApiError::Internal
+        }
     }
 }
 
@@ -74,6 +98,35 @@ mod tests {
         assert_eq!(
             ApiError::from(LoginRefused::Invalid(missing.clone())),
             ApiError::from(missing)
+        );
+    }
+
+    #[test]
+    fn datastore_failures_say_only_what_the_client_can_do() {
+        let unavailable = StoreError::Unavailable {
+            operation: "GetItem",
+            message: "timed out".to_owned(),
+        };
+        assert_eq!(
+            ApiError::from(unavailable),
+            ApiError::ServiceUnavailable {
+                retry_after: DATASTORE_RETRY_AFTER_SECONDS,
+                during_write: false,
+            }
+        );
+        let rejected = StoreError::Rejected {
+            operation: "PutItem",
+            code: "ValidationException".to_owned(),
+            message: "bad item".to_owned(),
+        };
+        assert_eq!(ApiError::from(rejected), ApiError::Internal);
+        assert_eq!(
+            ApiError::from(StoreError::Corrupt("no pk".to_owned())),
+            ApiError::Internal
+        );
+        assert_eq!(
+            ApiError::from(StoreError::SessionEnded),
+            ApiError::session_ended()
         );
     }
 }

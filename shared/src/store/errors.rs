@@ -1,11 +1,8 @@
-//! Datastore failures and what a client sees of them.
+//! Datastore failures, classified by what a caller can do about them.
+//!
+//! What a client sees of them is decided at the HTTP edge (`crate::error`).
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-
-use crate::ApiError;
-
-/// Seconds a client should wait after a 503.
-pub const RETRY_AFTER_SECONDS: u64 = 1;
 
 /// A DynamoDB call failed.
 #[derive(Debug, thiserror::Error)]
@@ -103,25 +100,5 @@ impl StoreError {
     /// Whether a retry may succeed.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable { .. })
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        if matches!(error, StoreError::SessionEnded) {
-            return ApiError::Unauthorized(
-                "This session has ended; please log in again.".to_owned(),
-            );
-        }
-        if error.is_transient() {
-            tracing::warn!(error = %error, "datastore unavailable");
-            ApiError::ServiceUnavailable {
-                retry_after: RETRY_AFTER_SECONDS,
-                during_write: false,
-            }
-        } else {
-            tracing::error!(error = %error, "datastore error");
-            ApiError::Internal
-        }
     }
 }
