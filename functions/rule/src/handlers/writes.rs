@@ -63,11 +63,11 @@ impl Done {
     }
 
     /// The write's own refusal (the todo is not the user's, or `version` is stale) is
-    /// an outcome too: the same request gets it again. Nothing else is: a 401 (the
-    /// session ended) must not follow the key into the next session.
-    fn refused(error: &ApiError) -> Option<Self> {
-        matches!(error, ApiError::NotFound(_) | ApiError::Conflict(_))
-            .then(|| Self::answer(error.status(), error.body(Map::new())))
+    /// an outcome, not a failure: it is recorded, and the same request gets it again.
+    /// Failures are not: a 401 (the session ended) must not follow the key into the
+    /// next session, and a 5xx leaves the write's fate unknown.
+    fn refused(refusal: &ApiError) -> Self {
+        Self::answer(refusal.status(), refusal.body(Map::new()))
     }
 
     fn recorded(&self) -> RecordedOutcome {
@@ -120,13 +120,7 @@ async fn carry_out(
         }
         Claim::Proceed(reservation) => reservation,
     };
-    let done = match perform(state, user, &write, &reservation).await {
-        Ok(done) => done,
-        Err(error) => match Done::refused(&error) {
-            Some(refusal) => refusal,
-            None => return Err(error),
-        },
-    };
+    let done = perform(state, user, &write, &reservation).await?;
     let mine = done.recorded();
     match state
         .idempotency
@@ -154,7 +148,8 @@ async fn carry_out(
     }
 }
 
-/// The write itself.
+/// The write itself: what it did or why it was refused, or the failure that kept it
+/// from either.
 async fn perform(
     state: &RuleState,
     user: &AuthenticatedUser,
@@ -168,13 +163,11 @@ async fn perform(
         }
         RuleWrite::Update(changes) => match state.rules.update(user, changes, reservation).await? {
             UpdateOutcome::Updated(rule) => Done::answer(StatusCode::OK, json!(rule)),
-            UpdateOutcome::NotFound => return Err(not_found(&changes.key.to_string())),
-            UpdateOutcome::Stale(current) => {
-                return Err(ApiError::Conflict(format!(
-                    "This todo was changed elsewhere (now at version {}); reload it and try again.",
-                    current.version
-                )));
-            }
+            UpdateOutcome::NotFound => Done::refused(&not_found(&changes.key.to_string())),
+            UpdateOutcome::Stale(current) => Done::refused(&ApiError::Conflict(format!(
+                "This todo was changed elsewhere (now at version {}); reload it and try again.",
+                current.version
+            ))),
         },
         RuleWrite::Delete(keys) => {
             let deleted = state.rules.mark_deleted(user, &keys.0, reservation).await?;
