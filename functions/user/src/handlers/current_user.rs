@@ -9,19 +9,13 @@ use shared::ApiError;
 use shared::auth::session::authenticate;
 use shared::http::response::json;
 
+use super::session_account;
 use crate::UserState;
 
 /// The logged-in user's profile.
 pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Body>, ApiError> {
     let session = authenticate(request.headers(), &state.verifier, &state.sessions).await?;
-    let user = state
-        .users
-        .find(&session.name.to_ascii_lowercase())
-        .await?
-        .filter(|user| user.user_id == session.id)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("This account no longer exists; please log in again.".to_owned())
-        })?;
+    let user = session_account(state, &session).await?;
     Ok(json(
         StatusCode::OK,
         &json!({

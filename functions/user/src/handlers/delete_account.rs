@@ -22,7 +22,7 @@ use shared::http::response::{json as json_response, with_cookie};
 use shared::http::{came_over_https, cookie};
 
 use super::login::too_many_attempts;
-use super::password_matches;
+use super::{password_matches, session_account};
 use crate::UserState;
 use crate::state::{FAILED_LOGIN_WINDOW, MAX_FAILED_LOGINS};
 
@@ -39,14 +39,7 @@ pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Bod
     {
         return Err(too_many_attempts(refused));
     }
-    let user = state
-        .users
-        .find(&name)
-        .await?
-        .filter(|user| user.user_id == session.id)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("This account no longer exists; please log in again.".to_owned())
-        })?;
+    let user = session_account(state, &session).await?;
     if !password_matches(state, deletion.password, user.password_hash.clone()).await? {
         return Err(ApiError::Forbidden(
             "The password is incorrect; the account was not deleted.".to_owned(),

@@ -7,7 +7,9 @@ pub mod logout;
 pub mod register;
 
 use shared::ApiError;
+use shared::auth::session::AuthenticatedUser;
 use shared::domain::{Password, PasswordHash};
+use shared::store::users::UserRecord;
 
 use crate::UserState;
 
@@ -33,4 +35,20 @@ pub(crate) async fn password_matches(
         .hashing
         .run(move |memory| password.matches(&hash, memory))
         .await
+}
+
+/// The account an open session speaks for; a 401 when it no longer exists (deleted,
+/// or its name taken again by a new account since the token was issued).
+pub(crate) async fn session_account(
+    state: &UserState,
+    session: &AuthenticatedUser,
+) -> Result<UserRecord, ApiError> {
+    state
+        .users
+        .find(&session.name.to_ascii_lowercase())
+        .await?
+        .filter(|user| user.user_id == session.id)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("This account no longer exists; please log in again.".to_owned())
+        })
 }
