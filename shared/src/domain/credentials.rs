@@ -111,13 +111,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    fn object(value: serde_json::Value) -> JsonObject {
-        match value {
-            serde_json::Value::Object(map) => JsonObject(map),
-            _ => panic!("not an object"),
-        }
-    }
+    use crate::domain::fields::object;
 
     #[test]
     fn a_password_that_is_the_user_name_in_any_case_is_refused() {

@@ -65,6 +65,15 @@ pub fn integer(value: &Value, name: &'static str, min: i64, max: i64) -> Result<
         .ok_or(FieldError::new(name, Reason::NotAWholeNumber { min, max }))
 }
 
+/// `value`, which must be a JSON object, as a parsed body (for tests).
+#[cfg(test)]
+pub(crate) fn object(value: Value) -> JsonObject {
+    match value {
+        Value::Object(map) => JsonObject(map),
+        other => panic!("not a JSON object: {other}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,12 +94,7 @@ mod tests {
 
     #[test]
     fn a_null_field_is_an_absent_one() {
-        let body = JsonObject(
-            json!({"name": null})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        );
+        let body = object(json!({"name": null}));
         assert_eq!(optional_string(&body, "name"), Ok(None));
         assert_eq!(
             required_string(&body, "name"),

@@ -149,19 +149,13 @@ fn names_only(named: &Value, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fields::object;
     use serde_json::json;
-
-    fn body(value: Value) -> JsonObject {
-        match value {
-            Value::Object(map) => JsonObject(map),
-            _ => JsonObject::default(),
-        }
-    }
 
     #[test]
     fn a_new_rule_takes_defaults_and_ignores_unknown_fields() {
-        let rule =
-            NewRule::parse(&body(json!({"name": " buy milk ", "method": "post"}))).expect("valid");
+        let rule = NewRule::parse(&object(json!({"name": " buy milk ", "method": "post"})))
+            .expect("valid");
         assert_eq!(rule.name.as_str(), "buy milk");
         assert_eq!(rule.status, Status::default());
         assert_eq!(rule.desc.as_str(), "");
@@ -169,8 +163,10 @@ mod tests {
 
     #[test]
     fn numbers_from_forms_are_accepted() {
-        let rule = NewRule::parse(&body(json!({"name": "x", "status": "2", "progress": "50"})))
-            .expect("valid");
+        let rule = NewRule::parse(&object(
+            json!({"name": "x", "status": "2", "progress": "50"}),
+        ))
+        .expect("valid");
         assert_eq!(rule.status.code(), 2);
         assert_eq!(rule.progress.percent(), 50);
     }
@@ -184,7 +180,7 @@ mod tests {
             (json!({"name": 5}), "name"),
             (json!({"name": "x", "desc": "d".repeat(2001)}), "desc"),
         ] {
-            let error = NewRule::parse(&body(input)).expect_err("rejected");
+            let error = NewRule::parse(&object(input)).expect_err("rejected");
             assert_eq!(error.field, field, "{error:?}");
         }
     }
@@ -192,11 +188,13 @@ mod tests {
     #[test]
     fn changes_need_a_key_and_something_to_change() {
         let key = RuleKey::new().to_string();
-        assert!(RuleChanges::parse(&body(json!({"key": key})), None).is_err());
-        assert!(RuleChanges::parse(&body(json!({"status": 1})), None).is_err());
-        let changes =
-            RuleChanges::parse(&body(json!({"key": key, "status": 1, "version": 3})), None)
-                .expect("valid");
+        assert!(RuleChanges::parse(&object(json!({"key": key})), None).is_err());
+        assert!(RuleChanges::parse(&object(json!({"status": 1})), None).is_err());
+        let changes = RuleChanges::parse(
+            &object(json!({"key": key, "status": 1, "version": 3})),
+            None,
+        )
+        .expect("valid");
         assert_eq!(changes.expected_version, Some(Version(3)));
     }
 
@@ -204,30 +202,30 @@ mod tests {
     fn delete_keys_accept_one_or_many_and_cap_at_100() {
         let a = RuleKey::new().to_string();
         assert_eq!(
-            DeleteKeys::parse(&body(json!({"key": a})), None)
+            DeleteKeys::parse(&object(json!({"key": a})), None)
                 .expect("one")
                 .0
                 .len(),
             1
         );
         assert_eq!(
-            DeleteKeys::parse(&body(json!({"key": [a, a]})), None)
+            DeleteKeys::parse(&object(json!({"key": [a, a]})), None)
                 .expect("dedup")
                 .0
                 .len(),
             1
         );
         let many: Vec<String> = (0..101).map(|_| RuleKey::new().to_string()).collect();
-        assert!(DeleteKeys::parse(&body(json!({"key": many})), None).is_err());
-        assert!(DeleteKeys::parse(&body(json!({"key": "not-an-id"})), None).is_err());
+        assert!(DeleteKeys::parse(&object(json!({"key": many})), None).is_err());
+        assert!(DeleteKeys::parse(&object(json!({"key": "not-an-id"})), None).is_err());
     }
 
     #[test]
     fn a_delete_by_path_refuses_a_body_naming_another_todo() {
         let (a, b) = (RuleKey::new().to_string(), RuleKey::new().to_string());
-        assert!(DeleteKeys::parse(&body(json!({"key": b})), Some(&a)).is_err());
-        assert!(DeleteKeys::parse(&body(json!({"key": [a, b]})), Some(&a)).is_err());
-        assert!(DeleteKeys::parse(&body(json!({"key": a})), Some(&a)).is_ok());
-        assert!(DeleteKeys::parse(&body(json!({})), Some(&a)).is_ok());
+        assert!(DeleteKeys::parse(&object(json!({"key": b})), Some(&a)).is_err());
+        assert!(DeleteKeys::parse(&object(json!({"key": [a, b]})), Some(&a)).is_err());
+        assert!(DeleteKeys::parse(&object(json!({"key": a})), Some(&a)).is_ok());
+        assert!(DeleteKeys::parse(&object(json!({})), Some(&a)).is_ok());
     }
 }

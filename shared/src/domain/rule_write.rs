@@ -92,13 +92,7 @@ impl RuleWrite {
 mod tests {
     use super::*;
     use crate::domain::RuleKey;
-
-    fn body(value: Value) -> JsonObject {
-        match value {
-            Value::Object(map) => JsonObject(map),
-            _ => JsonObject::default(),
-        }
-    }
+    use crate::domain::fields::object;
 
     #[test]
     fn no_method_or_post_creates() {
@@ -108,7 +102,7 @@ mod tests {
             json!({"name": "a", "method": " POST "}),
         ] {
             assert!(matches!(
-                RuleWrite::parse_post(&body(input)),
+                RuleWrite::parse_post(&object(input)),
                 Ok(RuleWrite::Create(_))
             ));
         }
@@ -117,7 +111,7 @@ mod tests {
     #[test]
     fn update_takes_the_key_and_numbers_written_as_strings() {
         let key = RuleKey::new().to_string();
-        let write = RuleWrite::parse_post(&body(
+        let write = RuleWrite::parse_post(&object(
             json!({"key": key, "name": "a", "desc": "", "status": "2", "method": "update"}),
         ))
         .expect("valid");
@@ -136,7 +130,7 @@ mod tests {
             (json!({"key": a, "method": "delete"}), 1),
             (json!({"key": [a, b], "method": "delete"}), 2),
         ] {
-            let write = RuleWrite::parse_post(&body(input)).expect("valid");
+            let write = RuleWrite::parse_post(&object(input)).expect("valid");
             assert!(matches!(write, RuleWrite::Delete(ref keys) if keys.0.len() == count));
         }
     }
@@ -144,39 +138,40 @@ mod tests {
     #[test]
     fn a_delete_without_keys_names_key_not_name() {
         let error =
-            RuleWrite::parse_post(&body(json!({"method": "delete"}))).expect_err("rejected");
+            RuleWrite::parse_post(&object(json!({"method": "delete"}))).expect_err("rejected");
         assert_eq!(error.field, "key");
     }
 
     #[test]
     fn an_unknown_method_names_the_allowed_ones() {
         for method in [json!("put"), json!("remove"), json!("")] {
-            let error = RuleWrite::parse_post(&body(json!({"name": "a", "method": method})))
+            let error = RuleWrite::parse_post(&object(json!({"name": "a", "method": method})))
                 .expect_err("rejected");
             assert_eq!(error.field, "method");
             let message = error.to_string();
             assert!(message.contains("post, update or delete"), "{message}");
         }
-        let error =
-            RuleWrite::parse_post(&body(json!({"name": "a", "method": 1}))).expect_err("rejected");
+        let error = RuleWrite::parse_post(&object(json!({"name": "a", "method": 1})))
+            .expect_err("rejected");
         assert_eq!(error.field, "method");
     }
 
     #[test]
     fn fingerprints_ignore_spelling_but_not_meaning() {
         let key = RuleKey::new().to_string();
-        let json_body = RuleWrite::parse_post(&body(
+        let json_body = RuleWrite::parse_post(&object(
             json!({"key": key, "status": 2, "method": "update", "extra": true}),
         ))
         .expect("valid");
-        let form_like = RuleWrite::parse_post(&body(
+        let form_like = RuleWrite::parse_post(&object(
             json!({"method": "UPDATE", "status": "2", "key": key}),
         ))
         .expect("valid");
         assert_eq!(json_body.fingerprint(), form_like.fingerprint());
-        let other =
-            RuleWrite::parse_post(&body(json!({"key": key, "status": 1, "method": "update"})))
-                .expect("valid");
+        let other = RuleWrite::parse_post(&object(
+            json!({"key": key, "status": 1, "method": "update"}),
+        ))
+        .expect("valid");
         assert_ne!(json_body.fingerprint(), other.fingerprint());
     }
 }
