@@ -4,6 +4,7 @@
 
 use http::Method;
 use shared::ApiError;
+use shared::http::path::route_path;
 
 /// What a request asks the rule function to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +24,7 @@ pub enum Route {
 impl Route {
     /// Parses a method and path; an unknown path is a 404, a wrong method a 405.
     pub fn parse(method: &Method, path: &str) -> Result<Self, ApiError> {
-        let path = path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path);
+        let path = route_path(path);
         let not_allowed = |allow: &str| ApiError::MethodNotAllowed {
             method: method.to_string(),
             allow: allow.to_owned(),

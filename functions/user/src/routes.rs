@@ -2,6 +2,7 @@
 
 use http::Method;
 use shared::ApiError;
+use shared::http::path::route_path;
 
 /// What a request asks the user function to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +22,7 @@ pub enum Route {
 impl Route {
     /// Parses a method and path; an unknown path is a 404, a wrong method a 405.
     pub fn parse(method: &Method, path: &str) -> Result<Self, ApiError> {
-        let path = path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path);
+        let path = route_path(path);
         let routes: &[(Method, Self)] = match path {
             "/api/register" | "/user/register" => &[(Method::POST, Self::Register)],
             "/api/login/account" => &[(Method::POST, Self::Login)],

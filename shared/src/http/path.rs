@@ -23,6 +23,14 @@ pub fn raw_path(request: &Request) -> &str {
     }
 }
 
+/// The path a function's router matches: `path` without one trailing `/`, so that
+/// `/api/rule/` is `/api/rule` (the root `/` stays itself).
+pub fn route_path(path: &str) -> &str {
+    path.strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path)
+}
+
 /// Whether `path` has a `.` or `..` segment, literally or percent-encoded.
 pub fn has_dot_segment(path: &str) -> bool {
     path.split('/').any(|segment| {
@@ -50,6 +58,14 @@ pub fn refuse_dot_segments(request: &Request) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_trailing_slash_is_dropped_for_routing() {
+        assert_eq!(route_path("/api/rule/"), "/api/rule");
+        assert_eq!(route_path("/api/rule"), "/api/rule");
+        assert_eq!(route_path("/api/rule//"), "/api/rule/");
+        assert_eq!(route_path("/"), "/");
+    }
 
     #[test]
     fn dot_segments_are_found_in_any_spelling() {
