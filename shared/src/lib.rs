@@ -13,11 +13,14 @@
 //!    [`container`] serves the same handler as a plain HTTP server instead, on [`edge`]:
 //!    the timeouts and contract-shaped errors a server facing clients directly needs.
 //! 3. [`http`] parses what arrives at the edge (bodies, queries, cookies) and builds the
-//!    JSON responses; [`error::ApiError`] is every failure a client can see.
+//!    JSON responses; [`error::ApiError`] is every failure a client can see, and the
+//!    one place where the domain's and the store's own errors become one.
 //! 4. [`auth`] mints (user function only) and verifies (both) Ed25519-signed JWTs.
 //! 5. [`domain`] holds the types that can only be built by parsing input: a
 //!    [`domain::UserName`] is always valid, a [`domain::Progress`] is always 0..=100.
-//! 6. [`store`] is DynamoDB: one table, single-item conditional writes only.
+//!    Its parsers fail with a [`domain::FieldError`] and know nothing of HTTP.
+//! 6. [`store`] is DynamoDB: one table, single-item conditional writes only; it fails
+//!    with a [`store::StoreError`].
 
 pub mod auth;
 pub mod config;
