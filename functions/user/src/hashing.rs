@@ -18,9 +18,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use shared::ApiError;
 use shared::domain::password::HashMemory;
 use tokio::sync::Semaphore;
+
+/// A job that did not run to its end: the pool was closed, or the job panicked.
+#[derive(Debug, thiserror::Error)]
+#[error("the password hashing job did not complete: {0}")]
+pub struct HashingFailed(String);
 
 /// Runs password hashing, at most `limit` at once, each in a reused [`HashMemory`].
 #[derive(Debug, Clone)]
@@ -46,7 +50,7 @@ impl Hashing {
     }
 
     /// Runs `work` with a memory on a blocking thread once a permit is free.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, work: F) -> Result<T, HashingFailed>
     where
         F: FnOnce(&mut HashMemory) -> T + Send + 'static,
         T: Send + 'static,
@@ -54,7 +58,7 @@ impl Hashing {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
-            .map_err(|_| ApiError::Internal)?;
+            .map_err(|e| HashingFailed(e.to_string()))?;
         let pool = self.clone();
         tokio::task::spawn_blocking(move || {
             let mut memory = pool.take();
@@ -64,10 +68,7 @@ impl Hashing {
             result
         })
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing task failed");
-            ApiError::Internal
-        })
+        .map_err(|e| HashingFailed(e.to_string()))
     }
 
     /// An idle memory, or a new one when none is idle (only ever under a permit).

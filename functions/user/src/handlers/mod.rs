@@ -12,6 +12,7 @@ use shared::domain::{Password, PasswordHash};
 use shared::store::users::UserRecord;
 
 use crate::UserState;
+use crate::hashing::HashingFailed;
 
 /// Hashes `password` for storage, in the instance's hashing pool.
 pub(crate) async fn hash_password(
@@ -21,7 +22,8 @@ pub(crate) async fn hash_password(
     state
         .hashing
         .run(move |memory| password.hash(memory))
-        .await?
+        .await
+        .map_err(internal)?
         .map_err(ApiError::from)
 }
 
@@ -35,6 +37,13 @@ pub(crate) async fn password_matches(
         .hashing
         .run(move |memory| password.matches(&hash, memory))
         .await
+        .map_err(internal)
+}
+
+/// The 500 for a hashing job that did not complete; the cause goes to the log only.
+fn internal(error: HashingFailed) -> ApiError {
+    tracing::error!(error = %error, "password hashing task failed");
+    ApiError::Internal
 }
 
 /// The account an open session speaks for; a 401 when it no longer exists (deleted,
