@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn the_project_template_gives_both_functions_with_their_environment() {
-        let template = Template::load(local::testing::template_path()).expect("parses");
+        let template = Template::load(shared_testing::template_path()).expect("parses");
         let workloads = workloads(&template).expect("workloads");
         let names: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
         assert_eq!(names, ["user", "rule"]);

@@ -14,15 +14,14 @@
 //!   and the pool that schedules requests onto them and scales them under a policy.
 //! - [`template`] reads `template.yml` (short-form tags such as `!Ref` included),
 //!   evaluates intrinsic functions and turns the functions into specs.
-//! - [`datastore`] starts the DynamoDB and Secrets Manager emulators and creates the
-//!   template's tables.
+//! - [`datastore`] (the `todo-local-datastore` crate, which the tests use too) starts
+//!   the DynamoDB and Secrets Manager emulators and creates the template's tables.
 //! - [`observe`] is what a run shows about itself: metrics, status, logs, statistics.
 //! - [`keys`] stores the local JWT key pair (generated, and tokens signed, by `shared`'s
 //!   auth code); [`ids`] makes request ids; [`podman`] runs the functions' container
-//!   images for the bench and the container tests; [`testing`] helps the tests.
+//!   images for the bench and the container tests.
 
 pub mod commands;
-pub mod datastore;
 pub mod ids;
 pub mod keys;
 pub mod observe;
@@ -31,4 +30,5 @@ pub mod podman;
 pub mod runtime;
 pub mod server;
 pub mod template;
-pub mod testing;
+
+pub use local_datastore as datastore;

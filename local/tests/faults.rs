@@ -44,7 +44,7 @@ enum Reach<'a> {
 }
 
 async fn project(min_instances: usize, reach: Reach<'_>) -> Project {
-    local::testing::build_workspace_binaries();
+    shared_testing::workspace::build_workspace_binaries();
     let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
     let template = Template::load(&template_path).expect("template.yml parses");
     let datastore = Datastore::start(None).await.expect("emulator starts");

@@ -29,7 +29,7 @@ impl Services {
 }
 
 async fn project() -> (Template, Services, KeyPair) {
-    local::testing::build_workspace_binaries();
+    shared_testing::workspace::build_workspace_binaries();
     let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
     let template = Template::load(&template_path).expect("template.yml parses");
     let dynamodb = Datastore::start(None).await.expect("emulator starts");

@@ -12,9 +12,9 @@ use shared::store::{Datastore, RuleStore, SessionStore};
 
 #[tokio::test]
 async fn drifted_counts_are_found_and_rewritten_and_right_ones_left_alone() {
-    let endpoint = local::testing::emulator_endpoint();
-    let table = local::testing::unique_table_name("repair");
-    let client = local::testing::create_todo_table(endpoint, &table).await;
+    let endpoint = shared_testing::datastore::emulator_endpoint();
+    let table = shared_testing::datastore::unique_table_name("repair");
+    let client = shared_testing::datastore::create_todo_table(endpoint, &table).await;
     let datastore = Datastore::from_client(client.clone(), &table);
     let (rules, sessions) = (
         RuleStore::new(datastore.clone()),

@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 
 /// Runs `scripts/jwt-keys.py` against the emulator; answers its success and stdout.
 fn jwt_keys(secrets: &Secrets, args: &[&str]) -> (bool, String) {
-    let output = Command::new(local::datastore::secrets_emulator::python())
+    let output = Command::new(shared_testing::datastore::python())
         .arg(root().join("scripts/jwt-keys.py"))
         .args(args)
         .env("AWS_ENDPOINT_URL", &secrets.endpoint)
@@ -121,7 +121,7 @@ async fn rule_status(deploy: &Running, token: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_is_added_promoted_and_retired_without_logging_everyone_out() {
-    local::testing::build_workspace_binaries();
+    shared_testing::workspace::build_workspace_binaries();
     let template = Template::load(root().join("template.yml")).expect("template.yml parses");
     let (dynamodb, secrets) = tokio::join!(Datastore::start(None), Secrets::start(None));
     let (dynamodb, secrets) = (dynamodb.expect("dynalite"), secrets.expect("moto"));

@@ -13,7 +13,7 @@ fn s(text: &str) -> AttributeValue {
 
 #[tokio::test]
 async fn a_table_without_a_declared_index_is_rebuilt_with_its_items() {
-    let template = Template::load(local::testing::template_path()).expect("template.yml");
+    let template = Template::load(shared_testing::template_path()).expect("template.yml");
     let todo_table = template
         .tables()
         .expect("tables")
@@ -24,9 +24,9 @@ async fn a_table_without_a_declared_index_is_rebuilt_with_its_items() {
         !todo_table.global_indexes.is_empty(),
         "the template declares an index"
     );
-    let endpoint = local::testing::emulator_endpoint();
+    let endpoint = shared_testing::datastore::emulator_endpoint();
     let client = local::datastore::dynamo::local_client(endpoint);
-    let name = local::testing::unique_table_name("rebuild");
+    let name = shared_testing::datastore::unique_table_name("rebuild");
     // The table as an earlier version of the template made it: no index.
     let mut older = todo_table.clone();
     older.global_indexes.clear();

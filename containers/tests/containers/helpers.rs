@@ -39,7 +39,7 @@ pub(crate) fn podman() -> Podman {
                 TAG,
             ])
             .current_dir(repository());
-        local::testing::without_test_variables(&mut command);
+        shared_testing::workspace::without_test_variables(&mut command);
         let status = command.status().expect("bash runs");
         assert!(status.success(), "containers/build-images.sh failed");
     });
@@ -65,11 +65,11 @@ pub(crate) struct Backend {
 
 impl Backend {
     pub(crate) async fn new() -> Self {
-        let endpoint = local::testing::emulator_endpoint().to_owned();
-        let table = local::testing::unique_table_name("containers");
-        local::testing::create_todo_table(&endpoint, &table).await;
+        let endpoint = shared_testing::datastore::emulator_endpoint().to_owned();
+        let table = shared_testing::datastore::unique_table_name("containers");
+        shared_testing::datastore::create_todo_table(&endpoint, &table).await;
         let keys = KeyPair::generate().expect("keys");
-        let secret = local::testing::signing_secret(std::slice::from_ref(&keys)).await;
+        let secret = shared_testing::datastore::signing_secret(std::slice::from_ref(&keys)).await;
         Self {
             endpoint,
             table,
@@ -82,10 +82,10 @@ impl Backend {
     /// made local (the user function reading its key from this backend's secret),
     /// serving plain HTTP on `127.0.0.1:port`.
     pub(crate) fn environment(&self, function: &str, port: u16) -> BTreeMap<String, String> {
-        let template = Template::load(local::testing::template_path()).expect("template");
+        let template = Template::load(shared_testing::template_path()).expect("template");
         let endpoints = Endpoints {
             dynamodb: &self.endpoint,
-            secrets_manager: local::testing::secrets_endpoint(),
+            secrets_manager: shared_testing::datastore::secrets_endpoint(),
         };
         let spec = local_functions(&template, endpoints, &self.keys)
             .expect("functions")

@@ -118,7 +118,7 @@ async fn the_generated_deployments_run_under_podman_kube_play() {
             ("DYNAMODB_ENDPOINT", backend.endpoint.as_str()),
             (
                 "SECRETS_MANAGER_ENDPOINT",
-                local::testing::secrets_endpoint(),
+                shared_testing::datastore::secrets_endpoint(),
             ),
         ] {
             env.push(serde_norway::to_value(json!({"name": name, "value": value})).expect("yaml"));

@@ -31,7 +31,7 @@ pub fn test_function_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            local::testing::build_workspace_binaries();
+            shared_testing::workspace::build_workspace_binaries();
             bin_dir()
         })
         .clone()

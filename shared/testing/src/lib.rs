@@ -4,10 +4,14 @@
 //! holds each one to the contract (`api/openapi.yaml`, [`contract`]), loads the sample
 //! events of `events/`, makes a configuration that points at a local table with
 //! freshly generated keys, and stands in for the Lambda Runtime API ([`runtime_api`]).
+//! [`datastore`] starts the emulators and makes a fresh table per test, with the
+//! platform's own code (`todo-local-datastore`); [`workspace`] builds the binaries.
 
 pub mod contract;
+pub mod datastore;
 pub mod edge;
 pub mod runtime_api;
+pub mod workspace;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -134,6 +138,11 @@ pub fn request(
     builder
         .body(body.map_or(Body::Empty, |b| Body::Text(b.to_owned())))
         .expect("a valid test request")
+}
+
+/// The repository's `template.yml`.
+pub fn template_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../template.yml")
 }
 
 /// The repository's `events/` folder.

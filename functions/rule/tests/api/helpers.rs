@@ -29,9 +29,9 @@ pub(crate) struct User {
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
-    let endpoint = local::testing::emulator_endpoint();
-    let table = local::testing::unique_table_name("rule");
-    local::testing::create_todo_table(endpoint, &table).await;
+    let endpoint = shared_testing::datastore::emulator_endpoint();
+    let table = shared_testing::datastore::unique_table_name("rule");
+    shared_testing::datastore::create_todo_table(endpoint, &table).await;
     let keys = KeyPair::generate().expect("keys");
     let config = config(endpoint, &table, &keys, None);
     let state = RuleState::build(config.clone(), Instant::now())

@@ -17,13 +17,13 @@ pub(crate) struct TestApp {
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
-    let endpoint = local::testing::emulator_endpoint();
-    let table = local::testing::unique_table_name("user");
-    local::testing::create_todo_table(endpoint, &table).await;
+    let endpoint = shared_testing::datastore::emulator_endpoint();
+    let table = shared_testing::datastore::unique_table_name("user");
+    shared_testing::datastore::create_todo_table(endpoint, &table).await;
     let keys = KeyPair::generate().expect("keys");
-    let secret = local::testing::signing_secret(std::slice::from_ref(&keys)).await;
+    let secret = shared_testing::datastore::signing_secret(std::slice::from_ref(&keys)).await;
     let secret = TestSecret {
-        endpoint: local::testing::secrets_endpoint(),
+        endpoint: shared_testing::datastore::secrets_endpoint(),
         name: &secret,
     };
     let config = config(endpoint, &table, &keys, Some(secret));

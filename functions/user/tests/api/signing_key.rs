@@ -18,9 +18,9 @@ use user_function::UserState;
 /// A user function's configuration on a fresh table, trusting `keys`, whose signing
 /// key is in secret `secret` at `endpoint`.
 async fn user_config(keys: &KeyPair, endpoint: &str, secret: &str) -> Config {
-    let dynamodb = local::testing::emulator_endpoint();
-    let table = local::testing::unique_table_name("user");
-    local::testing::create_todo_table(dynamodb, &table).await;
+    let dynamodb = shared_testing::datastore::emulator_endpoint();
+    let table = shared_testing::datastore::unique_table_name("user");
+    shared_testing::datastore::create_todo_table(dynamodb, &table).await;
     let secret = TestSecret {
         endpoint,
         name: secret,
@@ -39,7 +39,12 @@ async fn build(config: Config) -> Result<(), InitError> {
 #[tokio::test]
 async fn a_missing_secret_fails_the_initializer_at_once_with_its_own_type() {
     let keys = KeyPair::generate().expect("keys");
-    let config = user_config(&keys, local::testing::secrets_endpoint(), "no/such/secret").await;
+    let config = user_config(
+        &keys,
+        shared_testing::datastore::secrets_endpoint(),
+        "no/such/secret",
+    )
+    .await;
     let started = Instant::now();
     let error = build(config).await.expect_err("no secret, no key");
     assert!(
@@ -56,9 +61,14 @@ async fn a_secret_without_the_deployed_key_fails_the_initializer() {
         KeyPair::generate().expect("a"),
         KeyPair::generate().expect("b"),
     );
-    let secret = local::testing::signing_secret(std::slice::from_ref(&held)).await;
+    let secret = shared_testing::datastore::signing_secret(std::slice::from_ref(&held)).await;
     // Deployed to sign with `deployed`, whose key the secret does not hold.
-    let config = user_config(&deployed, local::testing::secrets_endpoint(), &secret).await;
+    let config = user_config(
+        &deployed,
+        shared_testing::datastore::secrets_endpoint(),
+        &secret,
+    )
+    .await;
     let error = build(config).await.expect_err("wrong key");
     assert!(
         matches!(error, InitError::SigningKey(SecretError::Invalid { .. })),
@@ -155,7 +165,12 @@ async fn init_error(
 #[tokio::test]
 async fn the_bootstrap_binary_reports_a_missing_secret_as_an_init_error() {
     let keys = KeyPair::generate().expect("keys");
-    let config = user_config(&keys, local::testing::secrets_endpoint(), "no/such/secret").await;
+    let config = user_config(
+        &keys,
+        shared_testing::datastore::secrets_endpoint(),
+        "no/such/secret",
+    )
+    .await;
     let runtime_api = fake_runtime_api().await;
     let command = bootstrap(&config, &runtime_api.0);
     let (error_type, message) = init_error(command, runtime_api).await;
@@ -195,7 +210,7 @@ urllib.request.urlopen(urllib.request.Request(
     endpoint + "/moto-api/reset-auth", data=b"0", headers={"Content-Type": "text/plain"}))
 print(json.dumps(users))
 "#;
-    let mut child = std::process::Command::new(local::datastore::secrets_emulator::python())
+    let mut child = std::process::Command::new(shared_testing::datastore::python())
         .args(["-c", script, endpoint])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -216,7 +231,7 @@ print(json.dumps(users))
 
 #[tokio::test]
 async fn access_denied_is_an_init_error_and_the_allowed_role_starts() {
-    let emulator = local::datastore::secrets_emulator::SecretsEmulator::start()
+    let emulator = shared_testing::datastore::SecretsEmulator::start()
         .await
         .expect("a Secrets Manager emulator of this test's own");
     let keys = KeyPair::generate().expect("keys");

@@ -88,7 +88,7 @@ pub(crate) async fn stop_child(child: &mut Child) {
 
 /// The folder holding `serve.js` and its `node_modules`.
 pub fn emulator_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("emulator")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator")
 }
 
 impl Emulator {

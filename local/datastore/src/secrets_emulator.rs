@@ -4,7 +4,7 @@
 //!
 //! Like the DynamoDB emulator it listens on loopback, prints its endpoint once it
 //! accepts connections and exits when its standard input closes. It keeps nothing on
-//! disk: the local key pair lives under `<data-dir>/jwt/` ([`crate::keys`]) and
+//! disk: the local key pair lives under `<data-dir>/jwt/` (the platform's `keys` module) and
 //! [`put_signing_secret`] writes it into the emulator on every start, so the user
 //! function reads its key through the same `GetSecretValue` call as on AWS while
 //! sessions survive restarts.
@@ -16,13 +16,13 @@ use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use tokio::process::{Child, Command};
 
-use crate::datastore::dynamo::LOCAL_REGION;
-use crate::datastore::emulator::{EmulatorError, spawn_ready, stop_child};
-use crate::keys::KeyPair;
+use crate::dynamo::LOCAL_REGION;
+use crate::emulator::{EmulatorError, spawn_ready, stop_child};
+use shared::auth::keys::KeyPair;
 
 /// The Python of the project's `.venv`, where `make` installs moto.
 pub fn python() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
 }
 
 /// The command that installs moto, for error messages.
@@ -47,7 +47,7 @@ impl SecretsEmulator {
         }
         let mut command = Command::new(python);
         command
-            .arg(crate::datastore::emulator::emulator_dir().join("moto_serve.py"))
+            .arg(crate::emulator::emulator_dir().join("moto_serve.py"))
             .args(["--watch-stdin", "--port", "0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

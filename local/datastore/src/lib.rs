@@ -1,0 +1,16 @@
+//! The datastores a local run needs, started on this machine, shared by the local
+//! platform (`todo-local`) and the tests (`todo-shared-testing`), so both create the
+//! same tables on the same emulators:
+//!
+//! - [`template`] reads `template.yml` (short-form tags such as `!Ref` included) and
+//!   its tables;
+//! - [`emulator`] starts the DynamoDB API emulator (dynalite), [`tables`] creates the
+//!   template's tables on it and [`dynamo`] builds a client for it;
+//! - [`secrets_emulator`] starts the Secrets Manager emulator (moto) and puts the
+//!   signing key in it.
+
+pub mod dynamo;
+pub mod emulator;
+pub mod secrets_emulator;
+pub mod tables;
+pub mod template;
