@@ -87,17 +87,9 @@ pub fn workloads(template: &Template) -> Result<Vec<Workload>, WorkloadError> {
     // Parameters without a default (the trusted public keys, the signing key's id)
     // are known only when deploying: like the stack's resources, they come from the
     // ConfigMap.
-    if let Some(parameters) = template
-        .root()
-        .get("Parameters")
-        .and_then(|p| p.as_mapping())
-    {
-        for (name, body) in parameters {
-            if let Some(name) = name.as_str()
-                && body.get("Default").is_none()
-            {
-                markers.insert(name.to_owned(), resource_marker(name));
-            }
+    for (name, parameter) in template.parameters() {
+        if parameter.default.is_none() {
+            markers.insert(name.to_owned(), resource_marker(name));
         }
     }
     let resolver = Resolver::new(template, DEFAULT_REGION, &markers);

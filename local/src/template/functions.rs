@@ -10,10 +10,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::Deserialize;
 use serde_norway::Value;
 
 use crate::template::resolve::{ResolveError, Resolver};
-use crate::template::{Template, TemplateError};
+use crate::template::{Ordered, Resource, Template, TemplateError, read};
 
 /// Lambda's default memory size, in MB.
 pub const DEFAULT_MEMORY_MB: u32 = 128;
@@ -129,100 +130,139 @@ impl FunctionSpec {
     }
 }
 
+/// A function's `Properties` (and `Globals.Function`), as written: the values that
+/// may hold an intrinsic function stay YAML values, for the resolver.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct FunctionProperties {
+    function_name: Option<Value>,
+    handler: Option<Value>,
+    memory_size: Option<Value>,
+    timeout: Option<Value>,
+    environment: Option<Environment>,
+    logging_config: Option<LoggingConfig>,
+    #[serde(default)]
+    events: Ordered<Event>,
+}
+
+/// `Environment`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Environment {
+    #[serde(default)]
+    variables: BTreeMap<String, Value>,
+}
+
+/// `LoggingConfig`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LoggingConfig {
+    log_format: Option<Value>,
+    application_log_level: Option<Value>,
+}
+
+/// An event source of a function; only `HttpApi` ones are routed locally.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Event {
+    #[serde(rename = "Type")]
+    kind: String,
+    #[serde(default)]
+    properties: HttpApiEvent,
+}
+
+/// An `HttpApi` event's `Properties` (a missing `Path` is the `$default` route).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HttpApiEvent {
+    path: Option<Value>,
+    method: Option<Value>,
+}
+
 /// Every serverless function of `template`, resolved with `resolver`.
 pub fn functions(
     template: &Template,
     resolver: &Resolver<'_>,
 ) -> Result<Vec<FunctionSpec>, FunctionError> {
-    let globals = template
-        .root()
-        .get("Globals")
-        .and_then(|g| g.get("Function"))
-        .cloned()
-        .unwrap_or(Value::Null);
+    let globals: FunctionProperties = read(template.function_globals(), "Globals")?;
     template
         .resources()
         .filter(|r| r.resource_type == "AWS::Serverless::Function")
-        .map(|r| {
-            let id = r.logical_id;
-            let resolve_err = |source| FunctionError::Resolve {
-                function: id.to_owned(),
-                source,
-            };
-            let invalid = |message: String| FunctionError::Invalid {
-                function: id.to_owned(),
-                message,
-            };
-            let property = |name: &str| r.properties.get(name).or_else(|| globals.get(name));
-            let number = |name: &str| -> Result<Option<u64>, FunctionError> {
-                match property(name) {
-                    None => Ok(None),
-                    Some(v) => {
-                        let text = resolver.text(v).map_err(resolve_err)?;
-                        text.parse()
-                            .map(Some)
-                            .map_err(|_| invalid(format!("{name} {text:?} is not a number")))
-                    }
-                }
-            };
-            let metadata = r.body.get("Metadata");
-            let binary = metadata
-                .and_then(|m| m.get("BuildProperties"))
-                .and_then(|b| b.get("Binary"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| id.trim_end_matches("Function").to_lowercase());
-            let function_name = match r.properties.get("FunctionName") {
-                Some(v) => resolver.text(v).map_err(resolve_err)?,
-                None => format!("local-{id}"),
-            };
-            let mut environment = BTreeMap::new();
-            for source in [globals.get("Environment"), r.properties.get("Environment")]
-                .into_iter()
-                .flatten()
-            {
-                if let Some(vars) = source.get("Variables").and_then(Value::as_mapping) {
-                    for (k, v) in vars {
-                        let key = k
-                            .as_str()
-                            .ok_or_else(|| invalid("a variable name is not a string".into()))?;
-                        environment.insert(key.to_owned(), resolver.text(v).map_err(resolve_err)?);
-                    }
-                }
-            }
-            let lifecycle = lifecycle(template, resolver, id).map_err(resolve_err)?;
-            let logging = |field: &str| {
-                property("LoggingConfig")
-                    .and_then(|l| l.get(field))
-                    .map(|v| resolver.text(v))
-                    .transpose()
-                    .map_err(resolve_err)
-            };
-            Ok(FunctionSpec {
-                logical_id: id.to_owned(),
-                name: binary.clone(),
-                binary,
-                handler: property("Handler")
-                    .map(|v| resolver.text(v))
-                    .transpose()
-                    .map_err(resolve_err)?
-                    .unwrap_or_else(|| "bootstrap".to_owned()),
-                build_method: metadata
-                    .and_then(|m| m.get("BuildMethod"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                package_dir: None,
-                function_name,
-                memory_mb: number("MemorySize")?.map_or(DEFAULT_MEMORY_MB, |m| m as u32),
-                timeout: number("Timeout")?.map_or(DEFAULT_TIMEOUT, Duration::from_secs),
-                environment,
-                routes: routes(r.properties, resolver).map_err(resolve_err)?,
-                log_format: logging("LogFormat")?.unwrap_or_else(|| "Text".to_owned()),
-                log_level: logging("ApplicationLogLevel")?,
-                lifecycle,
-            })
-        })
+        .map(|r| function(template, resolver, &globals, r))
         .collect()
+}
+
+/// The spec of function `r`, its properties falling back to `globals`.
+fn function(
+    template: &Template,
+    resolver: &Resolver<'_>,
+    globals: &FunctionProperties,
+    r: Resource<'_>,
+) -> Result<FunctionSpec, FunctionError> {
+    let id = r.logical_id;
+    let resolve_err = |source| FunctionError::Resolve {
+        function: id.to_owned(),
+        source,
+    };
+    let properties: FunctionProperties = r.properties()?;
+    let text = |value: Option<&Value>| {
+        value
+            .map(|v| resolver.text(v))
+            .transpose()
+            .map_err(resolve_err)
+    };
+    let number = |name: &str, value: Option<&Value>| -> Result<Option<u64>, FunctionError> {
+        match text(value)? {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| FunctionError::Invalid {
+                function: id.to_owned(),
+                message: format!("{name} {text:?} is not a number"),
+            }),
+        }
+    };
+    let binary = r
+        .metadata
+        .build_properties
+        .binary
+        .clone()
+        .unwrap_or_else(|| id.trim_end_matches("Function").to_lowercase());
+    let mut environment = BTreeMap::new();
+    for source in [&globals.environment, &properties.environment]
+        .into_iter()
+        .flatten()
+    {
+        for (name, value) in &source.variables {
+            environment.insert(name.clone(), resolver.text(value).map_err(resolve_err)?);
+        }
+    }
+    let logging = properties
+        .logging_config
+        .as_ref()
+        .or(globals.logging_config.as_ref());
+    let memory_size = properties
+        .memory_size
+        .as_ref()
+        .or(globals.memory_size.as_ref());
+    let timeout = properties.timeout.as_ref().or(globals.timeout.as_ref());
+    Ok(FunctionSpec {
+        logical_id: id.to_owned(),
+        name: binary.clone(),
+        binary,
+        handler: text(properties.handler.as_ref().or(globals.handler.as_ref()))?
+            .unwrap_or_else(|| "bootstrap".to_owned()),
+        build_method: r.metadata.build_method.clone(),
+        package_dir: None,
+        function_name: text(properties.function_name.as_ref())?
+            .unwrap_or_else(|| format!("local-{id}")),
+        memory_mb: number("MemorySize", memory_size)?.map_or(DEFAULT_MEMORY_MB, |m| m as u32),
+        timeout: number("Timeout", timeout)?.map_or(DEFAULT_TIMEOUT, Duration::from_secs),
+        environment,
+        routes: routes(&properties.events, resolver).map_err(resolve_err)?,
+        log_format: text(logging.and_then(|l| l.log_format.as_ref()))?
+            .unwrap_or_else(|| "Text".to_owned()),
+        log_level: text(logging.and_then(|l| l.application_log_level.as_ref()))?,
+        lifecycle: lifecycle(template, resolver, id).map_err(resolve_err)?,
+    })
 }
 
 fn lifecycle(
@@ -247,29 +287,21 @@ fn lifecycle(
     })
 }
 
-fn routes(properties: &Value, resolver: &Resolver<'_>) -> Result<Vec<RouteSpec>, ResolveError> {
+fn routes(
+    events: &Ordered<Event>,
+    resolver: &Resolver<'_>,
+) -> Result<Vec<RouteSpec>, ResolveError> {
     let mut out = Vec::new();
-    let Some(events) = properties.get("Events").and_then(Value::as_mapping) else {
-        return Ok(out);
-    };
-    for event in events.values() {
-        if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-            continue;
-        }
-        let props = event.get("Properties");
-        let text = |name: &str| {
-            props
-                .and_then(|p| p.get(name))
-                .map(|v| resolver.text(v))
-                .transpose()
-        };
-        let method = text("Method")?.map_or_else(|| "ANY".to_owned(), |m| m.to_uppercase());
+    for (_, event) in events.iter().filter(|(_, e)| e.kind == "HttpApi") {
+        let text = |value: &Option<Value>| value.as_ref().map(|v| resolver.text(v)).transpose();
+        let method =
+            text(&event.properties.method)?.map_or_else(|| "ANY".to_owned(), |m| m.to_uppercase());
         let method = if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
             "ANY".to_owned()
         } else {
             method
         };
-        let path = text("Path")?.unwrap_or_else(|| "$default".to_owned());
+        let path = text(&event.properties.path)?.unwrap_or_else(|| "$default".to_owned());
         out.push(RouteSpec { method, path });
     }
     Ok(out)

@@ -64,16 +64,9 @@ impl<'t> Resolver<'t> {
         );
         refs.insert("AWS::Partition".to_owned(), "aws".to_owned());
         refs.insert("AWS::URLSuffix".to_owned(), "amazonaws.com".to_owned());
-        if let Some(parameters) = template
-            .root()
-            .get("Parameters")
-            .and_then(Value::as_mapping)
-        {
-            for (name, body) in parameters {
-                let default = body.get("Default").and_then(scalar_text);
-                if let (Some(name), Some(text)) = (name.as_str(), default) {
-                    refs.insert(name.to_owned(), text);
-                }
+        for (name, parameter) in template.parameters() {
+            if let Some(text) = parameter.default.as_ref().and_then(scalar_text) {
+                refs.insert(name.to_owned(), text);
             }
         }
         for resource in template.resources() {
@@ -294,9 +287,7 @@ impl<'t> Resolver<'t> {
     fn named_condition(&self, name: &str) -> Result<bool, ResolveError> {
         let body = self
             .template
-            .root()
-            .get("Conditions")
-            .and_then(|c| c.get(name))
+            .condition(name)
             .ok_or_else(|| ResolveError::UnknownReference(format!("Conditions.{name}")))?;
         match self.value(body)? {
             Value::Bool(b) => Ok(b),

@@ -1,13 +1,22 @@
 //! Reading `template.yml`: the one place where tables and functions are declared.
 //!
 //! The template uses CloudFormation's short-form tags (`!Ref`, `!Sub`, `!GetAtt`, ...),
-//! which a YAML parser keeps as tagged values. This module parses the document once
-//! and turns the tables into typed definitions; the platform's `template` module
-//! resolves intrinsic functions and reads the functions.
+//! which the YAML parser keeps as tagged values. The document is parsed once into serde
+//! types ([`document`]); a resource's properties are read into the types of its kind
+//! ([`Resource::properties`]): tables here ([`tables`]), functions by the platform's
+//! `template` module, which also resolves intrinsic functions.
+
+mod document;
+mod tables;
 
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde_norway::Value;
+
+pub use document::{BuildProperties, Metadata, Ordered, Parameter};
+use document::{Document, ResourceBody};
+pub use tables::{AttributeType, GlobalIndex, KeyElement, KeyRole, TableDefinition};
 
 /// Why the template could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -21,10 +30,10 @@ pub enum TemplateError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not YAML.
-    #[error("template.yml is not valid YAML: {0}")]
+    /// The file is not YAML, or not a template.
+    #[error("template.yml is not a valid template: {0}")]
     Yaml(#[from] serde_norway::Error),
-    /// The file is YAML but a part has an unexpected shape.
+    /// A part has an unexpected shape.
     #[error("template.yml: {0}")]
     Shape(String),
 }
@@ -32,79 +41,38 @@ pub enum TemplateError {
 /// A parsed SAM template.
 #[derive(Debug, Clone)]
 pub struct Template {
-    root: Value,
+    document: Document,
 }
 
-/// A resource of the template: its logical id, type and properties.
+/// A resource of the template: its logical id, type, properties and metadata.
 #[derive(Debug, Clone, Copy)]
 pub struct Resource<'a> {
     /// The logical id, e.g. `TodoTable`.
     pub logical_id: &'a str,
     /// The resource type, e.g. `AWS::DynamoDB::Table`.
     pub resource_type: &'a str,
-    /// The `Properties` mapping (`Null` when absent).
+    /// The `Properties` mapping as written (`Null` when absent); read it into the
+    /// types of the resource's kind with [`Resource::properties`].
     pub properties: &'a Value,
-    /// The whole resource, for `Metadata`, `Condition` and the like.
-    pub body: &'a Value,
+    /// `Metadata`.
+    pub metadata: &'a Metadata,
 }
 
-/// The role of a key attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRole {
-    /// The partition key.
-    Hash,
-    /// The sort key.
-    Range,
+impl Resource<'_> {
+    /// The properties read into `T`, the properties of this resource's kind.
+    pub fn properties<T: DeserializeOwned>(&self) -> Result<T, TemplateError> {
+        read(self.properties, self.logical_id)
+    }
 }
 
-/// One element of a key schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyElement {
-    /// The attribute name.
-    pub attribute: String,
-    /// Partition or sort key.
-    pub role: KeyRole,
-}
-
-/// The scalar type of a key attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AttributeType {
-    /// String.
-    S,
-    /// Number.
-    N,
-    /// Binary.
-    B,
-}
-
-/// A global secondary index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GlobalIndex {
-    /// The index name.
-    pub name: String,
-    /// Its key schema.
-    pub key_schema: Vec<KeyElement>,
-    /// `ALL`, `KEYS_ONLY` or `INCLUDE`.
-    pub projection_type: String,
-    /// Non-key attributes projected with `INCLUDE`.
-    pub non_key_attributes: Vec<String>,
-}
-
-/// A DynamoDB table as the template declares it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableDefinition {
-    /// The logical id, e.g. `TodoTable`.
-    pub logical_id: String,
-    /// `TableName` when the template fixes one as a literal.
-    pub table_name: Option<String>,
-    /// Attribute names and types used by keys.
-    pub attributes: Vec<(String, AttributeType)>,
-    /// The primary key.
-    pub key_schema: Vec<KeyElement>,
-    /// Global secondary indexes.
-    pub global_indexes: Vec<GlobalIndex>,
-    /// The time-to-live attribute, when enabled.
-    pub ttl_attribute: Option<String>,
+/// `value` read into `T`; errors name `what` (a logical id, `Globals`).
+pub fn read<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, TemplateError> {
+    let value = if value.is_null() {
+        Value::Mapping(serde_norway::Mapping::new())
+    } else {
+        value.clone()
+    };
+    serde_norway::from_value(value).map_err(|e| TemplateError::Shape(format!("{what}: {e}")))
 }
 
 impl Template {
@@ -120,33 +88,14 @@ impl Template {
 
     /// Parses template text.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let root: Value = serde_norway::from_str(text)?;
-        if !root.is_mapping() {
-            return Err(TemplateError::Shape("the document is not a mapping".into()));
-        }
-        Ok(Self { root })
-    }
-
-    /// The whole document.
-    pub fn root(&self) -> &Value {
-        &self.root
+        Ok(Self {
+            document: serde_norway::from_str(text)?,
+        })
     }
 
     /// Every resource, in document order.
     pub fn resources(&self) -> impl Iterator<Item = Resource<'_>> {
-        self.root
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .into_iter()
-            .flat_map(|m| m.iter())
-            .filter_map(|(id, body)| {
-                Some(Resource {
-                    logical_id: id.as_str()?,
-                    resource_type: body.get("Type")?.as_str()?,
-                    properties: body.get("Properties").unwrap_or(&Value::Null),
-                    body,
-                })
-            })
+        self.document.resources.iter().map(resource)
     }
 
     /// The resource with this logical id.
@@ -154,121 +103,46 @@ impl Template {
         self.resources().find(|r| r.logical_id == logical_id)
     }
 
+    /// The parameters, in document order.
+    pub fn parameters(&self) -> impl Iterator<Item = (&str, &Parameter)> {
+        self.document.parameters.iter()
+    }
+
+    /// The condition named `name` (`Conditions.<name>`), unevaluated.
+    pub fn condition(&self, name: &str) -> Option<&Value> {
+        self.document.conditions.get(name)
+    }
+
+    /// `Globals.Function` (`Null` when absent): what every function's `Properties`
+    /// falls back to.
+    pub fn function_globals(&self) -> &Value {
+        &self.document.globals.function
+    }
+
     /// `Mappings.<map>.<top>.<second>`, the value `!FindInMap [map, top, second]` names.
     pub fn find_in_map(&self, map: &str, top: &str, second: &str) -> Option<&Value> {
-        self.root.get("Mappings")?.get(map)?.get(top)?.get(second)
+        self.document.mappings.get(map)?.get(top)?.get(second)
     }
 
     /// Every `AWS::DynamoDB::Table` of the template.
     pub fn tables(&self) -> Result<Vec<TableDefinition>, TemplateError> {
         self.resources()
             .filter(|r| r.resource_type == "AWS::DynamoDB::Table")
-            .map(table_definition)
+            .map(|r| {
+                r.properties::<tables::TableProperties>()
+                    .map(|p| p.into_definition(r.logical_id))
+            })
             .collect()
     }
 }
 
-fn shape(what: impl Into<String>) -> TemplateError {
-    TemplateError::Shape(what.into())
-}
-
-fn table_definition(resource: Resource<'_>) -> Result<TableDefinition, TemplateError> {
-    let id = resource.logical_id;
-    let props = resource.properties;
-    let attributes = props
-        .get("AttributeDefinitions")
-        .and_then(Value::as_sequence)
-        .ok_or_else(|| shape(format!("{id} has no AttributeDefinitions list")))?
-        .iter()
-        .map(|a| {
-            let name = string_field(a, "AttributeName", id)?;
-            let kind = match string_field(a, "AttributeType", id)?.as_str() {
-                "S" => AttributeType::S,
-                "N" => AttributeType::N,
-                "B" => AttributeType::B,
-                other => return Err(shape(format!("{id}: unknown AttributeType {other}"))),
-            };
-            Ok((name, kind))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let primary_key = key_schema(props.get("KeySchema"), id)?;
-    let global_indexes = match props.get("GlobalSecondaryIndexes") {
-        None => Vec::new(),
-        Some(list) => list
-            .as_sequence()
-            .ok_or_else(|| shape(format!("{id}: GlobalSecondaryIndexes is not a list")))?
-            .iter()
-            .map(|g| {
-                let projection = g.get("Projection");
-                Ok(GlobalIndex {
-                    name: string_field(g, "IndexName", id)?,
-                    key_schema: key_schema(g.get("KeySchema"), id)?,
-                    projection_type: projection
-                        .and_then(|p| p.get("ProjectionType"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("ALL")
-                        .to_owned(),
-                    non_key_attributes: projection
-                        .and_then(|p| p.get("NonKeyAttributes"))
-                        .and_then(Value::as_sequence)
-                        .map(|s| {
-                            s.iter()
-                                .filter_map(|v| v.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-            })
-            .collect::<Result<Vec<_>, TemplateError>>()?,
-    };
-    let ttl_attribute = props.get("TimeToLiveSpecification").and_then(|t| {
-        let enabled = t.get("Enabled").and_then(Value::as_bool).unwrap_or(false);
-        enabled
-            .then(|| {
-                t.get("AttributeName")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-            .flatten()
-    });
-    Ok(TableDefinition {
-        logical_id: id.to_owned(),
-        table_name: props
-            .get("TableName")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        attributes,
-        key_schema: primary_key,
-        global_indexes,
-        ttl_attribute,
-    })
-}
-
-fn key_schema(value: Option<&Value>, id: &str) -> Result<Vec<KeyElement>, TemplateError> {
-    value
-        .and_then(Value::as_sequence)
-        .ok_or_else(|| shape(format!("{id} has no KeySchema list")))?
-        .iter()
-        .map(|k| {
-            let role = match string_field(k, "KeyType", id)?.as_str() {
-                "HASH" => KeyRole::Hash,
-                "RANGE" => KeyRole::Range,
-                other => return Err(shape(format!("{id}: unknown KeyType {other}"))),
-            };
-            Ok(KeyElement {
-                attribute: string_field(k, "AttributeName", id)?,
-                role,
-            })
-        })
-        .collect()
-}
-
-fn string_field(value: &Value, field: &str, id: &str) -> Result<String, TemplateError> {
-    value
-        .get(field)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| shape(format!("{id}: {field} missing or not a string")))
+fn resource<'a>((logical_id, body): (&'a str, &'a ResourceBody)) -> Resource<'a> {
+    Resource {
+        logical_id,
+        resource_type: &body.resource_type,
+        properties: &body.properties,
+        metadata: &body.metadata,
+    }
 }
 
 #[cfg(test)]
@@ -314,6 +188,54 @@ Resources:
         let template = Template::parse(SAMPLE).expect("sample parses");
         let function = template.resource("Fn").expect("function present");
         assert_eq!(function.resource_type, "AWS::Serverless::Function");
+    }
+
+    #[test]
+    fn resources_keep_document_order_and_unread_sections_may_hold_tags() {
+        let text = format!(
+            "{SAMPLE}  Another:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      \
+             TableName: !Sub '${{AWS::StackName}}-another'\n      \
+             AttributeDefinitions: [{{ AttributeName: id, AttributeType: N }}]\n      \
+             KeySchema: [{{ AttributeName: id, KeyType: HASH }}]\n      \
+             GlobalSecondaryIndexes:\n        - IndexName: byId\n          \
+             KeySchema: [{{ AttributeName: id, KeyType: HASH }}]\n\
+             Outputs:\n  Arn: {{ Value: !GetAtt Things.Arn }}\n"
+        );
+        let template = Template::parse(&text).expect("parses");
+        let ids: Vec<&str> = template.resources().map(|r| r.logical_id).collect();
+        assert_eq!(ids, ["Things", "Fn", "Another"]);
+        let tables = template.tables().expect("tables parse");
+        let another = &tables[1];
+        assert_eq!(
+            another.table_name, None,
+            "a computed name is the local run's"
+        );
+        assert_eq!(another.attributes, [("id".to_owned(), AttributeType::N)]);
+        assert_eq!(another.global_indexes[0].projection_type, "ALL");
+        assert!(another.global_indexes[0].non_key_attributes.is_empty());
+        assert_eq!(another.ttl_attribute, None);
+    }
+
+    #[test]
+    fn a_malformed_table_is_refused_by_name() {
+        let text = "Resources:\n  Broken:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      \
+                    AttributeDefinitions: [{ AttributeName: id, AttributeType: X }]\n      \
+                    KeySchema: [{ AttributeName: id, KeyType: HASH }]\n";
+        let template = Template::parse(text).expect("parses: tables are read on demand");
+        let error = template
+            .tables()
+            .expect_err("X is no attribute type")
+            .to_string();
+        assert!(error.contains("Broken") && error.contains('X'), "{error}");
+        let text = text
+            .replace("AttributeType: X", "AttributeType: S")
+            .replace("KeySchema", "Keys");
+        let error = Template::parse(&text)
+            .expect("parses")
+            .tables()
+            .expect_err("no key schema")
+            .to_string();
+        assert!(error.contains("KeySchema"), "{error}");
     }
 
     #[test]
