@@ -88,7 +88,8 @@ pub enum SigningKey {
     NotUsed,
 }
 
-/// The initializer timeout when the template passes none.
+/// The initializer timeout when the template declares none: what a function allows its
+/// initializer, and what the local platform allows an instance to reach its first `next`.
 pub const DEFAULT_INITIALIZER_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Config {

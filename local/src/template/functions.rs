@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_norway::Value;
+use shared::config::DEFAULT_INITIALIZER_TIMEOUT;
 
 use crate::template::resolve::{ResolveError, Resolver};
 use crate::template::{Ordered, Resource, Template, TemplateError, read};
@@ -20,8 +21,6 @@ use crate::template::{Ordered, Resource, Template, TemplateError, read};
 pub const DEFAULT_MEMORY_MB: u32 = 128;
 /// Lambda's default function timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
-/// The initializer timeout when the template declares none.
-pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the functions could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +122,7 @@ impl FunctionSpec {
             log_level: None,
             lifecycle: Lifecycle {
                 initializer: None,
-                init_timeout: DEFAULT_INIT_TIMEOUT,
+                init_timeout: DEFAULT_INITIALIZER_TIMEOUT,
                 concurrency: 1,
             },
         }
@@ -279,7 +278,7 @@ fn lifecycle(
     let seconds = field("InitializerTimeoutSeconds")?.and_then(|s| s.parse::<f64>().ok());
     Ok(Lifecycle {
         initializer: field("Initializer")?,
-        init_timeout: seconds.map_or(DEFAULT_INIT_TIMEOUT, Duration::from_secs_f64),
+        init_timeout: seconds.map_or(DEFAULT_INITIALIZER_TIMEOUT, Duration::from_secs_f64),
         concurrency: field("PerInstanceConcurrency")?
             .and_then(|s| s.parse().ok())
             .unwrap_or(1u32)
