@@ -21,6 +21,7 @@ use tokio::net::TcpListener;
 use crate::edge::Timeouts;
 use crate::http::body::MAX_BODY_BYTES;
 use crate::runtime::guarded;
+use crate::shutdown::shutdown_signal;
 
 /// The address to listen on, when this process should be an HTTP container.
 pub fn listen_address() -> Option<Result<SocketAddr, String>> {
@@ -118,26 +119,4 @@ where
     let (parts, body) = response.into_parts();
     let bytes = Bytes::copy_from_slice(crate::http::body::bytes(&body));
     hyper::Response::from_parts(parts, Full::new(bytes))
-}
-
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-    }
 }

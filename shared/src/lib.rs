@@ -33,6 +33,7 @@ pub mod http;
 pub mod init;
 pub mod runtime;
 pub mod sdk_config;
+pub mod shutdown;
 pub mod store;
 pub mod time;
 

@@ -12,15 +12,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::commands::CommandError;
-use crate::commands::project::{
-    Datastore, Endpoints, Secrets, find_bin_dir, local_functions, shutdown_signal,
-};
+use crate::commands::project::{Datastore, Endpoints, Secrets, find_bin_dir, local_functions};
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
 use crate::runtime::container_scaling::watermark_settings;
 use crate::runtime::policy::{Policy, Watermarks};
 use crate::runtime::pool::PoolSettings;
 use crate::template::Template;
+use shared::shutdown::shutdown_signal;
 
 /// Options of `dev`.
 #[derive(Debug, Clone)]
