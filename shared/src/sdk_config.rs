@@ -21,7 +21,38 @@ use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider, SharedHttpClient};
+
+/// The region of a client of an emulator when the environment names none.
+pub const LOCAL_REGION: &str = "us-east-1";
+
+/// Throwaway credentials for an emulator, which accepts any: a client of an emulator
+/// never looks for real AWS credentials.
+pub fn emulator_credentials() -> SharedCredentialsProvider {
+    SharedCredentialsProvider::new(Credentials::new("local", "local", None, None, "local"))
+}
+
+/// The configuration of a client of the emulator at `endpoint` (e.g.
+/// `http://127.0.0.1:8000`), for the local platform and the tests: [`LOCAL_REGION`],
+/// [`emulator_credentials`], nothing read from the environment or `~/.aws`, so a
+/// local run never touches a real AWS account by accident.
+pub fn emulator(endpoint: &str) -> SdkConfig {
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(LOCAL_REGION))
+        .credentials_provider(emulator_credentials())
+        .endpoint_url(endpoint);
+    builder.set_http_client(plain_http_client(endpoint));
+    builder.build()
+}
+
+/// A plain HTTP client for an `http://` endpoint (see the module's documentation);
+/// `None` (the SDK's default HTTPS client) for any other.
+fn plain_http_client(endpoint: &str) -> Option<SharedHttpClient> {
+    endpoint
+        .starts_with("http://")
+        .then(|| aws_smithy_http_client::Builder::new().build_http())
+}
 
 /// How a client talks to its service.
 #[derive(Debug, Clone)]
@@ -46,14 +77,12 @@ pub async fn load(settings: ClientSettings) -> SdkConfig {
         (_, true) => Some(SharedCredentialsProvider::new(
             EnvironmentVariableCredentialsProvider::new(),
         )),
-        (Some(_), false) => Some(SharedCredentialsProvider::new(Credentials::new(
-            "local", "local", None, None, "local",
-        ))),
+        (Some(_), false) => Some(emulator_credentials()),
         (None, false) => None,
     };
     let region = match (&settings.endpoint, region) {
         (_, Some(region)) => Some(region),
-        (Some(_), None) => Some("us-east-1".to_owned()),
+        (Some(_), None) => Some(LOCAL_REGION.to_owned()),
         (None, None) => None,
     };
     if let (Some(credentials), Some(region)) = (credentials.clone(), region.clone()) {
@@ -65,9 +94,7 @@ pub async fn load(settings: ClientSettings) -> SdkConfig {
             .retry_config(settings.retries);
         if let Some(endpoint) = &settings.endpoint {
             builder = builder.endpoint_url(endpoint);
-            if endpoint.starts_with("http://") {
-                builder = builder.http_client(aws_smithy_http_client::Builder::new().build_http());
-            }
+            builder.set_http_client(plain_http_client(endpoint));
         }
         return builder.build();
     }

@@ -12,11 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use tokio::process::{Child, Command};
 
-use crate::dynamo::LOCAL_REGION;
 use crate::emulator::{EmulatorError, spawn_ready, stop_child};
 use shared::auth::keys::KeyPair;
 
@@ -76,13 +74,7 @@ impl SecretsEmulator {
 /// A Secrets Manager client for the emulator at `endpoint`: fixed region, throwaway
 /// credentials (the emulator does not check them unless told to).
 pub fn local_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(LOCAL_REGION))
-        .credentials_provider(Credentials::new("local", "local", None, None, "local"))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_secretsmanager::Client::from_conf(config)
+    aws_sdk_secretsmanager::Client::new(&shared::sdk_config::emulator(endpoint))
 }
 
 /// Why the secret could not be written.
