@@ -7,15 +7,21 @@
 
 mod rebuild;
 
+/// How long a table may take to become active, or to go away.
+const TABLE_WAIT: Duration = Duration::from_secs(30);
+
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_dynamodb::waiters::table_exists::WaitUntilTableExistsError;
+use aws_sdk_dynamodb::waiters::table_not_exists::WaitUntilTableNotExistsError;
 
 use crate::template::{AttributeType, KeyElement, KeyRole, TableDefinition};
 
@@ -35,8 +41,8 @@ pub enum TableError {
     /// The definition cannot be expressed as a request.
     #[error("table {0} has an invalid definition: {1}")]
     Definition(String, String),
-    /// The table did not become active in time.
-    #[error("table {0} did not become ACTIVE in time")]
+    /// The table did not become active (or, rebuilt, go away) in time.
+    #[error("table {0} did not reach the state waited for in time")]
     NotActive(String),
 }
 
@@ -148,21 +154,36 @@ pub async fn ensure_tables(
     Ok(outcomes)
 }
 
+/// Waits with the SDK's `table_exists` waiter (`DescribeTable` until `ACTIVE`). The
+/// emulator creates tables at once, so its first poll succeeds; the waiter's own
+/// backoff (20 s and up) is for a real service.
 async fn wait_until_active(client: &Client, name: &str) -> Result<(), TableError> {
-    for _ in 0..100 {
-        let description = client
-            .describe_table()
-            .table_name(name)
-            .send()
-            .await
-            .map_err(|e| api("DescribeTable", name, e))?;
-        let status = description.table().and_then(|t| t.table_status());
-        if status == Some(&TableStatus::Active) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err(TableError::NotActive(name.to_owned()))
+    client
+        .wait_until_table_exists()
+        .table_name(name)
+        .wait(TABLE_WAIT)
+        .await
+        .map(drop)
+        .map_err(|e| match e {
+            WaitUntilTableExistsError::ExceededMaxWait(_) => TableError::NotActive(name.to_owned()),
+            other => api("DescribeTable", name, other),
+        })
+}
+
+/// Waits with the SDK's `table_not_exists` waiter until table `name` is gone.
+async fn wait_until_deleted(client: &Client, name: &str) -> Result<(), TableError> {
+    client
+        .wait_until_table_not_exists()
+        .table_name(name)
+        .wait(TABLE_WAIT)
+        .await
+        .map(drop)
+        .map_err(|e| match e {
+            WaitUntilTableNotExistsError::ExceededMaxWait(_) => {
+                TableError::NotActive(name.to_owned())
+            }
+            other => api("DescribeTable", name, other),
+        })
 }
 
 /// Turns on time to live where the emulator supports it; expiry is a clean-up only,

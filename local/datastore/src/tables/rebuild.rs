@@ -2,12 +2,10 @@
 //! the table is created anew from the template, and the items are written back (the
 //! emulator keeps indexes up to date on writes, but cannot add one to a table).
 
-use std::time::Duration;
-
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 
-use super::{TableError, api, create};
+use super::{TableError, api, create, wait_until_deleted};
 use crate::template::TableDefinition;
 
 /// `BatchWriteItem`'s limit.
@@ -46,18 +44,7 @@ pub(super) async fn rebuild(
         .send()
         .await
         .map_err(|e| api("DeleteTable", name, e))?;
-    for _ in 0..100 {
-        if client
-            .describe_table()
-            .table_name(name)
-            .send()
-            .await
-            .is_err()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_deleted(client, name).await?;
     create(client, definition, name).await?;
     let count = items.len();
     for chunk in items.chunks(BATCH) {
