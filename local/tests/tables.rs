@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use local::datastore::tables::{Outcome, ensure_table};
-use local::template::Template;
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())
@@ -13,13 +12,7 @@ fn s(text: &str) -> AttributeValue {
 
 #[tokio::test]
 async fn a_table_without_a_declared_index_is_rebuilt_with_its_items() {
-    let template = Template::load(shared_testing::template_path()).expect("template.yml");
-    let todo_table = template
-        .tables()
-        .expect("tables")
-        .into_iter()
-        .find(|t| t.logical_id == "TodoTable")
-        .expect("TodoTable");
+    let todo_table = shared_testing::datastore::todo_table();
     assert!(
         !todo_table.global_indexes.is_empty(),
         "the template declares an index"

@@ -17,7 +17,7 @@ use local_datastore::dynamo::local_client;
 use local_datastore::emulator::{Emulator, EmulatorError, EmulatorOptions};
 use local_datastore::secrets_emulator::put_signing_secret;
 use local_datastore::tables::ensure_table;
-use local_datastore::template::Template;
+use local_datastore::template::{TableDefinition, Template};
 use shared::auth::keys::KeyPair;
 
 /// For tests that run an emulator of their own, or moto's Python.
@@ -123,18 +123,25 @@ pub async fn signing_secret(keys: &[KeyPair]) -> String {
 /// # Panics
 /// When the template or the emulator is broken: the test cannot run.
 pub async fn create_todo_table(endpoint: &str, name: &str) -> aws_sdk_dynamodb::Client {
-    let template = Template::load(crate::template_path()).expect("template.yml parses");
-    let definition = template
+    let client = local_client(endpoint);
+    ensure_table(&client, &todo_table(), name)
+        .await
+        .expect("the todo table is created on the emulator");
+    client
+}
+
+/// The definition of the template's `TodoTable`.
+///
+/// # Panics
+/// When the template is broken: the test cannot run.
+pub fn todo_table() -> TableDefinition {
+    Template::load(crate::template_path())
+        .expect("template.yml parses")
         .tables()
         .expect("template tables parse")
         .into_iter()
         .find(|t| t.logical_id == "TodoTable")
-        .expect("template.yml declares TodoTable");
-    let client = local_client(endpoint);
-    ensure_table(&client, &definition, name)
-        .await
-        .expect("the todo table is created on the emulator");
-    client
+        .expect("template.yml declares TodoTable")
 }
 
 /// A table name no other test uses.
