@@ -222,7 +222,9 @@ impl Pool {
 
     /// Runs one invocation with `payload` (the event JSON) and waits for its outcome.
     pub async fn invoke(self: &Arc<Self>, payload: Bytes) -> Result<Outcome, InvokeError> {
+        let arrived = Instant::now();
         let result = self.invoke_inner(payload).await;
+        self.stats.request(arrived.elapsed());
         match &result {
             Ok(outcome) => {
                 self.stats.invocation();
@@ -570,6 +572,7 @@ impl Pool {
             spawned: st.instances.spawned(),
             instances: status::instances(&st.instances),
             stats: self.stats.snapshot(),
+            metrics: self.stats.clone(),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::observe::stats::StatsSnapshot;
+use crate::observe::stats::{Stats, StatsSnapshot};
 
 use super::lifecycle::{Instances, Phase};
 
@@ -52,6 +52,9 @@ pub struct PoolStatus {
     pub instances: Vec<InstanceStatus>,
     /// Counters.
     pub stats: StatsSnapshot,
+    /// The function's live metrics, for `/metrics`.
+    #[serde(skip)]
+    pub metrics: Stats,
 }
 
 /// Every live instance's status.
