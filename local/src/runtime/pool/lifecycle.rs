@@ -275,8 +275,6 @@ pub(super) struct Lifecycle {
     logs: Arc<Logs>,
     /// Instances kept however idle.
     min: usize,
-    /// The most instances.
-    max: usize,
     keep_alive: Duration,
 }
 
@@ -297,7 +295,6 @@ impl Lifecycle {
             launch,
             logs,
             min: min.min(settings.max_instances),
-            max: settings.max_instances,
             keep_alive: settings.keep_alive,
         }
     }
@@ -326,11 +323,6 @@ impl Lifecycle {
                 live -= 1;
             }
         }
-    }
-
-    /// The most instances.
-    pub(super) fn max(&self) -> usize {
-        self.max
     }
 
     /// Starts reserved instance `id` of `pool`: binds its Runtime API, starts its process,

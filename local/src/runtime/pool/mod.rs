@@ -542,9 +542,12 @@ impl Pool {
             self.lifecycle
                 .ensure_minimum(&mut st.instances, &mut effects);
             match self.sampler.decide(load.as_ref(), st.instances.live(), now) {
-                Decision::ScaleOut if st.instances.live() < self.lifecycle.max() => {
-                    effects
-                        .log_function(format!("scaling out: above the high watermark ({load:?})"));
+                Decision::ScaleOut => {
+                    if let Some(load) = &load {
+                        effects.log_function(format!(
+                            "scaling out: above the high watermark ({load:?})"
+                        ));
+                    }
                     effects.start(st.instances.reserve(), Purpose::ScaleOut);
                 }
                 Decision::ScaleIn => {
@@ -553,7 +556,7 @@ impl Pool {
                         effects.stop(instance, ExitReason::ScaledIn);
                     }
                 }
-                _ => {}
+                Decision::Hold => {}
             }
         }
         self.apply(effects);

@@ -82,7 +82,7 @@ impl Queue {
 #[derive(Debug)]
 pub(super) struct Scheduler {
     /// The most waiting requests.
-    pub(super) bound: usize,
+    bound: usize,
     /// The most instances.
     max_instances: usize,
     /// Whether instances start for waiting requests whenever slots run short.
