@@ -7,6 +7,7 @@
 //! `local_instances{state}`, `local_in_flight` and `local_queued`.
 
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder, prometheus_text};
+use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::{MetricType, TypedMetric};
@@ -49,25 +50,54 @@ fn gauge(n: usize) -> ConstGauge<i64> {
     ConstGauge::new(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// A metric of every function: its name, its help and which of a function's [`Stats`] it is.
+type Described<M> = (&'static str, &'static str, fn(&Stats) -> &M);
+
+/// The functions' counters (their names get `_total`).
+const COUNTERS: [Described<Counter>; 3] = [
+    ("invocations", "Invocations the function answered", |s| {
+        &s.invocations
+    }),
+    (
+        "cold_starts",
+        "Instances that finished their initializer",
+        |s| &s.cold_starts,
+    ),
+    (
+        "init_failures",
+        "Instances whose init failed or timed out",
+        |s| &s.init_failures,
+    ),
+];
+
+/// The functions' histograms, in seconds (their names get `_seconds`).
+const HISTOGRAMS: [Described<Histogram>; 2] = [
+    (
+        "init_duration",
+        "Time from spawn to the first next call",
+        |s| &s.init_duration,
+    ),
+    (
+        "request_duration",
+        "Time from arrival at the pool to the function's answer, queueing and cold start included",
+        |s| &s.request_duration,
+    ),
+];
+
 /// Renders the pools' counters, histograms and gauges.
 pub fn render(pools: &[PoolStatus]) -> String {
     let mut registry = Registry::with_prefix("local");
-    let mut counter = |name: &str, help: &str, metric: fn(&Stats) -> _| {
-        registry.register(name, help, per_function(pools, |p| metric(&p.metrics)));
-    };
-    counter("invocations", "Invocations the function answered", |s| {
-        s.invocations.clone()
-    });
-    counter(
-        "cold_starts",
-        "Instances that finished their initializer",
-        |s| s.cold_starts.clone(),
-    );
-    counter(
-        "init_failures",
-        "Instances whose init failed or timed out",
-        |s| s.init_failures.clone(),
-    );
+    for (name, help, metric) in COUNTERS {
+        registry.register(
+            name,
+            help,
+            per_function(pools, |p| metric(&p.metrics).clone()),
+        );
+    }
+    for (name, help, metric) in HISTOGRAMS {
+        let series = per_function(pools, |p| metric(&p.metrics).clone());
+        registry.register_with_unit(name, help, Unit::Seconds, series);
+    }
     let errors = pools.iter().flat_map(|p| {
         p.metrics.errors().into_iter().map(|(kind, counter)| {
             (
@@ -80,20 +110,6 @@ pub fn render(pools: &[PoolStatus]) -> String {
         "errors",
         "Failed requests by kind",
         Series(errors.collect()),
-    );
-    let mut seconds = |name: &str, help: &str, metric: fn(&Stats) -> Histogram| {
-        let series = per_function(pools, |p| metric(&p.metrics));
-        registry.register_with_unit(name, help, Unit::Seconds, series);
-    };
-    seconds(
-        "init_duration",
-        "Time from spawn to the first next call",
-        |s| s.init_duration.clone(),
-    );
-    seconds(
-        "request_duration",
-        "Time from arrival at the pool to the function's answer, queueing and cold start included",
-        |s| s.request_duration.clone(),
     );
     let states = pools.iter().flat_map(|p| {
         [
