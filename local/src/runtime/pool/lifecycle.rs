@@ -383,8 +383,7 @@ impl Lifecycle {
                 None
             }
         };
-        self.logs.line(
-            &self.spec.name,
+        pool.log(
             id,
             format!(
                 "INIT_START pid {} (concurrency {}, init timeout {:.1} s)",
@@ -418,8 +417,7 @@ impl Lifecycle {
             };
             let still_starting = pool.state.lock().instances.is_starting(instance.id);
             if still_starting {
-                pool.logs.line(
-                    &pool.spec.name,
+                pool.log(
                     instance.id,
                     format!(
                         "INIT_REPORT Init Duration: {:.2} ms\tPhase: init\tStatus: timeout (initializer timeout {:.1} s exceeded; killing the instance)",

@@ -194,6 +194,12 @@ impl Pool {
         }
     }
 
+    /// Writes a line of instance `id`; never with the lock held.
+    fn log(&self, id: u64, line: impl std::fmt::Display) {
+        state::assert_unlocked("writing a log line");
+        self.logs.line(&self.spec.name, id, line);
+    }
+
     /// Does the work decided under the lock; never call it with the lock held.
     fn apply(self: &Arc<Self>, effects: Effects) {
         state::assert_unlocked("logging, stopping or starting instances");
@@ -205,7 +211,7 @@ impl Pool {
                     Effect::Log {
                         instance: Some(id),
                         line,
-                    } => self.logs.line(&self.spec.name, id, line),
+                    } => self.log(id, line),
                     Effect::Log {
                         instance: None,
                         line,
@@ -343,8 +349,7 @@ impl Pool {
             st.invocations.cancel(request_id);
             st.instances.stopping(instance.id);
         }
-        self.logs.line(
-            &self.spec.name,
+        self.log(
             instance.id,
             format!(
                 "{request_id} Task timed out after {:.2} seconds; recycling the instance",
@@ -384,8 +389,7 @@ impl Pool {
             .lock()
             .invocations
             .delivered(request_id, Instant::now());
-        self.logs.line(
-            &self.spec.name,
+        self.log(
             instance,
             format_args!("START RequestId: {request_id} Version: $LATEST"),
         );
@@ -429,8 +433,7 @@ impl Pool {
             init_duration,
         };
         if kind == OutcomeKind::Error {
-            self.logs.line(
-                &self.spec.name,
+            self.log(
                 instance,
                 format!(
                     "{request_id} ERROR Invoke Error {}",
@@ -438,12 +441,8 @@ impl Pool {
                 ),
             );
         }
-        self.logs.line(
-            &self.spec.name,
-            instance,
-            format_args!("END RequestId: {request_id}"),
-        );
-        self.logs.line(&self.spec.name, instance, &report);
+        self.log(instance, format_args!("END RequestId: {request_id}"));
+        self.log(instance, &report);
         let _ = pending.tx.send(Ok(Outcome {
             kind,
             body,
@@ -462,8 +461,7 @@ impl Pool {
             .instances
             .get_mut(id)
             .map(|r| r.instance.clone());
-        self.logs.line(
-            &self.spec.name,
+        self.log(
             id,
             format!(
                 "INIT_REPORT Phase: init\tStatus: error\tError: {message} (killing the instance)"
