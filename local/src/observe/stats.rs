@@ -1,37 +1,49 @@
-//! Per-function counters and the init-duration histogram behind `/metrics`.
+//! A function's counters and histograms, as `prometheus-client` metrics: the pool
+//! counts into them, `/metrics` encodes them ([`super::metrics`]) and the status page
+//! reads a [`StatsSnapshot`].
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
 
 /// Upper bounds of the init-duration histogram, in seconds.
 pub const INIT_BUCKETS: [f64; 10] = [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-/// A function's counters.
-#[derive(Debug, Default)]
+/// Upper bounds of the request-duration histogram, in seconds (Prometheus' defaults).
+pub const REQUEST_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// A function's metrics; clones count into the same metrics.
+#[derive(Debug, Clone)]
 pub struct Stats {
-    invocations: AtomicU64,
-    cold_starts: AtomicU64,
-    init_failures: AtomicU64,
-    errors: Mutex<BTreeMap<&'static str, u64>>,
-    init: Mutex<Histogram>,
+    pub(super) invocations: Counter,
+    pub(super) cold_starts: Counter,
+    pub(super) init_failures: Counter,
+    /// Failed requests, one counter per kind.
+    pub(super) errors: Arc<Mutex<BTreeMap<&'static str, Counter>>>,
+    pub(super) init_duration: Histogram,
+    pub(super) request_duration: Histogram,
 }
 
-/// A cumulative histogram in Prometheus' sense.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Histogram {
-    /// Count per bucket of [`INIT_BUCKETS`] (not cumulative).
-    pub counts: [u64; INIT_BUCKETS.len()],
-    /// Sum of observations, in seconds.
-    pub sum: f64,
-    /// Number of observations.
-    pub count: u64,
+impl Default for Stats {
+    fn default() -> Self {
+        Self {
+            invocations: Counter::default(),
+            cold_starts: Counter::default(),
+            init_failures: Counter::default(),
+            errors: Arc::default(),
+            init_duration: Histogram::new(INIT_BUCKETS),
+            request_duration: Histogram::new(REQUEST_BUCKETS),
+        }
+    }
 }
 
-/// A copy of the counters at one moment.
+/// The status page's copy of the counters.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StatsSnapshot {
     /// Invocations answered by the function (responses and function errors).
@@ -42,49 +54,56 @@ pub struct StatsSnapshot {
     pub init_failures: u64,
     /// Failed requests by kind (`timeout`, `crash`, `function`, `throttled`, ...).
     pub errors: BTreeMap<&'static str, u64>,
-    /// Init durations.
-    pub init: Histogram,
 }
 
 impl Stats {
+    /// Counts one request, answered by the function or not, that took `duration`.
+    pub fn request(&self, duration: Duration) {
+        self.request_duration.observe(duration.as_secs_f64());
+    }
+
     /// Counts one invocation the function answered.
     pub fn invocation(&self) {
-        self.invocations.fetch_add(1, Ordering::Relaxed);
+        self.invocations.inc();
     }
 
     /// Counts one completed cold start.
     pub fn cold_start(&self, init: Duration) {
-        self.cold_starts.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut h) = self.init.lock() {
-            let seconds = init.as_secs_f64();
-            if let Some(i) = INIT_BUCKETS.iter().position(|b| seconds <= *b) {
-                h.counts[i] += 1;
-            }
-            h.sum += seconds;
-            h.count += 1;
-        }
+        self.cold_starts.inc();
+        self.init_duration.observe(init.as_secs_f64());
     }
 
     /// Counts one failed init.
     pub fn init_failure(&self) {
-        self.init_failures.fetch_add(1, Ordering::Relaxed);
+        self.init_failures.inc();
     }
 
     /// Counts one failed request.
     pub fn error(&self, kind: &'static str) {
-        if let Ok(mut e) = self.errors.lock() {
-            *e.entry(kind).or_default() += 1;
+        if let Ok(mut errors) = self.errors.lock() {
+            errors.entry(kind).or_default().inc();
         }
+    }
+
+    /// Failed requests by kind, now.
+    pub(super) fn errors(&self) -> Vec<(&'static str, Counter)> {
+        self.errors
+            .lock()
+            .map(|e| e.iter().map(|(k, c)| (*k, c.clone())).collect())
+            .unwrap_or_default()
     }
 
     /// The counters now.
     pub fn snapshot(&self) -> StatsSnapshot {
         StatsSnapshot {
-            invocations: self.invocations.load(Ordering::Relaxed),
-            cold_starts: self.cold_starts.load(Ordering::Relaxed),
-            init_failures: self.init_failures.load(Ordering::Relaxed),
-            errors: self.errors.lock().map(|e| e.clone()).unwrap_or_default(),
-            init: self.init.lock().map(|h| h.clone()).unwrap_or_default(),
+            invocations: self.invocations.get(),
+            cold_starts: self.cold_starts.get(),
+            init_failures: self.init_failures.get(),
+            errors: self
+                .errors()
+                .into_iter()
+                .map(|(kind, n)| (kind, n.get()))
+                .collect(),
         }
     }
 }

@@ -1,9 +1,7 @@
-//! Sampling a process from `/proc`: CPU time, resident and peak memory.
+//! Sampling an instance's process from `/proc` (the `procfs` crate): CPU time,
+//! resident and peak memory.
 //!
 //! Linux only; on other systems, or once the process is gone, samples are `None`.
-
-/// Clock ticks per second of `/proc/<pid>/stat` times (`USER_HZ`, fixed at 100 by the Linux ABI).
-const TICKS_PER_SECOND: f64 = 100.0;
 
 /// One reading of a process's counters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,44 +14,44 @@ pub struct ProcessSample {
     pub peak_rss_kib: u64,
 }
 
+#[cfg(target_os = "linux")]
+fn process(pid: u32) -> Option<procfs::process::Process> {
+    procfs::process::Process::new(i32::try_from(pid).ok()?).ok()
+}
+
 /// Reads the counters of process `pid`.
+#[cfg(target_os = "linux")]
 pub fn sample(pid: u32) -> Option<ProcessSample> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let process = process(pid)?;
+    let stat = process.stat().ok()?;
+    let status = process.status().ok()?;
     Some(ProcessSample {
-        cpu_seconds: cpu_seconds(&stat)?,
-        rss_kib: status_kib(&status, "VmRSS:")?,
-        peak_rss_kib: status_kib(&status, "VmHWM:")?,
+        cpu_seconds: (stat.utime + stat.stime) as f64 / procfs::ticks_per_second() as f64,
+        rss_kib: status.vmrss?,
+        peak_rss_kib: status.vmhwm?,
     })
 }
 
 /// The peak resident set size (`VmHWM`) of process `pid`, in KiB: one read of
 /// `/proc/<pid>/status`, for `REPORT`'s Max Memory Used.
+#[cfg(target_os = "linux")]
 pub fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status_kib(&status, "VmHWM:")
+    process(pid)?.status().ok()?.vmhwm
 }
 
-/// `utime + stime` of a `/proc/<pid>/stat` line, in seconds.
-fn cpu_seconds(stat: &str) -> Option<f64> {
-    // The command name may contain spaces and parentheses: fields start after the last ')'.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After the name: state(0) ppid(1) ... utime is field 14 of the line, index 11 here.
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / TICKS_PER_SECOND)
+/// Reads the counters of process `pid` (not on this system).
+#[cfg(not(target_os = "linux"))]
+pub fn sample(_pid: u32) -> Option<ProcessSample> {
+    None
 }
 
-fn status_kib(status: &str, key: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
+/// The peak resident set size of process `pid` (not on this system).
+#[cfg(not(target_os = "linux"))]
+pub fn peak_rss_kib(_pid: u32) -> Option<u64> {
+    None
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 
@@ -68,9 +66,20 @@ mod tests {
     }
 
     #[test]
-    fn stat_lines_with_odd_names_parse() {
-        let line = "42 (a) b) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 100 0 0";
-        assert_eq!(cpu_seconds(line), Some(3.0));
+    fn cpu_time_grows_with_work() {
+        let cpu = || sample(std::process::id()).expect("readable").cpu_seconds;
+        let before = cpu();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut after = before;
+        let mut x = 0u64;
+        // A busy loop until the kernel has counted 50 ms of it (clock ticks are 10 ms).
+        while after - before < 0.05 && std::time::Instant::now() < deadline {
+            for _ in 0..1_000_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            after = cpu();
+        }
+        assert!(after - before >= 0.05, "{before} -> {after}");
     }
 
     #[test]
