@@ -7,5 +7,6 @@ pub mod errors;
 pub mod event;
 pub mod gateway;
 pub mod invoke_api;
+pub mod omit_fields;
 pub mod routes;
 pub mod static_files;
