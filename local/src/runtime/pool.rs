@@ -22,10 +22,10 @@ use crate::ids;
 use crate::observe::logs::{Logs, Report};
 use crate::observe::stats::{Stats, StatsSnapshot};
 use crate::runtime::instance::{self, Event, ExitReason, Instance, Launch};
+use crate::runtime::invoke_error::InvokeError;
 use crate::runtime::policy::{Decision, Load, Policy, WatermarkScaler};
 use crate::runtime::procfs;
 use crate::runtime::runtime_api;
-use crate::server::errors::InvokeError;
 use crate::template::functions::FunctionSpec;
 
 /// How many latencies per instance the status page shows.
