@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use crate::runtime::pool::OutcomeKind;
 use crate::server::errors::{InvokeError, error_response};
 use crate::server::event::{self, RequestInfo};
 use crate::server::routes::{Route, RouteTable};
-use crate::server::static_files;
+use crate::server::static_files::StaticSite;
 
 /// API Gateway's request payload limit.
 const MAX_REQUEST_BODY: usize = 10 * 1024 * 1024;
@@ -34,8 +33,8 @@ pub(crate) struct Gateway {
     pub(crate) platform: Arc<Platform>,
     /// How long a request body may take to arrive.
     pub(crate) read_timeout: Duration,
-    /// The frontend folder, if any.
-    pub(crate) web_dir: Option<Arc<PathBuf>>,
+    /// The frontend, if any.
+    pub(crate) site: Option<Arc<StaticSite>>,
     /// The `$default` route, if a function has one: it takes what no route claims.
     pub(crate) default_route: Option<Arc<Route>>,
 }
@@ -186,10 +185,8 @@ pub(crate) async fn unclaimed(State(gateway): State<Gateway>, request: Request) 
             ),
         );
     }
-    match (&gateway.web_dir, request.method()) {
-        (Some(web), &Method::GET | &Method::HEAD) => {
-            static_files::serve(web, path, request.method() == Method::HEAD).await
-        }
+    match (&gateway.site, request.method()) {
+        (Some(site), &Method::GET | &Method::HEAD) => site.serve(request).await,
         (Some(_), _) => {
             let mut response = error_response(
                 StatusCode::METHOD_NOT_ALLOWED,

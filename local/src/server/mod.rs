@@ -3,8 +3,9 @@
 //! metrics, status, the contract), Lambda's Invoke API ([`invoke_api`], for
 //! `aws lambda invoke` and the SDKs), the template's routes ([`gateway`], which picks the
 //! function with [`routes`] and speaks payload 2.0 through [`event`]), and the frontend
-//! ([`static_files`]) for what nothing claims. [`errors`] are the contract's error answers.
+//! ([`static_files`], without what [`deploy_ignore`] leaves out) for what nothing claims. [`errors`] are the contract's error answers.
 
+pub mod deploy_ignore;
 pub mod errors;
 pub mod event;
 pub mod fixed_routes;
@@ -27,6 +28,7 @@ use tokio::task::JoinHandle;
 use crate::platform::Platform;
 use crate::server::gateway::Gateway;
 use crate::server::routes::{RouteError, RouteTable};
+use crate::server::static_files::StaticSite;
 
 /// How to serve.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +37,17 @@ pub struct ServerOptions {
     pub web_dir: Option<PathBuf>,
     /// The client timeouts of the HTTP edge (tests use short ones).
     pub timeouts: shared::edge::Timeouts,
+}
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The template's routes cannot be served.
+    #[error(transparent)]
+    Routes(#[from] RouteError),
+    /// The frontend's `.deployignore` cannot be used.
+    #[error(transparent)]
+    Site(#[from] deploy_ignore::DeployIgnoreError),
 }
 
 /// The platform's routes of every function, checked against the fixed ones.
@@ -69,12 +82,16 @@ pub fn route_table(platform: &Platform) -> Result<RouteTable, RouteError> {
 /// Every HTTP route over `platform`. Paths with a `.` or `..` segment get a 400 first,
 /// as the functions give one (`lambda_http` would resolve them): every route, static
 /// files included, reads the path one way.
-pub fn router(platform: &Arc<Platform>, options: &ServerOptions) -> Result<Router, RouteError> {
+pub fn router(platform: &Arc<Platform>, options: &ServerOptions) -> Result<Router, ServeError> {
     let table = route_table(platform)?;
+    let site = match &options.web_dir {
+        Some(dir) => Some(Arc::new(StaticSite::open(dir)?)),
+        None => None,
+    };
     let state = Gateway {
         platform: platform.clone(),
         read_timeout: options.timeouts.read,
-        web_dir: options.web_dir.clone().map(Arc::new),
+        site,
         default_route: table.default_route().cloned().map(Arc::new),
     };
     Ok(fixed_routes::routes()
@@ -100,7 +117,7 @@ pub fn serve(
     platform: &Arc<Platform>,
     listener: TcpListener,
     options: ServerOptions,
-) -> Result<JoinHandle<()>, RouteError> {
+) -> Result<JoinHandle<()>, ServeError> {
     use tower::ServiceExt as _;
     let router = router(platform, &options)?;
     let make_service = move |peer: std::net::SocketAddr| {
