@@ -270,6 +270,7 @@ async fn methods_a_route_does_not_take_are_unclaimed() {
     let post = bare(&running, "POST", "/api/probe/k").await;
     assert_eq!(post.status, 404);
     assert_eq!(post.json()["errorCode"], "NOT_FOUND");
+    assert!(!post.headers.contains_key("allow"));
     let post = bare(&running, "POST", "/binary").await;
     assert_eq!(post.status, 405);
     assert_eq!(post.headers["allow"], "GET, HEAD");

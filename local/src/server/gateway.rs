@@ -45,6 +45,13 @@ pub(crate) fn function_routes(table: &RouteTable) -> Router<Gateway> {
     let mut router = Router::new();
     for path in table.paths() {
         let methods = path.routes.iter().fold(MethodRouter::new(), attach);
+        // Other methods are unclaimed, as on a path no route has (and get no `Allow`
+        // header from axum: the frontend's 405 carries its own).
+        let methods = if path.routes.iter().any(|r| r.method == "ANY") {
+            methods
+        } else {
+            methods.merge(any(unclaimed))
+        };
         router = router.route(&path.axum_path, methods);
     }
     router

@@ -98,7 +98,6 @@ pub fn router(platform: &Arc<Platform>, options: &ServerOptions) -> Result<Route
         .merge(invoke_api::routes())
         .merge(gateway::function_routes(&table))
         .fallback(gateway::unclaimed)
-        .method_not_allowed_fallback(gateway::unclaimed)
         .layer(axum::middleware::from_fn(refuse_dot_segments))
         .with_state(state))
 }
