@@ -9,9 +9,10 @@ samconfig.toml, else `todo-service`; the region from the AWS environment, else
 `region` in samconfig.toml. The stack outputs WebBucketName and
 WebDistributionId (template.yml) say where the files go.
 
-Every file under web/ is uploaded except web/tests/** and web/README.md (not part
-of the site), any node_modules folder, and hidden files or folders (.DS_Store,
-.gitignore, ...), with the same Content-Type as the local platform
+Every file under web/ is uploaded except what web/.deployignore leaves out (the
+tests, the README, any node_modules folder, hidden files and folders; the local
+platform reads the same list, local/src/server/deploy_ignore.rs), with the same
+Content-Type as the local platform
 (local/src/server/static_files.rs) and Cache-Control `no-cache` for HTML (so a deploy is
 seen at once) and `public, max-age=300` for everything else. Objects of the
 bucket that are no longer in web/ are deleted, then the CloudFront cache is
@@ -26,11 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 DEFAULT_STACK = "todo-service"
 
-# Not part of the site: the end-to-end tests (with their node_modules) and the README;
-# npm packages at any depth.
-EXCLUDED_DIRS = ("tests",)
-EXCLUDED_ANYWHERE = ("node_modules",)
-EXCLUDED_FILES = ("README.md",)
+# What is not part of the site, one list for this script and the local platform.
+DEPLOYIGNORE = ".deployignore"
 
 # Same table as content_type() in local/src/server/static_files.rs.
 CONTENT_TYPES = {
@@ -59,22 +57,58 @@ def cache_control(key):
     return "no-cache" if content_type(key).startswith("text/html") else "public, max-age=300"
 
 
+def ascii_lower(text):
+    """`text` with ASCII letters lower-cased only (as Rust's eq_ignore_ascii_case)."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def deploy_ignore(web_root):
+    """The patterns of web_root/.deployignore as (top_level, anywhere, hidden).
+
+    One pattern a line (`#` starts a comment), compared without regard to case:
+    `/name` is that file or folder at the top of web_root only, `name` one of that
+    name at any depth, `.*` any name that starts with a dot. No file: nothing left out.
+    """
+    path = Path(web_root) / DEPLOYIGNORE
+    top_level, anywhere, hidden = set(), set(), False
+    if not path.is_file():
+        return top_level, anywhere, hidden
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        if pattern == ".*":
+            hidden = True
+            continue
+        at_top = pattern.startswith("/")
+        name = pattern[1:] if at_top else pattern
+        if not name or any(c in name for c in "/*\\") or name in (".", ".."):
+            raise ValueError(f"{path}:{number}: {pattern!r} is not /name, name or .*")
+        (top_level if at_top else anywhere).add(ascii_lower(name))
+    return top_level, anywhere, hidden
+
+
+def left_out(rules, name, at_top):
+    """Whether the .deployignore `rules` leave out a file or folder called `name`."""
+    top_level, anywhere, hidden = rules
+    lower = ascii_lower(name)
+    return (hidden and name.startswith(".")) or lower in anywhere or (at_top and lower in top_level)
+
+
 def site_files(web_root):
     """The site's files: a sorted list of (key, path, content type, cache control).
 
     Pure apart from listing web_root: no AWS, no network. The key is the path
     relative to web_root with "/" separators (the S3 object key).
     """
+    rules = deploy_ignore(web_root)
     files = []
     for directory, subdirs, names in os.walk(web_root):
         relative_dir = Path(directory).relative_to(web_root)
-        if relative_dir == Path("."):
-            subdirs[:] = [d for d in subdirs if d not in EXCLUDED_DIRS]
-        subdirs[:] = sorted(
-            d for d in subdirs if not d.startswith(".") and d not in EXCLUDED_ANYWHERE
-        )
+        at_top = relative_dir == Path(".")
+        subdirs[:] = sorted(d for d in subdirs if not left_out(rules, d, at_top))
         for name in sorted(names):
-            if name.startswith(".") or (relative_dir == Path(".") and name in EXCLUDED_FILES):
+            if left_out(rules, name, at_top):
                 continue
             path = Path(directory) / name
             if not path.is_file():
@@ -200,7 +234,10 @@ def main(argv):
         return fail(f"usage: {argv[0]} [--list] [STACK_NAME]")
     if not WEB.is_dir():
         return fail(f"no frontend at {WEB}")
-    files = site_files(WEB)
+    try:
+        files = site_files(WEB)
+    except ValueError as error:
+        return fail(str(error))
     if not any(key == "index.html" for key, *_ in files):
         return fail(f"{WEB} has no index.html")
     if listing:

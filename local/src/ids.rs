@@ -1,49 +1,25 @@
-//! Identifiers in the formats AWS uses: request ids (UUID v4) and X-Ray trace ids.
+//! Identifiers in the formats AWS uses: request ids (UUID v4, made by `uuid`) and X-Ray
+//! trace ids.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Appends the lowercase hex of `bytes` to `out`.
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-}
-
 /// A request id like Lambda's: a random UUID v4, e.g. `8476a536-e9f4-4b0e-9b3a-2b9c7f9e1d2a`.
 pub fn request_id() -> String {
-    let mut b: [u8; 16] = rand::random();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let mut id = String::with_capacity(36);
-    for (i, group) in [&b[0..4], &b[4..6], &b[6..8], &b[8..10], &b[10..16]]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            id.push('-');
-        }
-        push_hex(&mut id, group);
-    }
-    id
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
-/// An X-Ray trace header value: `Root=1-<epoch hex>-<96 random bits>;Parent=...;Sampled=0`.
+/// An X-Ray trace header value: `Root=1-<epoch hex>-<96 random bits>;Parent=<64 random
+/// bits>;Sampled=0`.
 pub fn trace_id() -> String {
-    use std::fmt::Write as _;
     let epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let root: [u8; 12] = rand::random();
-    let parent: [u8; 8] = rand::random();
-    let mut t = String::with_capacity(72);
-    let _ = write!(t, "Root=1-{epoch:08x}-");
-    push_hex(&mut t, &root);
-    t.push_str(";Parent=");
-    push_hex(&mut t, &parent);
-    t.push_str(";Sampled=0");
-    t
+    let root = rand::random::<u128>() >> 32;
+    let parent = rand::random::<u64>();
+    format!("Root=1-{epoch:08x}-{root:024x};Parent={parent:016x};Sampled=0")
 }
 
 #[cfg(test)]
@@ -72,5 +48,7 @@ mod tests {
         assert!(t.ends_with(";Sampled=0"));
         // Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0
         assert_eq!(t.len(), 7 + 8 + 1 + 24 + 8 + 16 + 10);
+        let hex = |s: &str| s.chars().all(|c| c.is_ascii_hexdigit());
+        assert!(hex(&t[7..15]) && hex(&t[16..40]) && hex(&t[48..64]), "{t}");
     }
 }

@@ -1,21 +1,17 @@
-//! The platform: a Runtime API listener, one [`Pool`] per function, and the routes.
+//! The platform: one [`Pool`] per function, each instance with its Runtime API.
 //!
 //! [`Platform::start`] starts each pool (each instance gets a Runtime API listener of
-//! its own, see [`crate::runtime::runtime_api`]); [`Platform::serve`] runs the HTTP gateway on a
-//! listener the caller chose; [`Platform::shutdown`] stops every instance.
+//! its own, see [`crate::runtime::runtime_api`]); [`Platform::shutdown`] stops every
+//! instance. The platform knows no HTTP router: `crate::server` serves over it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-
 use crate::observe::logs::Logs;
 use crate::runtime::instance::Launch;
 use crate::runtime::pool::{Pool, PoolSettings, PoolStatus};
-use crate::server::routes::RouteTable;
 use crate::template::functions::FunctionSpec;
 
 /// The pools by function short name.
@@ -54,8 +50,6 @@ pub struct PlatformConfig {
     pub settings: PoolSettings,
     /// Per-function settings that replace `settings`, by short name.
     pub function_settings: BTreeMap<String, PoolSettings>,
-    /// The frontend folder, if any.
-    pub web_dir: Option<PathBuf>,
     /// Write log lines to standard error.
     pub echo_logs: bool,
     /// The region instances run in.
@@ -71,7 +65,6 @@ impl PlatformConfig {
             overrides: BTreeMap::new(),
             settings: PoolSettings::default(),
             function_settings: BTreeMap::new(),
-            web_dir: None,
             echo_logs: true,
             region: crate::datastore::dynamo::LOCAL_REGION.to_owned(),
         }
@@ -82,9 +75,7 @@ impl PlatformConfig {
 #[derive(Debug)]
 pub struct Platform {
     pools: Pools,
-    routes: RouteTable,
     logs: Arc<Logs>,
-    web_dir: Option<PathBuf>,
 }
 
 impl Platform {
@@ -124,45 +115,7 @@ impl Platform {
         for pool in pools.values() {
             pool.start();
         }
-        Ok(Arc::new(Self {
-            routes: RouteTable::new(&config.functions),
-            pools,
-            logs,
-            web_dir: config.web_dir,
-        }))
-    }
-
-    /// Serves the HTTP gateway on `listener` until the task is aborted, on the same
-    /// HTTP edge as container mode (`shared::edge`: timeouts, contract-shaped errors).
-    pub fn serve(self: &Arc<Self>, listener: TcpListener) -> JoinHandle<()> {
-        self.serve_with(listener, shared::edge::Timeouts::default())
-    }
-
-    /// [`Self::serve`] with other client timeouts (tests use short ones).
-    pub fn serve_with(
-        self: &Arc<Self>,
-        listener: TcpListener,
-        timeouts: shared::edge::Timeouts,
-    ) -> JoinHandle<()> {
-        use tower::ServiceExt as _;
-        let router = crate::server::gateway::router(self.clone(), timeouts.read);
-        let make_service = move |peer: std::net::SocketAddr| {
-            let router = router.clone();
-            hyper_util::service::TowerToHyperService::new(router.map_request(
-                move |mut request: http::Request<hyper::body::Incoming>| {
-                    request
-                        .extensions_mut()
-                        .insert(axum::extract::ConnectInfo(peer));
-                    request
-                },
-            ))
-        };
-        tokio::spawn(shared::edge::serve(
-            listener,
-            timeouts,
-            make_service,
-            std::future::pending(),
-        ))
+        Ok(Arc::new(Self { pools, logs }))
     }
 
     /// The pool of the function with this short name.
@@ -175,19 +128,9 @@ impl Platform {
         &self.pools
     }
 
-    /// The route table.
-    pub fn routes(&self) -> &RouteTable {
-        &self.routes
-    }
-
     /// The log sink (recent lines included).
     pub fn logs(&self) -> &Arc<Logs> {
         &self.logs
-    }
-
-    /// The frontend folder.
-    pub fn web_dir(&self) -> Option<&PathBuf> {
-        self.web_dir.as_ref()
     }
 
     /// Every pool's status.

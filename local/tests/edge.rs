@@ -20,7 +20,11 @@ async fn the_gateway_answers_bad_http_slow_clients_and_dot_segments_in_the_contr
         read: Duration::from_secs(1),
         ..Timeouts::default()
     };
-    let server = platform.serve_with(listener, timeouts);
+    let options = local::server::ServerOptions {
+        timeouts,
+        ..Default::default()
+    };
+    let server = local::server::serve(&platform, listener, options).expect("valid routes");
     shared_testing::edge::assert_hardened_edge(address, timeouts.read).await;
     platform.shutdown().await;
     server.abort();

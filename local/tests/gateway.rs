@@ -34,9 +34,12 @@ async fn running() -> Running {
     ];
     let mut config = local::platform::PlatformConfig::new(vec![spec], test_function_dir());
     config.settings = PoolSettings::default();
-    config.web_dir = Some(web_dir());
     config.echo_logs = false;
-    start_with(config).await
+    let options = local::server::ServerOptions {
+        web_dir: Some(web_dir()),
+        ..Default::default()
+    };
+    start_serving(config, options).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,14 +132,7 @@ async fn unclaimed_paths_are_static_files_or_contract_404s() {
     assert_eq!(api.headers["content-type"], "application/json");
     assert_eq!(api.json()["errorCode"], "NOT_FOUND");
     assert_eq!(api.json()["success"], false);
-    let wrong_method = send(
-        &client(),
-        "DELETE",
-        &running.url("/binary"),
-        &[],
-        bytes::Bytes::new(),
-    )
-    .await;
+    let wrong_method = bare(&running, "DELETE", "/binary").await;
     assert_eq!(wrong_method.status, 405);
     running.stop().await;
 }
@@ -207,24 +203,10 @@ async fn the_contract_is_served_ahead_of_every_route() {
     assert_eq!(document["openapi"], "3.1.0");
     assert!(document["paths"]["/api/rule/{key}"].is_object());
 
-    let head = send(
-        &client(),
-        "HEAD",
-        &running.url("/api/openapi.yaml"),
-        &[],
-        bytes::Bytes::new(),
-    )
-    .await;
+    let head = bare(&running, "HEAD", "/api/openapi.yaml").await;
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
-    let post = send(
-        &client(),
-        "POST",
-        &running.url("/api/openapi.yaml"),
-        &[],
-        bytes::Bytes::new(),
-    )
-    .await;
+    let post = bare(&running, "POST", "/api/openapi.yaml").await;
     assert_eq!(post.status, 405);
     assert_eq!(post.headers["allow"], "GET, HEAD");
     assert_eq!(post.json()["errorCode"], "METHOD_NOT_ALLOWED");
@@ -233,5 +215,73 @@ async fn the_contract_is_served_ahead_of_every_route() {
         get(&running.url("/api/openapi.json")).await.json()["ok"],
         true
     );
+    running.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_that_take_the_platform_s_own_paths_or_clash_are_refused() {
+    for (path, clash) in [
+        ("/metrics", "/metrics"),
+        ("/api/openapi.yaml", "/api/openapi.yaml"),
+        ("/2015-03-31/functions/{name}/invocations", "/2015-03-31"),
+    ] {
+        let mut spec = test_spec(1);
+        spec.routes = vec![local::template::functions::RouteSpec {
+            method: "GET".into(),
+            path: path.into(),
+        }];
+        let mut config = local::platform::PlatformConfig::new(vec![spec], test_function_dir());
+        config.echo_logs = false;
+        let platform = local::platform::Platform::start(config)
+            .await
+            .expect("platform starts");
+        let error = local::server::route_table(&platform).expect_err(path);
+        assert!(error.to_string().contains(clash), "{path}: {error}");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        assert!(local::server::serve(&platform, listener, Default::default()).is_err());
+        platform.shutdown().await;
+    }
+}
+
+/// A request without headers or body.
+async fn bare(running: &Running, method: &str, path: &str) -> Answer {
+    send(
+        &client(),
+        method,
+        &running.url(path),
+        &[],
+        bytes::Bytes::new(),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn methods_a_route_does_not_take_are_unclaimed() {
+    let running = running().await;
+    // HEAD of a GET-only route is not the route's (API Gateway matches the method as
+    // sent): under /api a contract 404, elsewhere the frontend.
+    let head = bare(&running, "HEAD", "/api/probe/k").await;
+    assert_eq!(head.status, 404);
+    let head = bare(&running, "HEAD", "/binary").await;
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers["content-type"], "text/html; charset=utf-8");
+    let post = bare(&running, "POST", "/api/probe/k").await;
+    assert_eq!(post.status, 404);
+    assert_eq!(post.json()["errorCode"], "NOT_FOUND");
+    assert!(!post.headers.contains_key("allow"));
+    let post = bare(&running, "POST", "/binary").await;
+    assert_eq!(post.status, 405);
+    assert_eq!(post.headers["allow"], "GET, HEAD");
+    assert_eq!(post.json()["errorCode"], "METHOD_NOT_ALLOWED");
+    // An ANY route takes every method, and adds no Allow header of its own.
+    let put = bare(&running, "PUT", "/echo").await;
+    assert_eq!(put.json()["method"], "PUT");
+    assert!(!put.headers.contains_key("allow"));
+    // A path parameter that is not UTF-8 once decoded is refused in the contract's shape.
+    let bad = get(&running.url("/api/probe/%FF")).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["errorCode"], "BAD_REQUEST");
     running.stop().await;
 }

@@ -9,7 +9,7 @@ use local::runtime::pool::PoolSettings;
 
 /// The payload 2.0 event of a `GET` of `path`, as the gateway would make it.
 fn event_for(path: &str) -> bytes::Bytes {
-    let routes = local::server::routes::RouteTable::new(&[test_spec(4)]);
+    let routes = local::server::routes::RouteTable::new(&[test_spec(4)]).expect("valid routes");
     local::server::event::local_event("GET", path, &[], b"", &routes, "invoke-api-test")
         .expect("event")
         .into()

@@ -100,7 +100,6 @@ async fn serve(
     let binaries: Vec<String> = functions.iter().map(|f| f.binary.clone()).collect();
     let bin_dir = find_bin_dir(options.bin_dir.clone(), &binaries)?;
     let mut config = PlatformConfig::new(functions, bin_dir);
-    config.web_dir = Some(options.web.clone());
     config.overrides = options.env.clone();
     config.settings = PoolSettings {
         min_instances: options.min_instances,
@@ -125,7 +124,14 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_err(CommandError::io("reading the listener address"))?;
-    let server = platform.serve(listener);
+    let routes =
+        crate::server::route_table(&platform).map_err(|e| CommandError::Message(e.to_string()))?;
+    let serving = crate::server::ServerOptions {
+        web_dir: Some(options.web.clone()),
+        ..Default::default()
+    };
+    let server = crate::server::serve(&platform, listener, serving)
+        .map_err(|e| CommandError::Message(e.to_string()))?;
     let url = format!("http://{address}");
     {
         let mut out = std::io::stdout().lock();
@@ -135,7 +141,10 @@ async fn serve(
     eprintln!("  app:      {url}/");
     eprintln!("  status:   {url}/_local/");
     eprintln!("  metrics:  {url}/metrics");
-    eprintln!("  contract: {url}{}", crate::server::gateway::OPENAPI_PATH);
+    eprintln!(
+        "  contract: {url}{}",
+        crate::server::fixed_routes::OPENAPI_PATH
+    );
     eprintln!(
         "  invoke:   {url}{}<function>/invocations (aws lambda invoke --endpoint-url {url})",
         crate::server::invoke_api::PREFIX
@@ -150,7 +159,7 @@ async fn serve(
         secrets.endpoint,
         options.data_dir.join("jwt").display()
     );
-    for (method, path, function) in platform.routes().describe() {
+    for (method, path, function) in routes.describe() {
         eprintln!("  route:    {method:<6} {path:<24} -> {function}");
     }
     eprintln!(

@@ -251,12 +251,14 @@ async fn call(
     let pool = platform
         .pool(function)
         .ok_or_else(|| CommandError::Message(format!("function {function} did not start")))?;
+    let routes =
+        crate::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
     let event = local_event(
         method,
         path,
         headers,
         body.as_bytes(),
-        platform.routes(),
+        &routes,
         &crate::ids::request_id(),
     )
     .map_err(|e| CommandError::Message(e.to_string()))?;

@@ -1,4 +1,5 @@
-//! Errors the platform itself answers with, in the contract's error shape.
+//! Errors the platform itself answers with, in the contract's error shape, and how an
+//! [`InvokeError`] of the runtime maps onto HTTP (its status, `errorCode` and message).
 //!
 //! `{"success":false,"errorCode":"...","errorMessage":"..."}` with
 //! `Content-Type: application/json`, `Cache-Control: no-store` and
@@ -7,56 +8,7 @@
 
 use http::StatusCode;
 
-/// Why an invocation got no answer from the function.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum InvokeError {
-    /// The queue of waiting requests is full.
-    #[error("Too many requests are waiting for the {function} function; try again shortly.")]
-    Throttled {
-        /// The function.
-        function: String,
-    },
-    /// No instance could serve in time: init failed or timed out, or the queue deadline passed.
-    #[error("The {function} function is unavailable ({reason}); try again shortly.")]
-    Unavailable {
-        /// The function.
-        function: String,
-        /// What happened.
-        reason: String,
-    },
-    /// The function ran past its timeout.
-    #[error("The {function} function did not answer within its {seconds} s timeout.")]
-    Timeout {
-        /// The function.
-        function: String,
-        /// The timeout in seconds.
-        seconds: f64,
-    },
-    /// The instance died while serving the request.
-    #[error(
-        "The {function} instance serving this request stopped unexpectedly; retry the request."
-    )]
-    Crashed {
-        /// The function.
-        function: String,
-    },
-    /// The handler returned an error instead of a response.
-    #[error("The {function} function failed to handle the request: {message}")]
-    Function {
-        /// The function.
-        function: String,
-        /// The error the runtime reported.
-        message: String,
-    },
-    /// The function's answer is not a valid HTTP API response.
-    #[error("The {function} function gave an invalid response: {message}")]
-    BadResponse {
-        /// The function.
-        function: String,
-        /// What is wrong.
-        message: String,
-    },
-}
+pub use crate::runtime::invoke_error::InvokeError;
 
 impl InvokeError {
     /// The HTTP status the caller gets.
@@ -96,18 +48,6 @@ impl InvokeError {
                 "The {function} function gave an answer that is not an HTTP response; the local platform's log has the details."
             ),
             other => other.to_string(),
-        }
-    }
-
-    /// A short label for metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            InvokeError::Throttled { .. } => "throttled",
-            InvokeError::Unavailable { .. } => "unavailable",
-            InvokeError::Timeout { .. } => "timeout",
-            InvokeError::Crashed { .. } => "crash",
-            InvokeError::Function { .. } => "function",
-            InvokeError::BadResponse { .. } => "bad_response",
         }
     }
 }

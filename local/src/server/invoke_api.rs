@@ -16,18 +16,27 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Body;
-use axum::response::Response;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
 use bytes::Bytes;
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 use http_body_util::{BodyExt as _, Limited};
 
 use crate::platform::Platform;
 use crate::runtime::pool::{OutcomeKind, Pool};
 use crate::server::errors::InvokeError;
+use crate::server::gateway::Gateway;
 
 /// Where the API's paths start.
 pub const PREFIX: &str = "/2015-03-31/functions/";
+/// The `Invoke` operation's path, in axum's syntax.
+pub(crate) const INVOKE_PATH: &str = "/2015-03-31/functions/{name}/invocations";
+/// The other operations of the API's version, which the local platform does not offer.
+pub(crate) const OTHER_OPERATIONS: &str = "/2015-03-31/{*operation}";
 
 /// Lambda's payload limit for synchronous invocations.
 const SYNC_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024;
@@ -98,7 +107,9 @@ impl ApiError {
     pub fn kind(&self) -> &'static str {
         self.kind
     }
+}
 
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let origin = if self.status.is_server_error() {
             "Service"
@@ -251,42 +262,55 @@ fn invoke_failure(error: InvokeError) -> Response {
     }
 }
 
-/// Answers one request under [`PREFIX`].
-pub async fn handle(platform: &Arc<Platform>, parts: http::request::Parts, body: Body) -> Response {
-    match invoke(platform, parts, body).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
+/// The API's routes: `Invoke`, and Lambda's error for any other operation.
+pub(crate) fn routes() -> Router<Gateway> {
+    Router::new()
+        .route(
+            INVOKE_PATH,
+            post(handle).fallback(|request: Request| async move {
+                ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "MethodNotAllowedException",
+                    format!("Invoke is POST, not {}.", request.method()),
+                )
+                .into_response()
+            }),
+        )
+        .route(
+            OTHER_OPERATIONS,
+            any(|| async {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "UnknownOperationException",
+                    "The local platform offers POST /2015-03-31/functions/{FunctionName}/invocations only.",
+                )
+                .into_response()
+            }),
+        )
 }
 
-async fn invoke(
-    platform: &Arc<Platform>,
-    parts: http::request::Parts,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let path = parts.uri.path();
-    let raw = path
-        .strip_prefix(PREFIX)
-        .and_then(|rest| rest.strip_suffix("/invocations"))
-        .filter(|name| !name.is_empty() && !name.contains('/'))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "UnknownOperationException",
-                "The local platform offers POST /2015-03-31/functions/{FunctionName}/invocations only.",
-            )
-        })?;
-    if parts.method != Method::POST {
-        return Err(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowedException",
-            format!("Invoke is POST, not {}.", parts.method),
-        ));
-    }
-    let name = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+/// Answers an `Invoke`.
+async fn handle(
+    State(gateway): State<Gateway>,
+    name: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let result = match name {
+        Ok(Path(name)) => invoke(&gateway.platform, &name, request).await,
+        Err(e) => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFoundException",
+            format!("Function not found: {e}"),
+        )),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+async fn invoke(platform: &Platform, name: &str, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
     let pool = resolve(
         platform,
-        &name,
+        name,
         query_qualifier(parts.uri.query()).as_deref(),
     )?
     .clone();

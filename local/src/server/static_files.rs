@@ -1,31 +1,33 @@
-//! Serving the frontend from `web/`: security headers, content types, and
-//! `index.html` for unknown non-API paths (client-side routing).
+//! Serving the frontend from `web/` with `tower-http`'s file service: conditional
+//! requests (`Last-Modified`/`If-Modified-Since`, and an `ETag` for `If-None-Match`),
+//! `Range`, and precompressed `.br`/`.gz` files when they exist and the client accepts
+//! them; the security headers `template.yml` sends from CloudFront, the same content
+//! types as `scripts/upload-web.py`, and `index.html` for unknown non-asset paths
+//! (client-side routing).
 //!
-//! Only the app is served: `web/tests/` (the browser tests and their
-//! `node_modules`), `web/README.md`, any `node_modules` folder and any hidden
-//! file or folder (`.DS_Store`, `.gitignore`, ...) answer 404, as a missing
-//! file does. Keep this in step with `scripts/upload-web.py`, which leaves the
-//! same files out of the deployed site (`EXCLUDED_DIRS`, `EXCLUDED_FILES`,
-//! `EXCLUDED_ANYWHERE`, hidden names), so `make dev` serves what CloudFront serves.
+//! What `web/.deployignore` ([`super::deploy_ignore`]) leaves out of the deployed site
+//! answers 404, as a missing file does.
+//!
+//! `tower-http`'s `ServeDir` would find the file itself, but the exclusions, the
+//! client-side routes and the `ETag` need to know the file first; once it is found,
+//! `ServeFile` (a `ServeDir` of one file) answers.
 
 use std::path::{Component, Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
 use axum::body::Body;
+use axum::extract::Request;
 use http::{HeaderValue, Response, StatusCode, header};
+use tower::ServiceExt as _;
+use tower_http::services::ServeFile;
 
+use crate::server::deploy_ignore::{DeployIgnore, DeployIgnoreError};
 use crate::server::errors::error_response;
 
 /// The Content-Security-Policy every static file carries.
 /// `template.yml` (`WebSecurityHeaders`) sends the same value from CloudFront:
 /// keep the two equal.
 pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// Top-level folders of `web/` that are not part of the site (as
-/// `EXCLUDED_DIRS` in `scripts/upload-web.py`).
-const EXCLUDED_DIRS: [&str; 1] = ["tests"];
-/// Top-level files of `web/` that are not part of the site (as
-/// `EXCLUDED_FILES` in `scripts/upload-web.py`).
-const EXCLUDED_FILES: [&str; 1] = ["README.md"];
 
 /// The content type for a file name.
 pub fn content_type(path: &Path) -> &'static str {
@@ -82,85 +84,128 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// Whether `url_path` names something under `web/` that is not part of the
-/// app: the tests, the README, `node_modules`, hidden files and folders.
-/// Compared without regard to case, for case-insensitive file systems.
-fn is_excluded(url_path: &str) -> bool {
-    let Ok(decoded) = percent_encoding::percent_decode_str(url_path).decode_utf8() else {
-        return false; // resolve() refuses it anyway
-    };
-    let parts: Vec<&str> = Path::new(decoded.trim_start_matches('/'))
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(part) => part.to_str(),
-            _ => None,
-        })
-        .collect();
-    let named = |names: &[&str], part: &str| names.iter().any(|n| n.eq_ignore_ascii_case(part));
-    let top_level = match parts.as_slice() {
-        [] => false,
-        [file] => named(&EXCLUDED_DIRS, file) || named(&EXCLUDED_FILES, file),
-        [dir, ..] => named(&EXCLUDED_DIRS, dir),
-    };
-    top_level
-        || parts
-            .iter()
-            .any(|p| p.starts_with('.') || p.eq_ignore_ascii_case("node_modules"))
+/// A weak validator of a file's content: its length and modification time.
+fn etag(metadata: &std::fs::Metadata) -> Option<HeaderValue> {
+    let modified = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    HeaderValue::from_str(&format!(
+        "W/\"{:x}-{:x}\"",
+        metadata.len(),
+        modified.as_nanos()
+    ))
+    .ok()
 }
 
-/// Answers `GET`/`HEAD` of `url_path` from `root`.
-pub async fn serve(root: &Path, url_path: &str, head: bool) -> Response<Body> {
-    if is_excluded(url_path) {
-        return not_found(url_path);
-    }
-    let mut file = resolve(root, url_path);
-    if let Some(path) = &file
-        && tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir())
-    {
-        file = Some(path.join("index.html"));
-    }
-    let found = match &file {
-        Some(path) => tokio::fs::read(path)
-            .await
-            .ok()
-            .map(|bytes| (path.clone(), bytes)),
-        None => None,
+/// Whether an `If-None-Match` value names `etag` (weak comparison, `*` included).
+fn none_match(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
+    let Ok(list) = if_none_match.to_str() else {
+        return false;
     };
-    let looks_like_asset = Path::new(url_path).extension().is_some();
-    let (path, bytes) = match found {
-        Some(hit) => hit,
-        None if !looks_like_asset => {
-            let index = root.join("index.html");
-            match tokio::fs::read(&index).await {
-                Ok(bytes) => (index, bytes),
-                Err(_) => return not_found(url_path),
-            }
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let ours = etag.to_str().map(bare).unwrap_or_default();
+    list.split(',')
+        .any(|tag| tag.trim() == "*" || bare(tag) == ours)
+}
+
+/// The frontend folder and what of it is not part of the site.
+#[derive(Debug, Clone)]
+pub struct StaticSite {
+    root: PathBuf,
+    ignore: DeployIgnore,
+}
+
+impl StaticSite {
+    /// The site in `root`, with its `.deployignore`.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, DeployIgnoreError> {
+        let root = root.into();
+        let ignore = DeployIgnore::read(&root)?;
+        Ok(Self { root, ignore })
+    }
+
+    /// The file that answers `url_path`: the file it names, a folder's `index.html`, or
+    /// the app's `index.html` for a path without an extension (a client-side route).
+    async fn find(&self, url_path: &str) -> Option<(PathBuf, std::fs::Metadata)> {
+        let decoded = percent_encoding::percent_decode_str(url_path)
+            .decode_utf8()
+            .ok()?;
+        if self.ignore.excludes(&decoded) {
+            return None;
         }
-        None => return not_found(url_path),
-    };
-    let is_html = content_type(&path).starts_with("text/html");
-    let length = bytes.len();
-    let mut response = Response::new(if head {
-        Body::empty()
-    } else {
-        Body::from(bytes)
-    });
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&path)),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if is_html {
-            "no-cache"
-        } else {
-            "public, max-age=300"
-        }),
-    );
-    secure(&mut response);
-    response
+        let mut file = resolve(&self.root, url_path)?;
+        let mut metadata = tokio::fs::metadata(&file).await;
+        if metadata.as_ref().is_ok_and(std::fs::Metadata::is_dir) {
+            file = file.join("index.html");
+            metadata = tokio::fs::metadata(&file).await;
+        }
+        match metadata {
+            Ok(m) if m.is_file() => Some((file, m)),
+            _ if Path::new(url_path).extension().is_none() => {
+                let index = self.root.join("index.html");
+                let m = tokio::fs::metadata(&index)
+                    .await
+                    .ok()
+                    .filter(|m| m.is_file())?;
+                Some((index, m))
+            }
+            _ => None,
+        }
+    }
+
+    /// Answers a `GET` or `HEAD`.
+    pub async fn serve(&self, request: Request) -> Response<Body> {
+        let url_path = request.uri().path().to_owned();
+        let Some((file, metadata)) = self.find(&url_path).await else {
+            return not_found(&url_path);
+        };
+        let etag = etag(&metadata);
+        let (mut parts, _) = request.into_parts();
+        let mut response = match (&etag, parts.headers.get(header::IF_NONE_MATCH)) {
+            (Some(etag), Some(wanted)) if none_match(wanted, etag) => {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::NOT_MODIFIED;
+                response
+            }
+            (_, wanted) => {
+                if wanted.is_some() {
+                    // If-None-Match decides alone when present (RFC 9110, 13.2.2).
+                    parts.headers.remove(header::IF_MODIFIED_SINCE);
+                }
+                let request = Request::from_parts(parts, Body::empty());
+                match ServeFile::new(&file)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .oneshot(request)
+                    .await
+                {
+                    Ok(response) => response.map(Body::new),
+                    Err(never) => match never {},
+                }
+            }
+        };
+        let status = response.status();
+        let headers = response.headers_mut();
+        if status.is_success() {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type(&file)),
+            );
+        }
+        if let Some(etag) =
+            etag.filter(|_| status.is_success() || status == StatusCode::NOT_MODIFIED)
+        {
+            headers.insert(header::ETAG, etag);
+        }
+        let is_html = content_type(&file).starts_with("text/html");
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if is_html {
+                "no-cache"
+            } else {
+                "public, max-age=300"
+            }),
+        );
+        secure(&mut response);
+        response
+    }
 }
 
 fn not_found(url_path: &str) -> Response<Body> {
@@ -190,9 +235,27 @@ mod tests {
     fn site() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("local-static-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("js")).expect("mkdir");
+        let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/.deployignore");
+        std::fs::copy(list, dir.join(".deployignore")).expect("the repository's list");
         std::fs::write(dir.join("index.html"), "<h1>app</h1>").expect("write");
         std::fs::write(dir.join("js/app.mjs"), "export {}").expect("write");
         dir
+    }
+
+    async fn serve(root: &Path, path: &str, head: bool) -> Response<Body> {
+        send(root, path, head, &[]).await
+    }
+
+    async fn send(root: &Path, path: &str, head: bool, headers: &[(&str, &str)]) -> Response<Body> {
+        let site = StaticSite::open(root).expect("site");
+        let mut request = Request::builder()
+            .method(if head { "HEAD" } else { "GET" })
+            .uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        site.serve(request.body(Body::empty()).expect("request"))
+            .await
     }
 
     async fn body(r: Response<Body>) -> String {
@@ -309,5 +372,112 @@ mod tests {
         assert!(resolve(&root, "/%2e%2e/etc/passwd").is_none());
         let r = serve(&root, "/..%2f..%2fetc%2fpasswd.txt", false).await;
         assert_eq!(r.status(), 404);
+    }
+}
+
+#[cfg(test)]
+mod conditional_tests {
+    use super::*;
+    use http_body_util::BodyExt as _;
+
+    fn site(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("local-static-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("index.html"), "<h1>app</h1>").expect("write");
+        std::fs::write(dir.join("app.js"), "0123456789").expect("write");
+        dir
+    }
+
+    async fn send(root: &Path, path: &str, headers: &[(&str, &str)]) -> Response<Body> {
+        let mut request = Request::builder().uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let site = StaticSite::open(root).expect("site");
+        site.serve(request.body(Body::empty()).expect("request"))
+            .await
+    }
+
+    async fn text(r: Response<Body>) -> Vec<u8> {
+        r.into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn etags_and_dates_make_304s_with_the_security_headers() {
+        let root = site("etag");
+        let first = send(&root, "/app.js", &[]).await;
+        assert_eq!(first.status(), 200);
+        let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
+        assert!(etag.starts_with("W/\""), "{etag}");
+        let modified = first.headers()["last-modified"]
+            .to_str()
+            .expect("date")
+            .to_owned();
+        for headers in [
+            vec![("if-none-match", etag.as_str())],
+            vec![("if-none-match", "\"other\", *")],
+            vec![("if-modified-since", modified.as_str())],
+        ] {
+            let again = send(&root, "/app.js", &headers).await;
+            assert_eq!(again.status(), 304, "{headers:?}");
+            assert_eq!(again.headers()["content-security-policy"], CSP);
+            assert_eq!(again.headers()["cache-control"], "public, max-age=300");
+            assert!(text(again).await.is_empty());
+        }
+        // A tag that does not match wins over a date that would.
+        let changed = send(
+            &root,
+            "/app.js",
+            &[
+                ("if-none-match", "W/\"old\""),
+                ("if-modified-since", &modified),
+            ],
+        )
+        .await;
+        assert_eq!(changed.status(), 200);
+        // Client-side routes are validated against index.html.
+        let page = send(&root, "/todos/1", &[]).await;
+        let page_etag = page.headers()["etag"].to_str().expect("etag").to_owned();
+        assert_ne!(page_etag, etag);
+        let again = send(&root, "/todos/2", &[("if-none-match", &page_etag)]).await;
+        assert_eq!(again.status(), 304);
+        assert_eq!(again.headers()["cache-control"], "no-cache");
+    }
+
+    #[tokio::test]
+    async fn ranges_are_served() {
+        let root = site("range");
+        let part = send(&root, "/app.js", &[("range", "bytes=2-4")]).await;
+        assert_eq!(part.status(), 206);
+        assert_eq!(part.headers()["content-range"], "bytes 2-4/10");
+        assert_eq!(
+            part.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(text(part).await, b"234");
+        let outside = send(&root, "/app.js", &[("range", "bytes=20-30")]).await;
+        assert_eq!(outside.status(), 416);
+    }
+
+    #[tokio::test]
+    async fn precompressed_files_go_to_clients_that_accept_them() {
+        let root = site("precompressed");
+        std::fs::write(root.join("app.js.gz"), "gzipped bytes").expect("write");
+        let zipped = send(&root, "/app.js", &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(zipped.status(), 200);
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(
+            zipped.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(text(zipped).await, b"gzipped bytes");
+        let plain = send(&root, "/app.js", &[]).await;
+        assert!(!plain.headers().contains_key("content-encoding"));
+        assert_eq!(text(plain).await, b"0123456789");
     }
 }

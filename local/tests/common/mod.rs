@@ -13,6 +13,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use local::platform::{Platform, PlatformConfig};
 use local::runtime::pool::PoolSettings;
+use local::server::ServerOptions;
 use local::template::functions::{FunctionSpec, RouteSpec};
 
 /// The workspace's target directory for this profile (`target/debug`).
@@ -75,12 +76,17 @@ pub async fn start(specs: Vec<FunctionSpec>, settings: PoolSettings) -> Running 
 }
 
 pub async fn start_with(config: PlatformConfig) -> Running {
+    start_serving(config, ServerOptions::default()).await
+}
+
+/// [`start_with`], served with `options`.
+pub async fn start_serving(config: PlatformConfig, options: ServerOptions) -> Running {
     let platform = Platform::start(config).await.expect("platform starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let server = platform.serve(listener);
+    let server = local::server::serve(&platform, listener, options).expect("valid routes");
     Running {
         platform,
         addr,

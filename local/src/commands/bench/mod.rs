@@ -137,7 +137,8 @@ impl Gateway {
         config.echo_logs = std::env::var_os("BENCH_LOGS").is_some();
         let platform = Platform::start(config).await?;
         let (listener, base) = loopback_listener("the bench gateway").await?;
-        let server = platform.serve(listener);
+        let server = crate::server::serve(&platform, listener, Default::default())
+            .map_err(|e| CommandError::Message(e.to_string()))?;
         Ok(Self {
             platform,
             base,

@@ -57,12 +57,14 @@ fn straight(
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    let routes =
+        crate::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
     let event = local_event(
         call.method,
         &call.path,
         &headers,
         call.body.as_bytes(),
-        platform.routes(),
+        &routes,
         "bench",
     )
     .map_err(|e| CommandError::Message(e.to_string()))?;
