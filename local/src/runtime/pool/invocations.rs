@@ -8,7 +8,7 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use crate::observe::logs::Report;
-use crate::server::errors::InvokeError;
+use crate::runtime::invoke_error::InvokeError;
 
 /// Whether the function answered or failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,8 +33,8 @@ use crate::ids;
 use crate::observe::logs::{Logs, Report};
 use crate::observe::stats::Stats;
 use crate::runtime::instance::{Event, ExitReason, Instance, Launch};
+use crate::runtime::invoke_error::InvokeError;
 use crate::runtime::policy::{Decision, Policy};
-use crate::server::errors::InvokeError;
 use crate::template::functions::FunctionSpec;
 
 use effects::{Effect, Effects};

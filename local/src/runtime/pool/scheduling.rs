@@ -11,8 +11,8 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 use crate::runtime::instance::Instance;
+use crate::runtime::invoke_error::InvokeError;
 use crate::runtime::policy::Policy;
-use crate::server::errors::InvokeError;
 
 use super::effects::Effects;
 use super::lifecycle::{Instances, Purpose};
