@@ -233,7 +233,11 @@ mod tests {
     }
 
     fn site() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("local-static-{}", std::process::id()));
+        // One folder per call: tests run in parallel, and a shared folder's list would be
+        // truncated by one test's copy while another reads it.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("local-static-{}-{n}", std::process::id()));
         std::fs::create_dir_all(dir.join("js")).expect("mkdir");
         let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/.deployignore");
         std::fs::copy(list, dir.join(".deployignore")).expect("the repository's list");
