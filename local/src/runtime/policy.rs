@@ -171,56 +171,55 @@ mod tests {
         })
     }
 
+    /// Feeds `s` one step per row: (in-flight ratio, live instances, ms after the
+    /// start, the decision expected), with `min..=max` instances allowed.
+    fn steps(
+        s: &mut WatermarkScaler,
+        (min, max): (usize, usize),
+        rows: &[(f64, usize, u64, Decision)],
+    ) {
+        let t0 = Instant::now();
+        for &(ratio, instances, ms, expected) in rows {
+            let now = t0 + Duration::from_millis(ms);
+            assert_eq!(
+                s.decide(&load(ratio), instances, min, max, now),
+                expected,
+                "load {ratio} on {instances} instances at {ms} ms"
+            );
+        }
+    }
+
     #[test]
     fn high_load_scales_out_once_per_cooldown_up_to_max() {
-        let mut s = scaler();
-        let t0 = Instant::now();
-        assert_eq!(s.decide(&load(1.0), 1, 1, 3, t0), Decision::ScaleOut);
-        assert_eq!(
-            s.decide(&load(1.0), 2, 1, 3, t0 + Duration::from_millis(50)),
-            Decision::Hold
-        );
-        assert_eq!(
-            s.decide(&load(1.0), 2, 1, 3, t0 + Duration::from_millis(150)),
-            Decision::ScaleOut
-        );
-        assert_eq!(
-            s.decide(&load(1.0), 3, 1, 3, t0 + Duration::from_millis(300)),
-            Decision::Hold
-        );
+        use Decision::{Hold, ScaleOut};
+        let rows = [
+            (1.0, 1, 0, ScaleOut),
+            (1.0, 2, 50, Hold),
+            (1.0, 2, 150, ScaleOut),
+            (1.0, 3, 300, Hold),
+        ];
+        steps(&mut scaler(), (1, 3), &rows);
     }
 
     #[test]
     fn low_load_scales_in_after_the_cooldown_but_never_below_min() {
-        let mut s = scaler();
-        let t0 = Instant::now();
-        assert_eq!(s.decide(&load(0.0), 3, 1, 5, t0), Decision::Hold);
-        assert_eq!(
-            s.decide(&load(0.0), 3, 1, 5, t0 + Duration::from_millis(120)),
-            Decision::ScaleIn
-        );
-        assert_eq!(
-            s.decide(&load(0.0), 2, 1, 5, t0 + Duration::from_millis(150)),
-            Decision::Hold
-        );
-        assert_eq!(
-            s.decide(&load(0.0), 2, 1, 5, t0 + Duration::from_millis(250)),
-            Decision::ScaleIn
-        );
-        assert_eq!(
-            s.decide(&load(0.0), 1, 1, 5, t0 + Duration::from_millis(500)),
-            Decision::Hold
-        );
+        use Decision::{Hold, ScaleIn};
+        let rows = [
+            (0.0, 3, 0, Hold),
+            (0.0, 3, 120, ScaleIn),
+            (0.0, 2, 150, Hold),
+            (0.0, 2, 250, ScaleIn),
+            (0.0, 1, 500, Hold),
+        ];
+        steps(&mut scaler(), (1, 5), &rows);
     }
 
     #[test]
     fn load_between_the_watermarks_holds() {
-        let mut s = scaler();
-        let t0 = Instant::now();
-        assert_eq!(s.decide(&load(0.5), 2, 1, 5, t0), Decision::Hold);
-        assert_eq!(
-            s.decide(&load(0.5), 2, 1, 5, t0 + Duration::from_secs(10)),
-            Decision::Hold
-        );
+        let rows = [
+            (0.5, 2, 0, Decision::Hold),
+            (0.5, 2, 10_000, Decision::Hold),
+        ];
+        steps(&mut scaler(), (1, 5), &rows);
     }
 }
