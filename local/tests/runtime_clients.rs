@@ -13,20 +13,13 @@ use std::time::Duration;
 use common::*;
 use local::platform::PlatformConfig;
 use local::runtime::pool::PoolSettings;
-use local::template::functions::{FunctionSpec, RouteSpec};
+use local::template::functions::FunctionSpec;
 
 fn node_client(concurrency: u32) -> FunctionSpec {
     let mut spec = FunctionSpec::new("noderic", "bootstrap");
     spec.handler = "index.handler".into();
     spec.package_dir = Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime-client"));
-    spec.routes = vec![RouteSpec {
-        method: "ANY".into(),
-        path: "/{proxy+}".into(),
-    }];
-    spec.lifecycle.concurrency = concurrency;
-    spec.lifecycle.init_timeout = Duration::from_secs(10);
-    spec.timeout = Duration::from_secs(10);
-    spec
+    catch_all(spec, concurrency, Duration::from_secs(10))
 }
 
 async fn platform(spec: FunctionSpec, settings: PoolSettings) -> Running {

@@ -40,14 +40,23 @@ pub fn test_function_dir() -> PathBuf {
 
 /// The test function as a spec: every path routed to it.
 pub fn test_spec(concurrency: u32) -> FunctionSpec {
-    let mut spec = FunctionSpec::new("probe", "platform-test-function");
+    catch_all(
+        FunctionSpec::new("probe", "platform-test-function"),
+        concurrency,
+        Duration::from_secs(5),
+    )
+}
+
+/// `spec` with every path routed to it, `concurrency` requests per instance, and
+/// `timeout` for its initializer and for each request.
+pub fn catch_all(mut spec: FunctionSpec, concurrency: u32, timeout: Duration) -> FunctionSpec {
     spec.routes = vec![RouteSpec {
         method: "ANY".into(),
         path: "/{proxy+}".into(),
     }];
     spec.lifecycle.concurrency = concurrency;
-    spec.lifecycle.init_timeout = Duration::from_secs(5);
-    spec.timeout = Duration::from_secs(5);
+    spec.lifecycle.init_timeout = timeout;
+    spec.timeout = timeout;
     spec
 }
 
