@@ -32,9 +32,6 @@ pub enum PlatformError {
         /// Where it was looked for.
         path: String,
     },
-    /// A listener could not be bound.
-    #[error("cannot listen: {0}")]
-    Listen(#[from] std::io::Error),
 }
 
 /// What to run and how.

@@ -11,27 +11,17 @@ use http::StatusCode;
 pub use crate::runtime::invoke_error::InvokeError;
 
 impl InvokeError {
-    /// The HTTP status the caller gets.
-    pub fn status(&self) -> StatusCode {
+    /// The HTTP status the caller gets and the contract's `errorCode`.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            InvokeError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            InvokeError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            InvokeError::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-            InvokeError::Crashed { .. }
-            | InvokeError::Function { .. }
-            | InvokeError::BadResponse { .. } => StatusCode::BAD_GATEWAY,
-        }
-    }
-
-    /// The contract's `errorCode`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            InvokeError::Throttled { .. } => "TOO_MANY_REQUESTS",
-            InvokeError::Unavailable { .. } => "SERVICE_UNAVAILABLE",
-            InvokeError::Timeout { .. } => "GATEWAY_TIMEOUT",
-            InvokeError::Crashed { .. } => "FUNCTION_CRASHED",
-            InvokeError::Function { .. } => "FUNCTION_ERROR",
-            InvokeError::BadResponse { .. } => "BAD_GATEWAY",
+            InvokeError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS"),
+            InvokeError::Unavailable { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE")
+            }
+            InvokeError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "GATEWAY_TIMEOUT"),
+            InvokeError::Crashed { .. } => (StatusCode::BAD_GATEWAY, "FUNCTION_CRASHED"),
+            InvokeError::Function { .. } => (StatusCode::BAD_GATEWAY, "FUNCTION_ERROR"),
+            InvokeError::BadResponse { .. } => (StatusCode::BAD_GATEWAY, "BAD_GATEWAY"),
         }
     }
 
@@ -74,7 +64,8 @@ pub fn error_response(
 
 impl axum::response::IntoResponse for InvokeError {
     fn into_response(self) -> axum::response::Response {
-        error_response(self.status(), self.code(), &self.client_message())
+        let (status, code) = self.status_and_code();
+        error_response(status, code, &self.client_message())
     }
 }
 

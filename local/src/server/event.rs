@@ -92,18 +92,6 @@ pub fn is_text(content_type: Option<&str>) -> bool {
         || ends("+yaml")
 }
 
-/// `format!("{:?}", version)` without the formatting for the usual versions.
-fn protocol(version: http::Version) -> String {
-    match version {
-        http::Version::HTTP_09 => "HTTP/0.9".to_owned(),
-        http::Version::HTTP_10 => "HTTP/1.0".to_owned(),
-        http::Version::HTTP_11 => "HTTP/1.1".to_owned(),
-        http::Version::HTTP_2 => "HTTP/2.0".to_owned(),
-        http::Version::HTTP_3 => "HTTP/3.0".to_owned(),
-        other => format!("{other:?}"),
-    }
-}
-
 /// The cookies of a `Cookie` header.
 fn cookie_pieces(header: &str) -> impl Iterator<Item = &str> {
     header.split(';').map(str::trim).filter(|c| !c.is_empty())
@@ -236,7 +224,8 @@ pub fn to_request(
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     context.http.method = parts.method.clone();
     context.http.path = Some(path.to_owned());
-    context.http.protocol = Some(protocol(parts.version));
+    // `http::Version`'s Debug is the protocol as API Gateway writes it ("HTTP/1.1").
+    context.http.protocol = Some(format!("{:?}", parts.version));
     context.http.source_ip = Some(info.source_ip.to_owned());
     context.http.user_agent = Some(text(header::USER_AGENT).unwrap_or("").to_owned());
 
