@@ -8,14 +8,16 @@
 //!   created through the function that serves `POST /api/rule`, so `rule-get.json`,
 //!   `rule-update.json` and `rule-delete.json` act on a todo that exists.
 //!
-//! Todos go through the real functions; the table is otherwise only read (to find the
-//! user's id and newest todo), and written only to open the token's session.
+//! Users and todos go through the real functions; `shared`'s stores find the user's id
+//! and open the token's session, as the user function's login does.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use bytes::Bytes;
+use serde_json::Value;
+use shared::domain::UserName;
+use shared::store::{Datastore, SessionStore, UserStore};
 
 use crate::commands::CommandError;
 use crate::datastore::dynamo::local_client;
@@ -40,27 +42,17 @@ pub struct SampleUser {
     pub token: String,
 }
 
-/// Where the sample user's data lives: the table of `target` on the local emulator.
-struct Table {
-    client: aws_sdk_dynamodb::Client,
-    name: String,
-}
-
-impl Table {
-    fn of(function: &FunctionSpec) -> Result<Self, CommandError> {
-        let name = function
-            .environment
-            .get("TABLE_NAME")
-            .ok_or_else(|| CommandError::Message(format!("{} has no TABLE_NAME", function.name)))?;
-        let endpoint = function
-            .environment
-            .get("DYNAMODB_ENDPOINT")
-            .ok_or_else(|| CommandError::Message("no local DynamoDB endpoint".into()))?;
-        Ok(Self {
-            client: local_client(endpoint),
-            name: name.clone(),
+/// The table of `function` on the local emulator, as its environment names them.
+fn datastore_of(function: &FunctionSpec) -> Result<Datastore, CommandError> {
+    let env = |name: &str| {
+        function.environment.get(name).ok_or_else(|| {
+            CommandError::Message(format!("{} has no {name} locally", function.name))
         })
-    }
+    };
+    Ok(Datastore::from_client(
+        local_client(env("DYNAMODB_ENDPOINT")?),
+        env("TABLE_NAME")?,
+    ))
 }
 
 /// Finds or registers `name` through `user_function` and mints a token for them with
@@ -72,12 +64,21 @@ pub async fn sign_in(
     keys: &KeyPair,
     name: &str,
 ) -> Result<SampleUser, CommandError> {
-    let table = Table::of(target)?;
-    let user_id = match user_id(&table, name).await? {
-        Some(id) => id,
+    let datastore = datastore_of(target)?;
+    let user_name = UserName::parse(name)
+        .map_err(|e| CommandError::Message(format!("{name:?} is not a user name: {e}")))?;
+    let users = UserStore::new(datastore.clone());
+    let find = async || {
+        users
+            .find(user_name.normalized())
+            .await
+            .map_err(|e| CommandError::Message(format!("looking up user {name}: {e}")))
+    };
+    let user_id = match find().await? {
+        Some(user) => user.user_id,
         None => {
             register(platform, user_function, name).await?;
-            user_id(&table, name).await?.ok_or_else(|| {
+            find().await?.map(|user| user.user_id).ok_or_else(|| {
                 CommandError::Message(format!("user {name} was not found after registering"))
             })?
         }
@@ -96,17 +97,13 @@ pub async fn sign_in(
         keys,
         &TokenRequest {
             user_id: &user_id,
-            name: &name.to_lowercase(),
+            name: user_name.normalized(),
             issuer: &env("JWT_ISSUER", "todo-service"),
             audience: &env("JWT_AUDIENCE", "todo-web"),
             lifetime,
         },
     )?;
-    let sessions = shared::store::SessionStore::new(shared::store::Datastore::from_client(
-        table.client.clone(),
-        &table.name,
-    ));
-    sessions
+    SessionStore::new(datastore)
         .open(&user_id, &issued.session_id, issued.expires_at)
         .await
         .map_err(|e| CommandError::Message(format!("opening a session for {name}: {e}")))?
@@ -124,9 +121,24 @@ pub async fn newest_todo_key(
     rule_function: &FunctionSpec,
     user: &SampleUser,
 ) -> Result<String, CommandError> {
-    let table = Table::of(rule_function)?;
-    if let Some(key) = newest_key(&table, &user.user_id).await? {
-        return Ok(key);
+    let bearer = format!("Bearer {}", user.token);
+    let newest = call(
+        platform,
+        &rule_function.name,
+        "GET",
+        "/api/rule?current=1&pageSize=1",
+        &[("authorization", &bearer)],
+        "",
+    )
+    .await?;
+    let listed = answered(&newest, 200).ok_or_else(|| {
+        CommandError::Message(format!(
+            "listing the todos of the sample user failed: {}",
+            String::from_utf8_lossy(&newest)
+        ))
+    })?;
+    if let Some(key) = listed["data"][0]["key"].as_str() {
+        return Ok(key.to_owned());
     }
     let body = serde_json::json!({"name": "sample todo from make invoke"}).to_string();
     let created = call(
@@ -136,19 +148,13 @@ pub async fn newest_todo_key(
         "/api/rule",
         &[
             ("content-type", "application/json"),
-            ("authorization", &format!("Bearer {}", user.token)),
+            ("authorization", &bearer),
         ],
         &body,
     )
     .await?;
-    let key = serde_json::from_slice::<serde_json::Value>(&created)
-        .ok()
-        .filter(|answer| answer["statusCode"] == 201)
-        .and_then(|answer| {
-            let body = answer["body"].as_str()?.to_owned();
-            let rule: serde_json::Value = serde_json::from_str(&body).ok()?;
-            rule["key"].as_str().map(str::to_owned)
-        })
+    let key = answered(&created, 201)
+        .and_then(|rule| rule["key"].as_str().map(str::to_owned))
         .ok_or_else(|| {
             CommandError::Message(format!(
                 "creating a sample todo failed: {}",
@@ -159,59 +165,13 @@ pub async fn newest_todo_key(
     Ok(key)
 }
 
-/// The `userId` of the profile item of `name`, if registered.
-async fn user_id(table: &Table, name: &str) -> Result<Option<String>, CommandError> {
-    let item = table
-        .client
-        .get_item()
-        .table_name(&table.name)
-        .key(
-            "pk",
-            AttributeValue::S(format!("USER#{}", name.to_lowercase())),
-        )
-        .key("sk", AttributeValue::S("PROFILE".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| {
-            CommandError::Message(format!(
-                "looking up user {name}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(e)
-            ))
-        })?;
-    Ok(item
-        .item()
-        .and_then(|i| i.get("userId"))
-        .and_then(|v| v.as_s().ok())
-        .cloned())
-}
-
-/// The key of the newest todo of `user_id` (todo keys are ULIDs: newest sorts last).
-async fn newest_key(table: &Table, user_id: &str) -> Result<Option<String>, CommandError> {
-    let found = table
-        .client
-        .query()
-        .table_name(&table.name)
-        .key_condition_expression("pk = :pk AND begins_with(sk, :rule)")
-        .expression_attribute_values(":pk", AttributeValue::S(format!("OWNER#{user_id}")))
-        .expression_attribute_values(":rule", AttributeValue::S("RULE#".into()))
-        .scan_index_forward(false)
-        .limit(1)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| {
-            CommandError::Message(format!(
-                "looking up the todos of {user_id}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(e)
-            ))
-        })?;
-    Ok(found
-        .items()
-        .first()
-        .and_then(|item| item.get("key"))
-        .and_then(|v| v.as_s().ok())
-        .cloned())
+/// The JSON body of a function's payload 2.0 answer, when its status is `status`.
+fn answered(answer: &[u8], status: u16) -> Option<Value> {
+    let answer: Value = serde_json::from_slice(answer).ok()?;
+    if answer["statusCode"] != status {
+        return None;
+    }
+    serde_json::from_str(answer["body"].as_str()?).ok()
 }
 
 /// Registers `name` through the user function, as `POST /api/register` would.
