@@ -52,7 +52,7 @@ invoke: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
 ## and plots (docs/bench/*.svg, among them faas-vs-container.svg).
 bench: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
-	$(LOCAL_TARGET)/release/local-platform bench --bin-dir $(LOCAL_TARGET)/release
+	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release
 
 ## repair-counts: recount every user's todos in the local table; report drifted counters.
 repair-counts: $(LOCAL_EMULATOR_DEPS)

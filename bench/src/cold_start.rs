@@ -4,9 +4,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
+
 use super::{BenchOptions, Gateway, HttpClient, Subject, median};
-use crate::commands::CommandError;
-use crate::runtime::pool::PoolSettings;
 
 /// Prints the medians for every subject, each run on a platform of its own.
 pub(super) async fn measure(
@@ -33,7 +34,7 @@ pub(super) async fn measure(
                 && let Some(instance) = pool.status().instances.first()
             {
                 init.extend(instance.init_ms);
-                if let Some(sample) = instance.pid.and_then(crate::runtime::procfs::sample) {
+                if let Some(sample) = instance.pid.and_then(local::runtime::procfs::sample) {
                     rss.push(sample.rss_kib as f64 / 1024.0);
                 }
             }

@@ -18,14 +18,14 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::FunctionSpec;
 use tokio::process::{Child, Command};
 
 use super::load::{alternating, instance_pids, measured, over_http};
-use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
+use super::rule_user::{rule_requests, signed_in_user_with_todos, user_and_rule};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
-use crate::commands::CommandError;
-use crate::runtime::pool::PoolSettings;
-use crate::template::functions::FunctionSpec;
 
 /// How long the container-mode process may take to answer its first request.
 const CONTAINER_START: Duration = Duration::from_secs(15);
@@ -57,7 +57,7 @@ impl Container {
             .env_clear()
             .envs(std::env::var("PATH").map(|p| ("PATH".to_owned(), p)))
             .envs(&spec.environment)
-            .env("AWS_REGION", crate::datastore::dynamo::LOCAL_REGION)
+            .env("AWS_REGION", local::datastore::dynamo::LOCAL_REGION)
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("AWS_LAMBDA_LOG_FORMAT", &spec.log_format)
@@ -106,11 +106,7 @@ pub(super) async fn measure(
     functions: &[FunctionSpec],
     client: &HttpClient,
 ) -> Result<(), CommandError> {
-    let (Some(user), Some(rule)) = (
-        serving(functions, "/api/register"),
-        serving(functions, "/api/rule"),
-    ) else {
-        println!("\n(container cost skipped: the user and rule functions are not built)");
+    let Some((user, rule)) = user_and_rule(functions, "container cost") else {
         return Ok(());
     };
     println!(

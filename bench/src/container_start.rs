@@ -12,11 +12,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use containers::podman::{Podman, RunOptions, image_name};
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::FunctionSpec;
+
 use super::{BenchOptions, Gateway, HttpClient, median, template_function};
-use crate::commands::CommandError;
-use crate::podman::{Podman, RunOptions, image_name};
-use crate::runtime::pool::PoolSettings;
-use crate::template::functions::FunctionSpec;
 
 /// The tag of the images measured: what `make image` builds.
 const TAG: &str = "latest";
@@ -106,7 +107,7 @@ async fn container_start(
     for (name, value) in [
         (
             "AWS_REGION",
-            crate::datastore::dynamo::LOCAL_REGION.to_owned(),
+            local::datastore::dynamo::LOCAL_REGION.to_owned(),
         ),
         ("AWS_ACCESS_KEY_ID", "local".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),

@@ -17,6 +17,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt as _, TryStreamExt as _};
+use local::commands::CommandError;
+use local::datastore::dynamo::local_client;
+use local::keys::{KeyPair, TokenRequest, mint};
+use local::runtime::pool::PoolSettings;
+use local::template::functions::FunctionSpec;
 use plotters::prelude::*;
 use shared::auth::session::AuthenticatedUser;
 use shared::domain::{ListQuery, NewRule, RuleKey};
@@ -26,11 +31,6 @@ use shared::store::{Datastore, RuleStore, SessionStore};
 
 use super::rule_user::serving;
 use super::{BenchOptions, Call, Gateway, HttpClient};
-use crate::commands::CommandError;
-use crate::datastore::dynamo::local_client;
-use crate::keys::{KeyPair, TokenRequest, mint};
-use crate::runtime::pool::PoolSettings;
-use crate::template::functions::FunctionSpec;
 
 /// Todos per page in every request.
 const PAGE_SIZE: usize = 10;

@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use local::runtime::pool::Pool;
 
 use super::{Call, HttpClient};
-use crate::runtime::pool::Pool;
 
 /// How many requests are in flight at once during a throughput run.
 pub(super) const WORKERS: usize = 10;
@@ -62,7 +62,7 @@ impl Run {
 fn cpu_by_process(others: &[u32]) -> BTreeMap<u32, f64> {
     std::iter::once(std::process::id())
         .chain(others.iter().copied())
-        .filter_map(|pid| Some((pid, crate::runtime::procfs::sample(pid)?.cpu_seconds)))
+        .filter_map(|pid| Some((pid, local::runtime::procfs::sample(pid)?.cpu_seconds)))
         .collect()
 }
 

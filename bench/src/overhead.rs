@@ -4,7 +4,7 @@
 //! - through the platform: an HTTP request to the gateway, routing, the payload 2.0
 //!   event, the pool, the instance over the Runtime API, the answer converted back;
 //! - straight to the instance: the same event posted to Lambda's Invoke API
-//!   ([`crate::server::invoke_api`]), which hands it to the instance as it is and answers the
+//!   ([`local::server::invoke_api`]), which hands it to the instance as it is and answers the
 //!   raw result, as `aws lambda invoke` against Lambda or its Runtime Interface
 //!   Emulator does: the thinnest way to reach an instance, which only speaks the
 //!   Runtime API;
@@ -22,17 +22,17 @@
 use std::path::Path;
 
 use bytes::Bytes;
+use local::commands::CommandError;
+use local::platform::Platform;
+use local::runtime::pool::PoolSettings;
+use local::server::event::local_event;
+use local::server::invoke_api;
+use local::template::functions::FunctionSpec;
 use serde_json::Value;
 
 use super::load::{Run, alternating, in_process, instance_pids, measured, over_http};
 use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
 use super::{BenchOptions, Call, Gateway, HttpClient, Subject, median};
-use crate::commands::CommandError;
-use crate::platform::Platform;
-use crate::runtime::pool::PoolSettings;
-use crate::server::event::local_event;
-use crate::server::invoke_api;
-use crate::template::functions::FunctionSpec;
 
 /// The target: the platform costs less than this share of warm throughput.
 const TARGET_PERCENT: f64 = 10.0;
@@ -58,7 +58,7 @@ fn straight(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let routes =
-        crate::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
+        local::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
     let event = local_event(
         call.method,
         &call.path,

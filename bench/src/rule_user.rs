@@ -1,17 +1,30 @@
 //! The signed-in bench user the `rule` measurements act as, and the two requests they
 //! send: one the function answers from the token alone, one that reads the datastore.
 
+use local::commands::CommandError;
+use local::template::functions::FunctionSpec;
 use serde_json::{Value, json};
 
 use super::{Call, HttpClient};
-use crate::commands::CommandError;
-use crate::template::functions::FunctionSpec;
 
 /// The function among `functions` with a route for `path`.
 pub(super) fn serving<'a>(functions: &'a [FunctionSpec], path: &str) -> Option<&'a FunctionSpec> {
     functions
         .iter()
         .find(|f| f.routes.iter().any(|r| r.path == path))
+}
+
+/// The template's user and rule functions (by the routes they serve), when both are
+/// built; otherwise says that `measurement` is skipped.
+pub(super) fn user_and_rule<'a>(
+    functions: &'a [FunctionSpec],
+    measurement: &str,
+) -> Option<(&'a FunctionSpec, &'a FunctionSpec)> {
+    let both = serving(functions, "/api/register").zip(serving(functions, "/api/rule"));
+    if both.is_none() {
+        println!("\n({measurement} skipped: the user and rule functions are not built)");
+    }
+    both
 }
 
 /// Registers (unless an earlier measurement did) and logs in the bench user through the

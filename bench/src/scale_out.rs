@@ -9,9 +9,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
+
 use super::{BenchOptions, Call, Gateway, HttpClient, Subject, median};
-use crate::commands::CommandError;
-use crate::runtime::pool::PoolSettings;
 
 /// How long each request keeps its instance busy, ms.
 const HOLD_MS: u64 = 100;

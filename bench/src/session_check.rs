@@ -14,6 +14,8 @@
 
 use std::time::{Duration, Instant};
 
+use local::commands::CommandError;
+use local::datastore::dynamo::local_client;
 use shared::auth::session::AuthenticatedUser;
 use shared::domain::{NewRule, RuleKey};
 use shared::http::body::JsonObject;
@@ -21,8 +23,6 @@ use shared::store::idempotency::Reservation;
 use shared::store::{Datastore, RuleStore, SessionStore, WriteToken};
 
 use super::{BenchOptions, median};
-use crate::commands::CommandError;
-use crate::datastore::dynamo::local_client;
 
 /// Calls per variant and round.
 const CALLS: usize = 100;

@@ -12,14 +12,15 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{BenchOptions, Gateway, HttpClient, Subject, median};
-use crate::commands::CommandError;
-use crate::runtime::pool::PoolSettings;
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
 use shared::auth::issuer::TokenIssuer;
 use shared::auth::key_secret::signing_key;
 use shared::auth::secret_source::SecretSource;
 use shared::config::{Config, SigningKey};
 use shared::store::Datastore;
+
+use super::{BenchOptions, Gateway, HttpClient, Subject, median};
 
 /// Milliseconds since `started`.
 fn ms(started: Instant) -> f64 {
@@ -108,7 +109,7 @@ pub(super) async fn measure(
         warm_up.push(ms(started));
     }
     let text =
-        crate::datastore::secrets_emulator::local_client(signing.endpoint.as_deref().unwrap_or(""))
+        local::datastore::secrets_emulator::local_client(signing.endpoint.as_deref().unwrap_or(""))
             .get_secret_value()
             .secret_id(&signing.secret_id)
             .send()

@@ -17,17 +17,16 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use local::commands::CommandError;
+use local::platform::PlatformConfig;
+use local::runtime::container_scaling::watermark_settings;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::FunctionSpec;
 use plotters::prelude::*;
 
 use super::growth::quantile;
-use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
+use super::rule_user::{rule_requests, signed_in_user_with_todos, user_and_rule};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
-use crate::commands::CommandError;
-use crate::platform::PlatformConfig;
-use crate::runtime::container_scaling::watermark_settings;
-use crate::runtime::pool::PoolSettings;
-use crate::template::Template;
-use crate::template::functions::FunctionSpec;
 
 /// Clients during the step.
 const STEP_CLIENTS: usize = 100;
@@ -123,15 +122,10 @@ impl Series {
 pub(super) async fn measure(
     options: &BenchOptions,
     bin_dir: &Path,
-    template: &Template,
     functions: &[FunctionSpec],
     client: &HttpClient,
 ) -> Result<(), CommandError> {
-    let (Some(user), Some(rule)) = (
-        serving(functions, "/api/register"),
-        serving(functions, "/api/rule"),
-    ) else {
-        println!("\n(step load skipped: the user and rule functions are not built)");
+    let Some((user, rule)) = user_and_rule(functions, "step load") else {
         return Ok(());
     };
     let phases = Phases::new(options.duration);
@@ -140,8 +134,8 @@ pub(super) async fn measure(
         keep_alive: options.duration * 3,
         ..PoolSettings::default()
     };
-    let marks = watermark_settings(template, &specs, &base)
-        .map_err(|e| CommandError::Message(e.to_string()))?;
+    let marks =
+        watermark_settings(&specs, &base).map_err(|e| CommandError::Message(e.to_string()))?;
     println!(
         "\n== FaaS vs container scaling: {} (page of 10 todos), 1 client for {:.0} s, {STEP_CLIENTS} for {:.0} s, \
          then idle for {:.0} s; keep-alive {:.0} s; medians of {} rounds ==",

@@ -1,38 +1,28 @@
-//! `local-platform bench` end to end, in a short run: every figure it promises is
-//! printed, for the test function and the template's real functions, and the peers
-//! comparison (the Node.js twin and cargo lambda, which `make peers` builds; `make
-//! unit-test` does it first) prints its table, so the benchmark cannot rot between
-//! the runs that quote it.
-
-mod common;
+//! `bench` end to end, in a short run: every figure it promises is printed, for the
+//! test function and the template's real functions, and the peers comparison (the
+//! Node.js twin and cargo lambda, which `make peers` builds; `make unit-test` does it
+//! first) prints its table, so the benchmark cannot rot between the runs that quote it.
 
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
-
 #[test]
 fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
-    let bin_dir = test_function_dir();
+    // The functions it measures are the workspace's binaries, beside this one.
+    shared_testing::workspace::build_workspace_binaries();
+    let bench = Path::new(env!("CARGO_BIN_EXE_bench"));
+    let bin_dir = bench.parent().expect("the target folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let plots = std::env::temp_dir().join(format!("bench-plots-{}", std::process::id()));
-    let output = Command::new(bin_dir.join("local-platform"))
-        .args([
-            "bench",
-            "--runs",
-            "1",
-            "--seconds",
-            "0.6",
-            "--growth-max",
-            "100",
-        ])
+    let output = Command::new(bench)
+        .args(["--runs", "1", "--seconds", "0.6", "--growth-max", "100"])
         .arg("--plots")
         .arg(&plots)
         .arg("--bin-dir")
-        .arg(&bin_dir)
+        .arg(bin_dir)
         .current_dir(&root)
         .output()
-        .expect("local-platform runs");
+        .expect("bench runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");

@@ -13,7 +13,9 @@
 //! - [`kubernetes`] writes a `Deployment`, `Service` and `HorizontalPodAutoscaler` per
 //!   function (the watermark model) and an `Ingress` with the template's routes;
 //! - [`files`] names the files under `containers/manifests/` and writes or checks them
-//!   (`make manifests`; the tests fail when the committed files drift).
+//!   (`make manifests`; the tests fail when the committed files drift);
+//! - [`podman`] runs the images (`make image` builds them), for this crate's tests and
+//!   the benchmark's container cold starts.
 //!
 //! The images themselves come from the `Containerfile` (`make image`); the tests of
 //! this crate build them, run them with podman and run the Deployment with
@@ -23,6 +25,7 @@ pub mod env;
 pub mod files;
 pub mod knative;
 pub mod kubernetes;
+pub mod podman;
 pub mod workload;
 
 /// The application's name: label value, ConfigMap name, prefix of every object.

@@ -1,5 +1,5 @@
-//! Running the functions' container images with podman, for the bench's container
-//! cold starts and the container tests (`containers/`).
+//! Running the functions' container images with podman, for the container tests and
+//! the benchmark's container cold starts (`bench/`).
 //!
 //! Every call sets `CONTAINERS_CONF` to the repository's `containers/containers.conf`
 //! (runc as the runtime, no default ulimits: what these machines need). Containers run

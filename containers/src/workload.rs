@@ -74,7 +74,7 @@ impl Workload {
 
     /// The image: `localhost/todo-service-<name>:latest`, what `make image` builds.
     pub fn image(&self) -> String {
-        local::podman::image_name(&self.name, "latest")
+        crate::podman::image_name(&self.name, "latest")
     }
 }
 
@@ -96,7 +96,7 @@ pub fn workloads(template: &Template) -> Result<Vec<Workload>, WorkloadError> {
     functions(template, &resolver)?
         .into_iter()
         .map(|spec| {
-            let scaling = container_scaling(template, &spec.logical_id)?
+            let scaling = container_scaling(&spec)?
                 .ok_or_else(|| WorkloadError::NoScaling(spec.logical_id.clone()))?;
             let env = spec
                 .environment

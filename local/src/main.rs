@@ -2,14 +2,16 @@
 //!
 //! - `dev`: the whole app (emulator, tables, functions, gateway, frontend).
 //! - `invoke`: one cold invocation of one function with a sample event.
-//! - `bench`: cold starts, latency, throughput, memory and scale-out figures.
+//! - `repair-counts`: recount every user's todos in the local table.
+//!
+//! The benchmark (`make bench`) is its own crate, `bench/`, on this one's library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use local::commands::{CommandError, bench, dev, invoke, repair};
+use local::commands::{CommandError, dev, invoke, repair, run_to_exit};
 
 #[derive(Parser)]
 #[command(
@@ -90,32 +92,6 @@ enum Command {
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
     },
-    /// Measure cold starts, latency, throughput, memory and scale-out.
-    Bench {
-        /// The SAM template (its functions are measured when their binaries exist).
-        #[arg(long, default_value = "template.yml")]
-        template: PathBuf,
-        /// Where the binaries are (default: target/release, then target/debug).
-        #[arg(long)]
-        bin_dir: Option<PathBuf>,
-        /// Repetitions per figure.
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
-        /// Seconds per throughput run.
-        #[arg(long, default_value_t = 3.0)]
-        seconds: f64,
-        /// Only these measurements (repeatable): cold-start, overhead,
-        /// container-cost, scale-out, session-check, growth, peers, container-start,
-        /// step-load. All of them by default.
-        #[arg(long = "only", value_enum)]
-        only: Vec<bench::Section>,
-        /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).
-        #[arg(long, default_value_t = 10_000)]
-        growth_max: usize,
-        /// Where the bench writes its plots (SVG).
-        #[arg(long, default_value = "docs/bench")]
-        plots: PathBuf,
-    },
 }
 
 fn parse_env(text: &str) -> Result<(String, String), String> {
@@ -126,30 +102,7 @@ fn parse_env(text: &str) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(Cli::parse().command)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    run_to_exit(run(Cli::parse().command))
 }
 
 async fn run(command: Command) -> Result<(), CommandError> {
@@ -200,26 +153,6 @@ async fn run(command: Command) -> Result<(), CommandError> {
                 data_dir,
                 bin_dir,
                 env: env.into_iter().collect(),
-            })
-            .await
-        }
-        Command::Bench {
-            template,
-            bin_dir,
-            runs,
-            seconds,
-            only,
-            growth_max,
-            plots,
-        } => {
-            bench::run(bench::BenchOptions {
-                template,
-                bin_dir,
-                runs: runs.max(1),
-                duration: Duration::from_secs_f64(seconds),
-                sections: only,
-                growth_max,
-                plots,
             })
             .await
         }

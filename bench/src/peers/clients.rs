@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::super::load::SEGMENTS;
-use super::super::{Call, HttpClient};
 use super::systems::Running;
+use crate::load::SEGMENTS;
+use crate::{Call, HttpClient};
 
 /// What a system did under load, stretches added up.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +59,7 @@ impl Load {
 
 fn cpu_seconds(pids: &[u32]) -> f64 {
     pids.iter()
-        .filter_map(|p| crate::runtime::procfs::sample(*p))
+        .filter_map(|p| local::runtime::procfs::sample(*p))
         .map(|s| s.cpu_seconds)
         .sum()
 }

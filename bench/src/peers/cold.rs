@@ -6,9 +6,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::super::{Call, HttpClient, median};
+use local::commands::CommandError;
+
 use super::systems::{Kind, Running, Setup, rss_mib};
-use crate::commands::CommandError;
+use crate::{Call, HttpClient, median};
 
 /// Requests sent after the first one before memory is read again.
 const AFTER: usize = 1000;

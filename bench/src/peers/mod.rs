@@ -24,14 +24,15 @@ mod warm;
 
 use std::path::{Path, PathBuf};
 
-use super::rule_user::{rule_requests, serving, signed_in_user_with_todos};
+use local::commands::CommandError;
+use local::commands::project::{Endpoints, local_functions};
+use local::keys::KeyPair;
+use local::runtime::pool::PoolSettings;
+use local::template::Template;
+use local::template::functions::FunctionSpec;
+
+use super::rule_user::{rule_requests, signed_in_user_with_todos, user_and_rule};
 use super::{BenchOptions, Call, Gateway, HttpClient};
-use crate::commands::CommandError;
-use crate::commands::project::{Endpoints, local_functions};
-use crate::keys::KeyPair;
-use crate::runtime::pool::PoolSettings;
-use crate::template::Template;
-use crate::template::functions::FunctionSpec;
 use report::{Row, Target};
 use systems::{Kind, Setup};
 
@@ -147,11 +148,7 @@ pub(super) async fn measure(
     client: &HttpClient,
 ) -> Result<(), CommandError> {
     println!("\n== peers: ours vs the Node.js peer vs cargo lambda watch ==");
-    let (Some(user), Some(rule)) = (
-        serving(functions, "/api/register"),
-        serving(functions, "/api/rule"),
-    ) else {
-        println!("  (skipped: the user and rule functions are not built)");
+    let Some((user, rule)) = user_and_rule(functions, "peers") else {
         return Ok(());
     };
     let node_dir = PathBuf::from(NODE_DIR);

@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use local::commands::CommandError;
+use local::runtime::pool::PoolSettings;
+use local::template::functions::FunctionSpec;
 use tokio::process::{Child, Command};
 
-use super::super::Gateway;
-use crate::commands::CommandError;
-use crate::runtime::pool::PoolSettings;
-use crate::template::functions::FunctionSpec;
+use crate::Gateway;
 
 /// How long a `cargo lambda watch` server may take to listen.
 const SERVER_START: Duration = Duration::from_secs(30);
@@ -193,7 +193,7 @@ impl Running {
                 )
                 .env("AWS_LAMBDA_LOG_FORMAT", &spec.log_format)
                 .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
-                .env("AWS_REGION", crate::datastore::dynamo::LOCAL_REGION)
+                .env("AWS_REGION", local::datastore::dynamo::LOCAL_REGION)
                 .env("AWS_ACCESS_KEY_ID", "local")
                 .env("AWS_SECRET_ACCESS_KEY", "local")
                 .stdin(Stdio::null())
@@ -223,7 +223,7 @@ impl Running {
             return gateway
                 .platform
                 .pool(function)
-                .map(|p| super::super::load::instance_pids(p))
+                .map(|p| crate::load::instance_pids(p))
                 .unwrap_or_default();
         }
         self.watched
@@ -256,7 +256,7 @@ impl Running {
 pub(super) fn rss_mib(pids: &[u32]) -> Option<f64> {
     let total: u64 = pids
         .iter()
-        .filter_map(|p| crate::runtime::procfs::sample(*p))
+        .filter_map(|p| local::runtime::procfs::sample(*p))
         .map(|s| s.rss_kib)
         .sum();
     (total > 0).then(|| total as f64 / 1024.0)

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use super::super::{Call, HttpClient, median};
 use super::clients::{Load, alternating};
 use super::systems::Running;
+use crate::{Call, HttpClient, median};
 
 /// The client counts measured.
 pub(super) const CLIENTS: [usize; 3] = [1, 10, 50];

@@ -7,13 +7,13 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use containers::podman::{Container, Podman, RunOptions, image_name};
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use local::commands::project::{Endpoints, local_functions};
 use local::keys::KeyPair;
-use local::podman::{Container, Podman, RunOptions, image_name};
 use local::template::Template;
 use serde_json::Value;
 

@@ -162,7 +162,7 @@ async fn the_port_opens_only_after_the_initializer_and_never_when_it_fails() {
 async fn an_image_holds_the_binary_the_certificates_and_a_non_root_user_only() {
     let podman = podman();
     for function in ["user", "rule"] {
-        let image = local::podman::image_name(function, TAG);
+        let image = containers::podman::image_name(function, TAG);
         let config = podman
             .output(&[
                 "image",

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::commands::CommandError;
-use crate::commands::project::{Datastore, Endpoints, Secrets, find_bin_dir, local_functions};
+use crate::commands::project::{
+    Datastore, Endpoints, Secrets, find_bin_dir, local_functions, with_emulators,
+};
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
 use crate::runtime::container_scaling::watermark_settings;
@@ -62,21 +64,10 @@ pub async fn run(options: DevOptions) -> Result<(), CommandError> {
     let template = Template::load(&options.template)?;
     std::fs::create_dir_all(&options.data_dir)
         .map_err(CommandError::io("creating the data folder"))?;
-    let (datastore, secrets) = tokio::join!(
-        Datastore::start(Some(&options.data_dir)),
-        Secrets::start(Some(&options.data_dir))
-    );
-    let result = match (&datastore, &secrets) {
-        (Ok(datastore), Ok(secrets)) => serve(&options, &template, datastore, secrets).await,
-        (Err(e), _) | (_, Err(e)) => Err(CommandError::Message(e.to_string())),
-    };
-    if let Ok(datastore) = datastore {
-        datastore.stop(Some(&options.data_dir)).await;
-    }
-    if let Ok(secrets) = secrets {
-        secrets.stop(Some(&options.data_dir)).await;
-    }
-    result
+    with_emulators(&options.data_dir, false, async |datastore, secrets| {
+        serve(&options, &template, datastore, secrets).await
+    })
+    .await
 }
 
 async fn serve(
@@ -110,9 +101,8 @@ async fn serve(
     };
     if matches!(options.policy, Policy::Watermark(_)) {
         // The template's instance bounds and watermarks, per function (Lifecycle).
-        config.function_settings =
-            watermark_settings(template, &config.functions, &config.settings)
-                .map_err(|e| CommandError::Message(e.to_string()))?;
+        config.function_settings = watermark_settings(&config.functions, &config.settings)
+            .map_err(|e| CommandError::Message(e.to_string()))?;
     }
     let platform = Platform::start(config).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))

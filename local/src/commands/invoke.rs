@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use bytes::Bytes;
 
 use crate::commands::CommandError;
-use crate::commands::project::{Datastore, Endpoints, Secrets, find_bin_dir, local_functions};
+use crate::commands::project::{
+    Datastore, Endpoints, Secrets, find_bin_dir, local_functions, with_emulators,
+};
 use crate::commands::sample_user::{KEY_PLACEHOLDER, TOKEN_PLACEHOLDER, newest_todo_key, sign_in};
 use crate::keys;
 use crate::platform::{Platform, PlatformConfig};
@@ -50,21 +52,10 @@ pub async fn run(options: InvokeOptions) -> Result<(), CommandError> {
     let template = Template::load(&options.template)?;
     std::fs::create_dir_all(&options.data_dir)
         .map_err(CommandError::io("creating the data folder"))?;
-    let (datastore, secrets) = tokio::join!(
-        Datastore::reuse_or_start(&options.data_dir),
-        Secrets::reuse_or_start(&options.data_dir)
-    );
-    let result = match (&datastore, &secrets) {
-        (Ok(datastore), Ok(secrets)) => invoke(&options, &template, datastore, secrets).await,
-        (Err(e), _) | (_, Err(e)) => Err(CommandError::Message(e.to_string())),
-    };
-    if let Ok(datastore) = datastore {
-        datastore.stop(Some(&options.data_dir)).await;
-    }
-    if let Ok(secrets) = secrets {
-        secrets.stop(Some(&options.data_dir)).await;
-    }
-    let outcome = result?;
+    let outcome = with_emulators(&options.data_dir, true, async |datastore, secrets| {
+        invoke(&options, &template, datastore, secrets).await
+    })
+    .await?;
     println!("{}", pretty(&outcome.body));
     match outcome.kind {
         OutcomeKind::Response => Ok(()),

@@ -1,13 +1,14 @@
-//! The commands of `local-platform`: [`dev`], [`invoke`], [`bench`] and [`repair`]
-//! (`repair-counts`), and the set-up they share in [`project`]; [`sample_user`] fills
-//! in the sample events' placeholders.
+//! The commands of `local-platform`: [`dev`], [`invoke`] and [`repair`]
+//! (`repair-counts`), and the set-up they share (with the `bench` crate) in
+//! [`project`]; [`sample_user`] fills in the sample events' placeholders.
 
-pub mod bench;
 pub mod dev;
 pub mod invoke;
 pub mod project;
 pub mod repair;
 pub mod sample_user;
+
+use std::process::ExitCode;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,36 @@ pub enum CommandError {
     /// Anything else, said in a sentence.
     #[error("{0}")]
     Message(String),
+}
+
+/// Runs a command to its end, as a binary's `main` does: on a multi-threaded runtime,
+/// with warnings (or `RUST_LOG`'s levels) on stderr; its error is printed there and
+/// makes the exit code a failure.
+pub fn run_to_exit(command: impl Future<Output = Result<(), CommandError>>) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 impl CommandError {

@@ -94,21 +94,77 @@ async fn running_endpoint(data_dir: &Path, service: &str) -> Option<String> {
     }
 }
 
-/// The Secrets Manager API to use: the one `dev` is running, or an emulator of our own.
-#[derive(Debug)]
-pub struct Secrets {
+/// An emulator a command can start: its name (the endpoint file's), how to start it
+/// on a data folder, its endpoint, and how to stop it.
+pub trait Emulated: Sized {
+    /// The service, as the endpoint file names it (`<data_dir>/<NAME>.endpoint`).
+    const NAME: &'static str;
+    /// Starts one (persisting under `data_dir` where the emulator can).
+    fn start(data_dir: Option<&Path>) -> impl Future<Output = Result<Self, CommandError>>;
     /// Its endpoint URL.
-    pub endpoint: String,
-    emulator: Option<SecretsEmulator>,
+    fn endpoint(&self) -> &str;
+    /// Stops it.
+    fn stop(self) -> impl Future<Output = ()>;
 }
 
-impl Secrets {
-    /// Starts an emulator; with `data_dir`, records its endpoint there for `invoke`.
+impl Emulated for Emulator {
+    const NAME: &'static str = "dynamodb";
+
+    async fn start(data_dir: Option<&Path>) -> Result<Self, CommandError> {
+        let options = EmulatorOptions {
+            data_dir: data_dir.map(|d| d.join("dynamodb")),
+            port: 0,
+        };
+        Ok(Emulator::start(&options).await?)
+    }
+
+    fn endpoint(&self) -> &str {
+        Emulator::endpoint(self)
+    }
+
+    async fn stop(self) {
+        Emulator::stop(self).await;
+    }
+}
+
+impl Emulated for SecretsEmulator {
+    const NAME: &'static str = "secretsmanager";
+
+    async fn start(_: Option<&Path>) -> Result<Self, CommandError> {
+        Ok(SecretsEmulator::start().await?)
+    }
+
+    fn endpoint(&self) -> &str {
+        SecretsEmulator::endpoint(self)
+    }
+
+    async fn stop(self) {
+        SecretsEmulator::stop(self).await;
+    }
+}
+
+/// An emulated AWS API to use: the one `dev` is running on the data folder, or an
+/// emulator of our own (stopped by [`Service::stop`]).
+#[derive(Debug)]
+pub struct Service<E> {
+    /// Its endpoint URL.
+    pub endpoint: String,
+    emulator: Option<E>,
+}
+
+/// The DynamoDB API a command uses.
+pub type Datastore = Service<Emulator>;
+/// The Secrets Manager API a command uses.
+pub type Secrets = Service<SecretsEmulator>;
+
+impl<E: Emulated> Service<E> {
+    /// Starts an emulator; with `data_dir`, records its endpoint there for the
+    /// commands that come after (`invoke`, `repair-counts`).
     pub async fn start(data_dir: Option<&Path>) -> Result<Self, CommandError> {
-        let emulator = SecretsEmulator::start().await?;
+        let emulator = E::start(data_dir).await?;
         let endpoint = emulator.endpoint().to_owned();
         if let Some(dir) = data_dir {
-            std::fs::write(endpoint_file(dir, "secretsmanager"), &endpoint)
+            std::fs::write(endpoint_file(dir, E::NAME), &endpoint)
                 .map_err(CommandError::io("writing the endpoint file"))?;
         }
         Ok(Self {
@@ -117,9 +173,9 @@ impl Secrets {
         })
     }
 
-    /// The emulator `dev` runs on `data_dir` if it answers, else a new one.
+    /// The emulator `dev` runs on `data_dir` if it answers, else a new one on it.
     pub async fn reuse_or_start(data_dir: &Path) -> Result<Self, CommandError> {
-        match running_endpoint(data_dir, "secretsmanager").await {
+        match running_endpoint(data_dir, E::NAME).await {
             Some(endpoint) => Ok(Self {
                 endpoint,
                 emulator: None,
@@ -128,6 +184,49 @@ impl Secrets {
         }
     }
 
+    /// Stops the emulator if this process started it.
+    pub async fn stop(self, data_dir: Option<&Path>) {
+        if let Some(emulator) = self.emulator {
+            emulator.stop().await;
+            if let Some(dir) = data_dir {
+                let _ = std::fs::remove_file(endpoint_file(dir, E::NAME));
+            }
+        }
+    }
+}
+
+/// Runs `work` with both emulators on `data_dir` (new ones, or with `reuse` the ones
+/// `dev` runs there), then stops the ones this process started, whatever `work` gave.
+pub async fn with_emulators<T>(
+    data_dir: &Path,
+    reuse: bool,
+    work: impl AsyncFnOnce(&Datastore, &Secrets) -> Result<T, CommandError>,
+) -> Result<T, CommandError> {
+    let (datastore, secrets) = if reuse {
+        tokio::join!(
+            Datastore::reuse_or_start(data_dir),
+            Secrets::reuse_or_start(data_dir)
+        )
+    } else {
+        tokio::join!(
+            Datastore::start(Some(data_dir)),
+            Secrets::start(Some(data_dir))
+        )
+    };
+    let result = match (&datastore, &secrets) {
+        (Ok(datastore), Ok(secrets)) => work(datastore, secrets).await,
+        (Err(e), _) | (_, Err(e)) => Err(CommandError::Message(e.to_string())),
+    };
+    if let Ok(datastore) = datastore {
+        datastore.stop(Some(data_dir)).await;
+    }
+    if let Ok(secrets) = secrets {
+        secrets.stop(Some(data_dir)).await;
+    }
+    result
+}
+
+impl Secrets {
     /// Puts `keys` into the secret each function names in `JWT_SIGNING_KEY_SECRET`,
     /// signing with the key each names in `JWT_SIGNING_KEY_ID`.
     pub async fn put_keys(
@@ -147,56 +246,9 @@ impl Secrets {
         }
         Ok(())
     }
-
-    /// Stops the emulator if this process started it.
-    pub async fn stop(self, data_dir: Option<&Path>) {
-        if let Some(emulator) = self.emulator {
-            emulator.stop().await;
-            if let Some(dir) = data_dir {
-                let _ = std::fs::remove_file(endpoint_file(dir, "secretsmanager"));
-            }
-        }
-    }
-}
-
-/// A DynamoDB API to use: the one `dev` is running, or an emulator of our own.
-#[derive(Debug)]
-pub struct Datastore {
-    /// Its endpoint URL.
-    pub endpoint: String,
-    emulator: Option<Emulator>,
 }
 
 impl Datastore {
-    /// Starts an emulator persisting under `<data_dir>/dynamodb` (memory only without a folder).
-    pub async fn start(data_dir: Option<&Path>) -> Result<Self, CommandError> {
-        let emulator = Emulator::start(&EmulatorOptions {
-            data_dir: data_dir.map(|d| d.join("dynamodb")),
-            port: 0,
-        })
-        .await?;
-        let endpoint = emulator.endpoint().to_owned();
-        if let Some(dir) = data_dir {
-            std::fs::write(endpoint_file(dir, "dynamodb"), &endpoint)
-                .map_err(CommandError::io("writing the endpoint file"))?;
-        }
-        Ok(Self {
-            endpoint,
-            emulator: Some(emulator),
-        })
-    }
-
-    /// The emulator `dev` runs on `data_dir` if it answers, else a new one on it.
-    pub async fn reuse_or_start(data_dir: &Path) -> Result<Self, CommandError> {
-        match running_endpoint(data_dir, "dynamodb").await {
-            Some(endpoint) => Ok(Self {
-                endpoint,
-                emulator: None,
-            }),
-            None => Self::start(Some(data_dir)).await,
-        }
-    }
-
     /// Creates the template's tables when missing; returns the names created.
     pub async fn create_tables(&self, template: &Template) -> Result<Vec<String>, CommandError> {
         let client = local_client(&self.endpoint);
@@ -211,16 +263,6 @@ impl Datastore {
     /// The process id of the emulator this process started (tests pause it).
     pub fn emulator_pid(&self) -> Option<u32> {
         self.emulator.as_ref().and_then(Emulator::pid)
-    }
-
-    /// Stops the emulator if this process started it.
-    pub async fn stop(self, data_dir: Option<&Path>) {
-        if let Some(emulator) = self.emulator {
-            emulator.stop().await;
-            if let Some(dir) = data_dir {
-                let _ = std::fs::remove_file(endpoint_file(dir, "dynamodb"));
-            }
-        }
     }
 }
 

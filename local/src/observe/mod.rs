@@ -1,8 +1,6 @@
-//! What a run shows about itself: [`metrics`] (Prometheus text), [`status`] (the pools
-//! as JSON), [`logs`] (Lambda-style log lines) and [`stats`] (each function's counters
-//! and histograms).
+//! What a run records about itself, below the runtime that writes it: [`logs`]
+//! (Lambda-style log lines) and [`stats`] (each function's counters and histograms).
+//! The server shows them (`server::metrics`, `server::status_page`).
 
 pub mod logs;
-pub mod metrics;
 pub mod stats;
-pub mod status;

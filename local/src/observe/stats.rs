@@ -21,13 +21,18 @@ pub const REQUEST_BUCKETS: [f64; 11] = [
 /// A function's metrics; clones count into the same metrics.
 #[derive(Debug, Clone)]
 pub struct Stats {
-    pub(super) invocations: Counter,
-    pub(super) cold_starts: Counter,
-    pub(super) init_failures: Counter,
+    /// Invocations the function answered.
+    pub(crate) invocations: Counter,
+    /// Instances that finished their initializer.
+    pub(crate) cold_starts: Counter,
+    /// Instances whose init failed or timed out.
+    pub(crate) init_failures: Counter,
     /// Failed requests, one counter per kind.
-    pub(super) errors: Arc<Mutex<BTreeMap<&'static str, Counter>>>,
-    pub(super) init_duration: Histogram,
-    pub(super) request_duration: Histogram,
+    errors: Arc<Mutex<BTreeMap<&'static str, Counter>>>,
+    /// Time from spawn to the first `next`.
+    pub(crate) init_duration: Histogram,
+    /// Time from arrival at the pool to the function's answer.
+    pub(crate) request_duration: Histogram,
 }
 
 impl Default for Stats {
@@ -86,7 +91,7 @@ impl Stats {
     }
 
     /// Failed requests by kind, now.
-    pub(super) fn errors(&self) -> Vec<(&'static str, Counter)> {
+    pub(crate) fn errors(&self) -> Vec<(&'static str, Counter)> {
         self.errors
             .lock()
             .map(|e| e.iter().map(|(k, c)| (*k, c.clone())).collect())

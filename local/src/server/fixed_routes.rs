@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use http::{StatusCode, header};
 
-use crate::observe::{metrics, status};
 use crate::server::errors::error_response;
 use crate::server::gateway::{Gateway, get_or_head_only, shorten};
+use crate::server::{metrics, status_page as status};
 
 /// Where the HTTP contract is served, for people who explore the API.
 pub const OPENAPI_PATH: &str = "/api/openapi.yaml";

@@ -1,6 +1,6 @@
 //! The HTTP side, on one port, composed over a running [`Platform`]: [`serve`] answers
 //! with [`router`], which puts together the platform's own pages ([`fixed_routes`]:
-//! metrics, status, the contract), Lambda's Invoke API ([`invoke_api`], for
+//! [`metrics`], the [`status_page`], the contract), Lambda's Invoke API ([`invoke_api`], for
 //! `aws lambda invoke` and the SDKs), the template's routes ([`gateway`], which picks the
 //! function with [`routes`] and speaks payload 2.0 through [`event`]), and the frontend
 //! ([`static_files`], without what [`deploy_ignore`] leaves out) for what nothing claims. [`errors`] are the contract's error answers.
@@ -11,9 +11,11 @@ pub mod event;
 pub mod fixed_routes;
 pub mod gateway;
 pub mod invoke_api;
+pub mod metrics;
 pub mod omit_fields;
 pub mod routes;
 pub mod static_files;
+pub mod status_page;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -136,38 +138,4 @@ pub fn serve(
         make_service,
         std::future::pending(),
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    /// The `.rs` files under `dir`, recursively.
-    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                sources(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
-    #[test]
-    fn the_platform_and_the_runtime_do_not_reach_back_into_the_server() {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = vec![src.join("platform.rs")];
-        sources(&src.join("runtime"), &mut files);
-        for file in files {
-            let text = std::fs::read_to_string(&file).expect("source");
-            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
-                assert!(
-                    !line.contains("crate::server"),
-                    "{} imports the server: {line}",
-                    file.display()
-                );
-            }
-        }
-    }
 }

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_norway::Value;
-use shared::config::DEFAULT_INITIALIZER_TIMEOUT;
 
+use crate::template::lifecycle::{Lifecycle, LifecycleError, lifecycle};
 use crate::template::resolve::{ResolveError, Resolver};
 use crate::template::{Ordered, Resource, Template, TemplateError, read};
 
@@ -37,6 +37,9 @@ pub enum FunctionError {
         #[source]
         source: ResolveError,
     },
+    /// Its `Mappings.Lifecycle` entry is malformed.
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
     /// A property has the wrong type.
     #[error("{function}: {message}")]
     Invalid {
@@ -54,18 +57,6 @@ pub struct RouteSpec {
     pub method: String,
     /// The path template, e.g. `/api/rule/{key}`, or `$default`.
     pub path: String,
-}
-
-/// What the template declares about an instance's life.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lifecycle {
-    /// The initializer entry, as the template names it (informational locally: the
-    /// binary runs it before its first `next`).
-    pub initializer: Option<String>,
-    /// How long an instance may take from spawn to its first `next`.
-    pub init_timeout: Duration,
-    /// How many requests one instance serves at once.
-    pub concurrency: u32,
 }
 
 /// A function, ready to run locally.
@@ -99,7 +90,7 @@ pub struct FunctionSpec {
     pub log_format: String,
     /// `LoggingConfig.ApplicationLogLevel`, for `AWS_LAMBDA_LOG_LEVEL`.
     pub log_level: Option<String>,
-    /// Initializer, initializer timeout and per-instance concurrency.
+    /// Initializer, initializer timeout, per-instance concurrency and container scaling.
     pub lifecycle: Lifecycle,
 }
 
@@ -120,11 +111,7 @@ impl FunctionSpec {
             routes: Vec::new(),
             log_format: "Text".to_owned(),
             log_level: None,
-            lifecycle: Lifecycle {
-                initializer: None,
-                init_timeout: DEFAULT_INITIALIZER_TIMEOUT,
-                concurrency: 1,
-            },
+            lifecycle: Lifecycle::default(),
         }
     }
 }
@@ -260,29 +247,7 @@ fn function(
         log_format: text(logging.and_then(|l| l.log_format.as_ref()))?
             .unwrap_or_else(|| "Text".to_owned()),
         log_level: text(logging.and_then(|l| l.application_log_level.as_ref()))?,
-        lifecycle: lifecycle(template, resolver, id).map_err(resolve_err)?,
-    })
-}
-
-fn lifecycle(
-    template: &Template,
-    resolver: &Resolver<'_>,
-    id: &str,
-) -> Result<Lifecycle, ResolveError> {
-    let field = |name: &str| -> Result<Option<String>, ResolveError> {
-        template
-            .find_in_map("Lifecycle", id, name)
-            .map(|v| resolver.text(v))
-            .transpose()
-    };
-    let seconds = field("InitializerTimeoutSeconds")?.and_then(|s| s.parse::<f64>().ok());
-    Ok(Lifecycle {
-        initializer: field("Initializer")?,
-        init_timeout: seconds.map_or(DEFAULT_INITIALIZER_TIMEOUT, Duration::from_secs_f64),
-        concurrency: field("PerInstanceConcurrency")?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1u32)
-            .max(1),
+        lifecycle: lifecycle(template, id)?,
     })
 }
 

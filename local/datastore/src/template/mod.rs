@@ -9,6 +9,7 @@
 mod document;
 mod tables;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -117,6 +118,12 @@ impl Template {
     /// falls back to.
     pub fn function_globals(&self) -> &Value {
         &self.document.globals.function
+    }
+
+    /// `Mappings.<map>.<top>`: one top-level entry of a mapping, its second-level keys
+    /// and values.
+    pub fn mapping_entry(&self, map: &str, top: &str) -> Option<&BTreeMap<String, Value>> {
+        self.document.mappings.get(map)?.get(top)
     }
 
     /// `Mappings.<map>.<top>.<second>`, the value `!FindInMap [map, top, second]` names.
