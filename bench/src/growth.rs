@@ -29,6 +29,7 @@ use shared::http::body::JsonObject;
 use shared::store::idempotency::Reservation;
 use shared::store::{Datastore, RuleStore, SessionStore};
 
+use super::plot::{labelled_line, legend, svg_area};
 use super::rule_user::serving;
 use super::{BenchOptions, Call, Gateway, HttpClient};
 
@@ -292,8 +293,7 @@ fn draw(path: &Path, subjects: &[Subject]) -> Result<(), CommandError> {
     };
     let first = subjects.first().map_or(10.0, |s| s.todos as f64);
     let last = subjects.last().map_or(10_000.0, |s| s.todos as f64);
-    let root = SVGBackend::new(path, (980, 420)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_error(&e))?;
+    let root = svg_area(path, (980, 420)).map_err(|e| plot_error(&e))?;
     let (left, right) = root.split_horizontally(490);
     let colours = [BLUE, GREEN, RED];
     let top_ms = subjects
@@ -339,47 +339,20 @@ fn draw(path: &Path, subjects: &[Subject]) -> Result<(), CommandError> {
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(|e| plot_error(&e))?;
-    for (index, colour) in colours.iter().enumerate() {
-        let style = colour.stroke_width(2);
-        let p50: Vec<(f64, f64)> = subjects
+    for (index, colour) in colours.into_iter().enumerate() {
+        let p50 = subjects
             .iter()
-            .map(|s| (s.todos as f64, quantile(&s.samples[index], 0.5)))
-            .collect();
-        latency
-            .draw_series(LineSeries::new(p50.clone(), style))
-            .map_err(|e| plot_error(&e))?
-            .label(LABELS[index])
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-        latency
-            .draw_series(p50.into_iter().map(|p| Circle::new(p, 3, colour.filled())))
+            .map(|s| (s.todos as f64, quantile(&s.samples[index], 0.5)));
+        labelled_line(&mut latency, p50.collect(), LABELS[index], colour, true)
             .map_err(|e| plot_error(&e))?;
-        let read: Vec<(f64, f64)> = subjects
+        let read = subjects
             .iter()
-            .map(|s| (s.todos as f64, s.reads[index] as f64))
-            .collect();
-        items
-            .draw_series(LineSeries::new(read.clone(), style))
-            .map_err(|e| plot_error(&e))?
-            .label(LABELS[index])
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
-        items
-            .draw_series(read.into_iter().map(|p| Circle::new(p, 3, colour.filled())))
+            .map(|s| (s.todos as f64, s.reads[index] as f64));
+        labelled_line(&mut items, read.collect(), LABELS[index], colour, true)
             .map_err(|e| plot_error(&e))?;
     }
-    latency
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| plot_error(&e))?;
-    items
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|e| plot_error(&e))?;
+    legend(&mut latency, SeriesLabelPosition::UpperLeft).map_err(|e| plot_error(&e))?;
+    legend(&mut items, SeriesLabelPosition::UpperLeft).map_err(|e| plot_error(&e))?;
     root.present().map_err(|e| plot_error(&e))?;
     println!("  drawn in {}", path.display());
     Ok(())

@@ -34,6 +34,7 @@ mod growth;
 mod load;
 mod overhead;
 mod peers;
+mod plot;
 mod rule_user;
 mod scale_out;
 mod session_check;

@@ -25,6 +25,7 @@ use local::template::functions::FunctionSpec;
 use plotters::prelude::*;
 
 use super::growth::quantile;
+use super::plot::{labelled_line, legend, svg_area};
 use super::rule_user::{rule_requests, signed_in_user_with_todos, user_and_rule};
 use super::{BenchOptions, Call, Gateway, HttpClient, median};
 
@@ -309,8 +310,7 @@ fn draw(path: &Path, phases: &Phases, series: &[Series; 2]) -> Result<(), Comman
         phases.warm.as_secs_f64(),
         (phases.warm + phases.step).as_secs_f64(),
     );
-    let root = SVGBackend::new(path, (760, 640)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| plot_error(&e))?;
+    let root = svg_area(path, (760, 640)).map_err(|e| plot_error(&e))?;
     let root = root
         .titled(
             "FaaS (concurrency) vs container (watermark) scaling: rule, page of 10 todos",
@@ -352,20 +352,11 @@ fn draw(path: &Path, phases: &Phases, series: &[Series; 2]) -> Result<(), Comman
                 Rectangle::new([(x, y - 5), (x + 18, y + 5)], BLUE.mix(0.15).filled())
             });
         for ((s, points), colour) in series.iter().zip(lines.iter()).zip(colours) {
-            let style = colour.stroke_width(2);
-            chart
-                .draw_series(LineSeries::new(points.clone(), style))
-                .map_err(|e| plot_error(&e))?
-                .label(format!("{} policy", s.policy))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+            let label = format!("{} policy", s.policy);
+            labelled_line(&mut chart, points.clone(), label, colour, false)
+                .map_err(|e| plot_error(&e))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| plot_error(&e))?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight).map_err(|e| plot_error(&e))?;
     }
     root.present().map_err(|e| plot_error(&e))?;
     println!("  drawn in {}", path.display());
