@@ -26,7 +26,7 @@ use plotters::prelude::*;
 use shared::auth::session::AuthenticatedUser;
 use shared::domain::{ListQuery, NewRule, RuleKey};
 use shared::http::body::JsonObject;
-use shared::store::idempotency::Reservation;
+use shared::store::idempotency::Written;
 use shared::store::{Datastore, RuleStore, SessionStore};
 
 use super::plot::{labelled_line, legend, svg_area};
@@ -190,12 +190,12 @@ async fn seed(
                 body.0.insert("status".into(), (i % 4).into());
                 let new =
                     NewRule::parse(&body).map_err(|e| CommandError::Message(e.to_string()))?;
-                let reservation = Reservation::fresh();
-                store
-                    .create(owner, &new, &reservation)
-                    .await
-                    .map_err(failed)?;
-                Ok::<_, CommandError>(reservation.rule_key)
+                let written = store.create(owner, &new, None).await.map_err(failed)?;
+                let Written::Done(rule) = written else {
+                    return Err(CommandError::Message("a create without a key was replayed".into()));
+                };
+                RuleKey::parse(&rule.key, "key")
+                    .map_err(|e| CommandError::Message(e.to_string()))
             }
         })
         .buffer_unordered(SEEDING_CONCURRENCY)

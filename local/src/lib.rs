@@ -4,7 +4,7 @@
 //! A tour, in the order a request meets it (arrows point down the pipeline:
 //! commands → server → platform → runtime → observe, template, datastore):
 //!
-//! - [`commands`] are `dev`, `invoke` and `repair-counts` (and `project`, the set-up
+//! - [`commands`] are `dev` and `invoke` (and `project`, the set-up
 //!   they share with the benchmark, the `bench` crate beside this one).
 //! - [`server`] is the HTTP front door: the gateway picks the function for a route and
 //!   converts to and from payload 2.0, serves `web/`, the metrics and the status page;

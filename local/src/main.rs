@@ -2,7 +2,6 @@
 //!
 //! - `dev`: the whole app (emulator, tables, functions, gateway, frontend).
 //! - `invoke`: one cold invocation of one function with a sample event.
-//! - `repair-counts`: recount every user's todos in the local table.
 //!
 //! The benchmark (`make bench`) is its own crate, `bench/`, on this one's library.
 
@@ -11,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use local::commands::{CommandError, dev, invoke, repair, run_to_exit};
+use local::commands::{CommandError, dev, invoke, run_to_exit};
 
 #[derive(Parser)]
 #[command(
@@ -58,15 +57,6 @@ enum Command {
         /// NAME=VALUE set in every instance's environment after the template's.
         #[arg(long = "env", value_parser = parse_env)]
         env: Vec<(String, String)>,
-    },
-    /// Recount every user's todos in the local table; report whose counts drifted.
-    RepairCounts {
-        /// The SAM template.
-        #[arg(long, default_value = "template.yml")]
-        template: PathBuf,
-        /// Where the emulator's data lives.
-        #[arg(long, default_value = ".data")]
-        data_dir: PathBuf,
     },
     /// Invoke one function once with a sample event, like `sam local invoke`.
     Invoke {
@@ -132,9 +122,6 @@ async fn run(command: Command) -> Result<(), CommandError> {
                 env: env.into_iter().collect(),
             })
             .await
-        }
-        Command::RepairCounts { template, data_dir } => {
-            repair::run(repair::RepairOptions { template, data_dir }).await
         }
         Command::Invoke {
             function,

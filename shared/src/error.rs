@@ -87,6 +87,15 @@ pub enum ApiError {
         /// Whether a write was under way.
         during_write: bool,
     },
+    /// 503: concurrent writes to the same todos kept cancelling this one; nothing was
+    /// changed, and a retry in a moment may succeed.
+    #[error(
+        "Other changes to your todos kept conflicting with this one; nothing was changed: please retry in a moment."
+    )]
+    Contended {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// 500: a bug or an unexpected answer from a dependency. Details go to the log only.
     #[error("Something went wrong on our side; the error has been logged.")]
     Internal,
@@ -134,7 +143,9 @@ impl ApiError {
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServiceUnavailable { .. } | Self::Contended { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,7 +166,7 @@ impl ApiError {
             Self::UriTooLong => "URI_TOO_LONG",
             Self::HeadersTooLarge => "HEADERS_TOO_LARGE",
             Self::TooManyRequests { .. } => "TOO_MANY_REQUESTS",
-            Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
+            Self::ServiceUnavailable { .. } | Self::Contended { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL_ERROR",
         }
     }
@@ -180,7 +191,8 @@ impl ApiError {
         let headers = response.headers_mut();
         match &self {
             Self::TooManyRequests { retry_after, .. }
-            | Self::ServiceUnavailable { retry_after, .. } => {
+            | Self::ServiceUnavailable { retry_after, .. }
+            | Self::Contended { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             Self::MethodNotAllowed { allow, .. } => {

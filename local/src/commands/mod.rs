@@ -1,11 +1,9 @@
-//! The commands of `local-platform`: [`dev`], [`invoke`] and [`repair`]
-//! (`repair-counts`), and the set-up they share (with the `bench` crate) in
-//! [`project`]; [`sample_user`] fills in the sample events' placeholders.
+//! The commands of `local-platform`: [`dev`] and [`invoke`], and the set-up they
+//! share (with the `bench` crate) in [`project`]; [`sample_user`] fills in the sample events' placeholders.
 
 pub mod dev;
 pub mod invoke;
 pub mod project;
-pub mod repair;
 pub mod sample_user;
 
 use std::process::ExitCode;

@@ -159,7 +159,7 @@ pub type Secrets = Service<SecretsEmulator>;
 
 impl<E: Emulated> Service<E> {
     /// Starts an emulator; with `data_dir`, records its endpoint there for the
-    /// commands that come after (`invoke`, `repair-counts`).
+    /// commands that come after (`invoke`).
     pub async fn start(data_dir: Option<&Path>) -> Result<Self, CommandError> {
         let emulator = E::start(data_dir).await?;
         let endpoint = emulator.endpoint().to_owned();

@@ -2,14 +2,16 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ulid::Generator;
 use unicode_normalization::UnicodeNormalization as _;
 
 use super::error::{FieldError, Reason};
 
 /// A todo's id: a ULID, so ids sort by creation time (newest first is a reverse scan).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Stored and shown as its canonical 26-character spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct RuleKey(ulid::Ulid);
 
 impl RuleKey {
@@ -89,6 +91,20 @@ impl Default for RuleKey {
     }
 }
 
+impl From<RuleKey> for String {
+    fn from(key: RuleKey) -> Self {
+        key.to_string()
+    }
+}
+
+impl TryFrom<String> for RuleKey {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse(&raw, "key")
+    }
+}
+
 impl std::fmt::Display for RuleKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
@@ -102,8 +118,23 @@ pub fn composed(text: &str) -> String {
 }
 
 /// A todo's name: 1 to 200 characters after trimming, no control characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct RuleName(String);
+
+impl From<RuleName> for String {
+    fn from(name: RuleName) -> Self {
+        name.0
+    }
+}
+
+impl TryFrom<String> for RuleName {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse(&raw)
+    }
+}
 
 impl RuleName {
     /// The most characters a name may have.
@@ -148,8 +179,23 @@ pub fn fold(text: &str) -> String {
 
 /// A todo's description: at most 2000 characters; line breaks and tabs are the only
 /// control characters allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct RuleDesc(String);
+
+impl From<RuleDesc> for String {
+    fn from(desc: RuleDesc) -> Self {
+        desc.0
+    }
+}
+
+impl TryFrom<String> for RuleDesc {
+    type Error = FieldError;
+
+    fn try_from(raw: String) -> Result<Self, FieldError> {
+        Self::parse(&raw)
+    }
+}
 
 impl RuleDesc {
     /// The most characters a description may have.
@@ -182,8 +228,29 @@ impl RuleDesc {
 }
 
 /// 0 to do, 1 in progress, 2 done, 3 blocked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
 pub struct Status(u8);
+
+impl From<Status> for u8 {
+    fn from(status: Status) -> Self {
+        status.0
+    }
+}
+
+impl TryFrom<u8> for Status {
+    type Error = FieldError;
+
+    fn try_from(code: u8) -> Result<Self, FieldError> {
+        Self::from_code(i64::from(code)).ok_or(FieldError::new(
+            "status",
+            Reason::NotAWholeNumber {
+                min: 0,
+                max: i64::from(Self::MAX),
+            },
+        ))
+    }
+}
 
 impl Status {
     /// The largest status code.
@@ -204,8 +271,26 @@ impl Status {
 }
 
 /// Progress in percent, 0 to 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
 pub struct Progress(u8);
+
+impl From<Progress> for u8 {
+    fn from(progress: Progress) -> Self {
+        progress.0
+    }
+}
+
+impl TryFrom<u8> for Progress {
+    type Error = FieldError;
+
+    fn try_from(percent: u8) -> Result<Self, FieldError> {
+        Self::from_percent(i64::from(percent)).ok_or(FieldError::new(
+            "progress",
+            Reason::NotAWholeNumber { min: 0, max: 100 },
+        ))
+    }
+}
 
 impl Progress {
     /// Builds a progress from a percentage, if it is one.

@@ -43,12 +43,17 @@ impl From<HashError> for ApiError {
     }
 }
 
-/// A datastore failure: a 503 when a retry may succeed, a 401 when the caller's
-/// session ended under a conditional write, a 500 otherwise.
+/// A datastore failure: a 503 when a retry may succeed (saying whether a write may
+/// have been applied), a 401 when the caller's session ended under a conditional
+/// write, a 500 otherwise.
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         if matches!(error, StoreError::SessionEnded) {
             return ApiError::session_ended();
+        }
+        if matches!(error, StoreError::Contended { .. }) {
+            tracing::warn!(error = %error, "write contended");
+            return ApiError::Contended { retry_after: 1 };
         }
         if error.is_transient() {
             tracing::warn!(error = %error, "datastore unavailable");

@@ -1,14 +1,13 @@
 //! Removing what an account owns: every item of its `OWNER#<user id>` partition
-//! (todos, tombstones, idempotency records) except the state item, which stays
-//! (closed, with a TTL) so that a login racing the deletion cannot open a session.
+//! (todos, idempotency records) except the state item, which stays (closed, with a
+//! TTL) so that a login racing the deletion cannot open a session.
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
 
 use super::items::{Item, s};
-use super::rules::owner_pk;
-use super::state::STATE_SK;
+use super::keys::{STATE, TODO_SK_FIRST, owner_pk};
 use super::{Datastore, StoreError};
 
 /// `BatchWriteItem`'s limit.
@@ -44,7 +43,7 @@ impl AccountStore {
                 .filter(|key| {
                     key.get("sk")
                         .and_then(|v| v.as_s().ok())
-                        .is_some_and(|sk| sk.starts_with("RULE#"))
+                        .is_some_and(|sk| sk.starts_with(TODO_SK_FIRST))
                 })
                 .count() as u64;
             for batch in keys.chunks(BATCH_SIZE) {
@@ -61,7 +60,7 @@ impl AccountStore {
             .query()
             .table_name(self.datastore.table())
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", owner_pk(user_id))
+            .expression_attribute_values(":pk", s(owner_pk(user_id)))
             .projection_expression("pk, sk")
             .consistent_read(true)
             .send()
@@ -69,7 +68,7 @@ impl AccountStore {
             .map_err(|e| StoreError::from_sdk("Query", e))?;
         // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
         let mut keys = output.items.unwrap_or_default();
-        keys.retain(|key| key.get("sk") != Some(&s(STATE_SK)));
+        keys.retain(|key| key.get("sk") != Some(&s(STATE)));
         Ok(keys)
     }
 

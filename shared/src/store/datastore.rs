@@ -9,10 +9,12 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use serde::de::DeserializeOwned;
 
 use super::StoreError;
-use super::items::{Item, s};
+use super::items::{Expiring, Item, from_item};
+use super::keys::Key;
 use crate::config::DatastoreConfig;
 use crate::sdk_config::ClientSettings;
 
@@ -22,6 +24,10 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// TCP/TLS connect limit.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// `BatchGetItem`'s limit of keys per call.
+const BATCH_GET_LIMIT: usize = 100;
+/// Rounds of asking again for keys `BatchGetItem` left unprocessed.
+const BATCH_ROUNDS: usize = 5;
 
 /// A DynamoDB client bound to the function's table.
 #[derive(Debug, Clone)]
@@ -67,17 +73,12 @@ impl Datastore {
         &self.table
     }
 
-    /// The item with key `pk`, `sk`, read consistently.
-    pub async fn get(
-        &self,
-        pk: AttributeValue,
-        sk: AttributeValue,
-    ) -> Result<Option<Item>, StoreError> {
+    /// The item at `key`, read consistently.
+    pub async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         self.client
             .get_item()
             .table_name(&self.table)
-            .key("pk", pk)
-            .key("sk", sk)
+            .set_key(Some(key.attributes()))
             .consistent_read(true)
             .send()
             .await
@@ -85,13 +86,68 @@ impl Datastore {
             .map_err(|e| StoreError::from_sdk("GetItem", e))
     }
 
-    /// An `UpdateItem` of the item with key `pk`, `sk`, to be completed by the caller.
-    pub fn update(&self, pk: AttributeValue, sk: AttributeValue) -> UpdateItemFluentBuilder {
+    /// The item at `key` as a `T`, read consistently; one past its expiry is absent.
+    pub async fn read<T: DeserializeOwned + Expiring>(
+        &self,
+        key: &Key,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .get(key)
+            .await?
+            .map(from_item::<T>)
+            .transpose()?
+            .filter(|item| !item.has_expired()))
+    }
+
+    /// The items at `keys` (those that exist), read consistently with as few
+    /// `BatchGetItem` calls as its limit of 100 keys allows.
+    pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH_GET_LIMIT) {
+            let mut wanted = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.iter().map(Key::attributes).collect()))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut rounds = 0;
+            loop {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
+                if let Some(mut found) = output.responses {
+                    items.extend(found.remove(&self.table).unwrap_or_default());
+                }
+                match output
+                    .unprocessed_keys
+                    .and_then(|mut left| left.remove(&self.table))
+                {
+                    Some(left) if !left.keys().is_empty() && rounds < BATCH_ROUNDS => {
+                        rounds += 1;
+                        wanted = left;
+                    }
+                    Some(left) if !left.keys().is_empty() => {
+                        return Err(StoreError::Unavailable {
+                            operation: "BatchGetItem",
+                            message: "keys stayed unprocessed".to_owned(),
+                        });
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    /// An `UpdateItem` of the item at `key`, to be completed by the caller.
+    pub fn update(&self, key: &Key) -> UpdateItemFluentBuilder {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("pk", pk)
-            .key("sk", sk)
+            .set_key(Some(key.attributes()))
     }
 
     /// One cheap, real round trip: a `GetItem` of a key that never exists.
@@ -102,8 +158,8 @@ impl Datastore {
         self.client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s("WARMUP"))
-            .key("sk", s("WARMUP"))
+            .key("pk", AttributeValue::S("WARMUP".to_owned()))
+            .key("sk", AttributeValue::S("WARMUP".to_owned()))
             .projection_expression("pk")
             // The initializer retries with its own backoff and deadline; one try per call here.
             .customize()

@@ -32,6 +32,13 @@ pub enum StoreError {
     /// the account deleted): nothing was written.
     #[error("the session has ended")]
     SessionEnded,
+    /// Concurrent writes to the same items kept cancelling this one: nothing was
+    /// written, and a retry in a moment may succeed.
+    #[error("{operation} kept conflicting with concurrent writes")]
+    Contended {
+        /// The operation.
+        operation: &'static str,
+    },
 }
 
 /// Error codes that mean "try again later".

@@ -1,61 +1,42 @@
-//! `Idempotency-Key` records: one item per user and key, kept for 24 hours.
+//! `Idempotency-Key` records: a write's answer, kept for 24 hours under the user's
+//! key, written in the same transaction as the write itself.
 //!
-//! | `pk` | `sk` | attributes |
-//! |---|---|---|
-//! | `OWNER#<user id>` | `IDEM#<key>` | `fingerprint`, `token`, `ruleKey`, `createdAt`, `expiresAt` (TTL); once done: `status`, `response` |
+//! A write with a key adds one more action to its transaction: a `Put` of the record
+//! (the request's fingerprint and the answer the write gives), on the condition that
+//! no live record holds the key. So the record exists exactly when the write happened:
 //!
-//! A write with a key first **claims** it with one conditional `PutItem`. The record
-//! fixes everything a retry must reuse: the [`WriteToken`] the write stores on the
-//! items it changes and, for a create, the new todo's id. So whichever attempt
-//! carries the write out (the first, a retry after a crash, or two at once), they
-//! all make the same write, and the datastore's conditions let it happen once. When
-//! it is done, the outcome is recorded, and later attempts get that answer back.
+//! - the first attempt commits the write and its record together;
+//! - a retry of the same request (the client never saw the answer: a timeout, a
+//!   killed instance) finds the record, by the read an update or a delete makes
+//!   first or by its transaction's refusal, which returns the record as it is; it
+//!   answers with the recorded outcome ([`Earlier::Replay`]) and writes nothing;
+//! - two attempts at once: one commits, the other's transaction is refused on the
+//!   record and replays it;
+//! - the same key with another request: [`Earlier::Reused`].
 //!
-//! - same key, same request, outcome recorded: [`Claim::Replay`];
-//! - same key, same request, no outcome yet (in flight, or its instance died):
-//!   [`Claim::Proceed`] with the record's token and id, so the write is redone or
-//!   recognised, never duplicated;
-//! - same key, another request: [`Claim::Mismatch`];
-//! - keys are scoped to the user (their partition), and a record past `expiresAt`
-//!   counts as absent even before the table's TTL removes it.
+//! Keys are scoped to the user (their partition), and a record past `expiresAt`
+//! counts as absent even before the table's TTL removes it. A write's own refusal (a
+//! 404, a 409) changes nothing, but is recorded too ([`IdempotencyStore::record`]),
+//! so the same request keeps getting the same answer.
 
 use aws_lc_rs::digest;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::items::{Item, get_n, get_s, n, s};
-use super::rules::owner_pk;
-use super::{Datastore, StoreError, WriteToken};
-use crate::domain::{IdempotencyKey, RuleKey};
+use super::items::{DeletePartItem, Expiring, IdempotencyItem, Item, from_item, n, to_item};
+use super::keys::Key;
+use super::transaction::{Expression, Transaction};
+use super::{Datastore, StoreError};
+use crate::domain::IdempotencyKey;
 use crate::time::{now_epoch_seconds, now_rfc3339};
 
 /// How long a key is remembered.
 pub const KEY_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
-/// What a write with this key must reuse.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reservation {
-    /// The token the write stores on the items it changes.
-    pub token: WriteToken,
-    /// The id a create gives its todo.
-    pub rule_key: RuleKey,
-    /// Whether an earlier attempt of the same request may have carried the write out
-    /// already (the key's record was there, without an outcome).
-    pub resumed: bool,
-}
-
-impl Reservation {
-    /// A reservation for a write without a key: a fresh token and id.
-    pub fn fresh() -> Self {
-        Self {
-            token: WriteToken::new(),
-            rule_key: RuleKey::new(),
-            resumed: false,
-        }
-    }
-}
-
-/// An outcome recorded for a key.
+/// An answer recorded for a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedOutcome {
     /// The HTTP status.
@@ -64,30 +45,158 @@ pub struct RecordedOutcome {
     pub body: String,
 }
 
-/// What claiming a key found.
+/// A write's `Idempotency-Key` and the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// Carry the write out with this reservation.
-    Proceed(Reservation),
-    /// The write was carried out; answer with its outcome.
-    Replay(RecordedOutcome),
-    /// The key was used for a different request.
-    Mismatch,
+pub struct Keyed {
+    key: IdempotencyKey,
+    fingerprint: String,
 }
 
-/// Idempotency records in the table.
+/// What an earlier use of a key means for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Earlier {
+    /// The same request was carried out: answer with its outcome.
+    Replay(RecordedOutcome),
+    /// The key was used for a different request.
+    Reused,
+}
+
+/// How a write with a key records its answer: the key, and the answer it gives for
+/// an outcome `T`.
+pub struct Recording<'a, T> {
+    /// The key and its request.
+    pub keyed: &'a Keyed,
+    /// The answer for an outcome.
+    pub answer: &'a (dyn Fn(&T) -> RecordedOutcome + Send + Sync),
+}
+
+/// What a write came to: carried out now, or earlier under the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written<T> {
+    /// This call's outcome.
+    Done(T),
+    /// The key's earlier use.
+    Earlier(Earlier),
+}
+
+impl<T> Written<T> {
+    /// This outcome made into another, an earlier use staying as it is.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Written<U> {
+        match self {
+            Self::Done(outcome) => Written::Done(f(outcome)),
+            Self::Earlier(earlier) => Written::Earlier(earlier),
+        }
+    }
+}
+
+/// The condition that no live record holds a key.
+fn unclaimed() -> Expression {
+    Expression::new("attribute_not_exists(pk) OR #expiresAt < :now")
+        .name("#expiresAt", "expiresAt")
+        .value(":now", n(now_epoch_seconds()))
+}
+
+impl Keyed {
+    /// `key` used for the request described by `request` (its method, its todo and
+    /// its body, canonically): only a digest is kept.
+    pub fn new(key: IdempotencyKey, request: &str) -> Self {
+        let digest = digest::digest(&digest::SHA256, request.as_bytes());
+        Self {
+            key,
+            fingerprint: URL_SAFE_NO_PAD.encode(digest),
+        }
+    }
+
+    /// Where `owner_id`'s record of this key lives; `part` names a part of a write
+    /// carried out in several transactions.
+    pub(crate) fn record_key(&self, owner_id: &str, part: Option<usize>) -> Key {
+        Key::idempotency(owner_id, &self.key, part)
+    }
+
+    /// Adds the record of `outcome` to `transaction`; answers the action's position.
+    pub(crate) fn record(
+        &self,
+        transaction: &mut Transaction,
+        table: &str,
+        owner_id: &str,
+        outcome: &RecordedOutcome,
+    ) -> Result<usize, StoreError> {
+        transaction.put(
+            table,
+            to_item(&self.item(owner_id, outcome))?,
+            Some(unclaimed()),
+        )
+    }
+
+    /// Adds the record of part `part` of a split delete, which deleted `deleted`
+    /// todos, to `transaction`; answers the action's position.
+    pub(crate) fn record_part(
+        &self,
+        transaction: &mut Transaction,
+        table: &str,
+        owner_id: &str,
+        part: usize,
+        deleted: u64,
+    ) -> Result<usize, StoreError> {
+        let item = DeletePartItem::new(
+            self.record_key(owner_id, Some(part)),
+            self.fingerprint.clone(),
+            deleted,
+            now_epoch_seconds() + KEY_LIFETIME_SECONDS,
+        );
+        transaction.put(table, to_item(&item)?, Some(unclaimed()))
+    }
+
+    fn item(&self, owner_id: &str, outcome: &RecordedOutcome) -> IdempotencyItem {
+        IdempotencyItem::new(
+            self.record_key(owner_id, None),
+            self.fingerprint.clone(),
+            outcome.status,
+            outcome.body.clone(),
+            now_rfc3339(),
+            now_epoch_seconds() + KEY_LIFETIME_SECONDS,
+        )
+    }
+
+    /// What the record `item` (read, or returned by a refusal) means for this
+    /// request; `None` when it has expired.
+    pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
+        let record: IdempotencyItem = from_item(item)?;
+        if record.has_expired() {
+            return Ok(None);
+        }
+        Ok(Some(if record.fingerprint == self.fingerprint {
+            Earlier::Replay(RecordedOutcome {
+                status: record.status,
+                body: record.response,
+            })
+        } else {
+            Earlier::Reused
+        }))
+    }
+
+    /// What the part record `item` says: how many todos that part deleted, or that the
+    /// key was used for another request; `None` when it has expired.
+    pub(crate) fn earlier_part(
+        &self,
+        item: Item,
+    ) -> Result<Option<Result<u64, Earlier>>, StoreError> {
+        let record: DeletePartItem = from_item(item)?;
+        if record.has_expired() {
+            return Ok(None);
+        }
+        Ok(Some(if record.fingerprint == self.fingerprint {
+            Ok(record.deleted)
+        } else {
+            Err(Earlier::Reused)
+        }))
+    }
+}
+
+/// Records of keys, outside a write's transaction.
 #[derive(Debug, Clone)]
 pub struct IdempotencyStore {
     datastore: Datastore,
-}
-
-fn record_sk(key: &IdempotencyKey) -> String {
-    format!("IDEM#{key}")
-}
-
-/// A short, fixed-length digest of a request's canonical description.
-fn digest_of(fingerprint: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, fingerprint.as_bytes()))
 }
 
 impl IdempotencyStore {
@@ -96,122 +205,40 @@ impl IdempotencyStore {
         Self { datastore }
     }
 
-    /// Claims `key` of `owner_id` for the request described by `fingerprint`.
-    pub async fn claim(
+    /// Records `outcome` for `keyed` (a write's refusal, which has no transaction of
+    /// its own) with one conditional `PutItem`; when an earlier attempt recorded
+    /// first, answers what it recorded.
+    pub async fn record(
         &self,
         owner_id: &str,
-        key: &IdempotencyKey,
-        fingerprint: &str,
-    ) -> Result<Claim, StoreError> {
-        let fingerprint = digest_of(fingerprint);
-        // Two rounds: a record that expires between the write and the read is gone.
-        for _ in 0..2 {
-            let mine = Reservation::fresh();
-            let now = now_epoch_seconds();
-            let result = self
-                .datastore
-                .client()
-                .put_item()
-                .table_name(self.datastore.table())
-                .item("pk", owner_pk(owner_id))
-                .item("sk", s(record_sk(key)))
-                .item("entity", s("idempotency"))
-                .item("fingerprint", s(&fingerprint))
-                .item("token", s(mine.token.as_str()))
-                .item("ruleKey", s(mine.rule_key.to_string()))
-                .item("createdAt", s(now_rfc3339()))
-                .item("expiresAt", n(now + KEY_LIFETIME_SECONDS))
-                .condition_expression("attribute_not_exists(pk) OR #expiresAt < :now")
-                .expression_attribute_names("#expiresAt", "expiresAt")
-                .expression_attribute_values(":now", n(now))
-                .send()
-                .await;
-            if StoreError::unless_condition_failed("PutItem", result)?.is_some() {
-                return Ok(Claim::Proceed(mine));
-            }
-            if let Some(record) = self.read(owner_id, key).await? {
-                return claim_from_record(&record, &fingerprint, &mine);
-            }
-        }
-        Err(StoreError::Unavailable {
-            operation: "PutItem",
-            message: "the idempotency record kept changing".to_owned(),
-        })
-    }
-
-    /// Records the outcome of the write `token` made under `key`. When another attempt
-    /// of the same request recorded first, returns that outcome, which is the one
-    /// every attempt must answer with.
-    pub async fn complete(
-        &self,
-        owner_id: &str,
-        key: &IdempotencyKey,
-        token: &WriteToken,
+        keyed: &Keyed,
         outcome: &RecordedOutcome,
-    ) -> Result<Option<RecordedOutcome>, StoreError> {
+    ) -> Result<Option<Earlier>, StoreError> {
         let result = self
             .datastore
-            .update(owner_pk(owner_id), s(record_sk(key)))
-            .update_expression("SET #status = :status, #response = :response")
-            .condition_expression("#token = :token AND attribute_not_exists(#status)")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#response", "response")
-            .expression_attribute_names("#token", "token")
-            .expression_attribute_values(":status", n(outcome.status))
-            .expression_attribute_values(":response", s(&outcome.body))
-            .expression_attribute_values(":token", s(token.as_str()))
+            .client()
+            .put_item()
+            .table_name(self.datastore.table())
+            .set_item(Some(to_item(&keyed.item(owner_id, outcome))?))
+            .condition_expression("attribute_not_exists(pk) OR #expiresAt < :now")
+            .expression_attribute_names("#expiresAt", "expiresAt")
+            .expression_attribute_values(":now", n(now_epoch_seconds()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
-        if StoreError::unless_condition_failed("UpdateItem", result)?.is_some() {
-            return Ok(None);
+        match result {
+            Ok(_) => Ok(None),
+            Err(SdkError::ServiceError(service))
+                if service.err().is_conditional_check_failed_exception() =>
+            {
+                match service.into_err() {
+                    PutItemError::ConditionalCheckFailedException(refused) => {
+                        refused.item.map_or(Ok(None), |item| keyed.earlier(item))
+                    }
+                    _ => Ok(None),
+                }
+            }
+            Err(error) => Err(StoreError::from_sdk("PutItem", error)),
         }
-        // Recorded already: by an earlier attempt of ours (the same outcome) or by a
-        // concurrent attempt of the same request (whose outcome wins).
-        Ok(self
-            .read(owner_id, key)
-            .await?
-            .and_then(|record| recorded_outcome(&record).ok().flatten()))
     }
-
-    async fn read(&self, owner_id: &str, key: &IdempotencyKey) -> Result<Option<Item>, StoreError> {
-        let record = self
-            .datastore
-            .get(owner_pk(owner_id), s(record_sk(key)))
-            .await?;
-        Ok(record
-            .filter(|item| get_n::<u64>(item, "expiresAt").is_ok_and(|e| e >= now_epoch_seconds())))
-    }
-}
-
-/// What a record found by a claim means; `mine` is what this claim tried to write (an
-/// SDK retry of the claim can find its own first attempt).
-fn claim_from_record(
-    record: &Item,
-    fingerprint: &str,
-    mine: &Reservation,
-) -> Result<Claim, StoreError> {
-    if get_s(record, "fingerprint")? != fingerprint {
-        return Ok(Claim::Mismatch);
-    }
-    if let Some(outcome) = recorded_outcome(record)? {
-        return Ok(Claim::Replay(outcome));
-    }
-    let rule_key = RuleKey::parse(&get_s(record, "ruleKey")?, "ruleKey")
-        .map_err(|_| StoreError::Corrupt("idempotency record with a bad ruleKey".into()))?;
-    let token = WriteToken::from_stored(get_s(record, "token")?);
-    Ok(Claim::Proceed(Reservation {
-        resumed: token != mine.token,
-        token,
-        rule_key,
-    }))
-}
-
-fn recorded_outcome(record: &Item) -> Result<Option<RecordedOutcome>, StoreError> {
-    if !record.contains_key("status") {
-        return Ok(None);
-    }
-    Ok(Some(RecordedOutcome {
-        status: get_n(record, "status")?,
-        body: get_s(record, "response")?,
-    }))
 }

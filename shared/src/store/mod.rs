@@ -1,32 +1,33 @@
-//! DynamoDB: one table, single-item conditional writes only.
+//! DynamoDB: one table, every write one transaction (or one conditional write where
+//! a single item is enough).
 //!
-//! | item | `pk` | `sk` | attributes |
-//! |---|---|---|---|
-//! | user | `USER#<lower-case name>` | `PROFILE` | `userId`, `userName`, `passwordHash`, `createdAt` |
-//! | failed-login counter | `USER#<lower-case name>` | `LOGINFAIL` | `failures`, `windowStart`, `expiresAt` (TTL) |
-//! | todo | `OWNER#<user id>` | `RULE#<ulid>` | `key`, `name`, `nameLower`, `desc`, `status`, `progress`, `owner`, `createdAt`, `updatedAt`, `version` |
+//! A tour:
 //!
-//! Access patterns: register = conditional put on the user item (the name is unique
-//! because the key is); log in = get the user item; list = query `OWNER#<id>` with
-//! `begins_with(sk, "RULE#")`, newest first because ULIDs sort by time; get, update
-//! and delete touch one todo item, each with a condition.
+//! - [`keys`] makes every key, and [`items`] is one `serde` struct per item kind;
+//!   the data model in full is `docs/data-model.md`;
+//! - [`datastore`] is the client bound to the table (reads, the warm-up);
+//!   [`transaction`] commits a write's actions all or nothing, retrying conflicts;
+//! - [`rules`] (todos: create, update, delete, get, list), [`state`] (each user's
+//!   sessions and counters), [`idempotency`] (answers kept per `Idempotency-Key`),
+//!   [`users`] (profiles and the login throttle) and [`accounts`] (removing an
+//!   account's data) are what the functions call;
+//! - [`errors`] sorts failures by what a caller can do about them.
 
 pub mod accounts;
 pub mod datastore;
 pub mod errors;
 pub mod idempotency;
 pub mod items;
+pub mod keys;
 pub mod rules;
 pub mod state;
+pub mod transaction;
 pub mod users;
-pub mod write_token;
 
 pub use accounts::AccountStore;
 pub use datastore::Datastore;
 pub use errors::StoreError;
 pub use idempotency::IdempotencyStore;
 pub use rules::{Page, RuleStore, UpdateOutcome};
-pub use state::counts::CountStore;
 pub use state::sessions::SessionStore;
 pub use users::UserStore;
-pub use write_token::WriteToken;

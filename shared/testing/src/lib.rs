@@ -10,7 +10,9 @@
 pub mod contract;
 pub mod datastore;
 pub mod edge;
+pub mod fault_proxy;
 pub mod runtime_api;
+pub mod stored;
 pub mod workspace;
 
 use std::future::Future;

@@ -29,9 +29,18 @@ pub(crate) struct User {
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
-    let endpoint = shared_testing::datastore::emulator_endpoint();
+    spawn_app_through(shared_testing::datastore::emulator_endpoint()).await
+}
+
+/// [`spawn_app`], its datastore calls sent to `endpoint` (a proxy in front of the
+/// emulator).
+pub(crate) async fn spawn_app_through(endpoint: &str) -> TestApp {
     let table = shared_testing::datastore::unique_table_name("rule");
-    shared_testing::datastore::create_todo_table(endpoint, &table).await;
+    shared_testing::datastore::create_todo_table(
+        shared_testing::datastore::emulator_endpoint(),
+        &table,
+    )
+    .await;
     let keys = KeyPair::generate().expect("keys");
     let config = config(endpoint, &table, &keys, None);
     let state = RuleState::build(config.clone(), Instant::now())

@@ -4,7 +4,7 @@ use http::Method;
 use serde_json::{Value, json};
 use shared::domain::{IdempotencyKey, RuleWrite};
 use shared::http::body::JsonObject;
-use shared::store::idempotency::Claim;
+use shared::store::idempotency::{Keyed, RecordedOutcome, Recording, Written};
 use shared_testing::{TestResponse, request};
 
 use crate::helpers::{TestApp, User, spawn_app};
@@ -209,23 +209,16 @@ async fn concurrent_attempts_with_one_key_make_one_todo_and_agree() {
 }
 
 #[tokio::test]
-async fn an_attempt_that_died_after_writing_is_completed_by_the_retry_without_a_duplicate() {
+async fn an_attempt_that_died_after_writing_is_answered_by_the_retry_without_a_duplicate() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
     let body = json!({"name": "written, never answered"});
     let object = JsonObject(body.as_object().expect("object").clone());
     let write = RuleWrite::parse_post(&object).expect("valid");
-    let key = IdempotencyKey::parse(b"crashed").expect("key");
-    // The first attempt claimed the key and wrote the todo, then its instance died.
-    let Claim::Proceed(reservation) = app
-        .state
-        .idempotency
-        .claim(&alice.id, &key, &write.fingerprint())
-        .await
-        .expect("claimed")
-    else {
-        panic!("a fresh key");
-    };
+    let keyed = Keyed::new(
+        IdempotencyKey::parse(b"crashed").expect("key"),
+        &write.fingerprint(),
+    );
     let RuleWrite::Create(new) = &write else {
         panic!("a create");
     };
@@ -234,14 +227,34 @@ async fn an_attempt_that_died_after_writing_is_completed_by_the_retry_without_a_
         name: alice.name.clone(),
         session_id: alice.session_id.clone(),
     };
-    let written = app
+    // The first attempt committed the todo and its record, then its instance died
+    // before answering.
+    let answer = |rule: &shared::domain::Rule| RecordedOutcome {
+        status: 201,
+        body: json!(rule).to_string(),
+    };
+    let recording = Recording {
+        keyed: &keyed,
+        answer: &answer,
+    };
+    let Written::Done(written) = app
         .state
         .rules
-        .create(&owner, new, &reservation)
+        .create(&owner, new, Some(&recording))
         .await
-        .expect("written");
+        .expect("written")
+    else {
+        panic!("a fresh key");
+    };
     let retry = with_key(&app, &alice, Method::POST, "/api/rule", "crashed", &body).await;
     assert_eq!(retry.status, 201);
+    assert_eq!(
+        retry
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
     assert_eq!(retry.body["key"], written.key.as_str());
     assert_eq!(app.list(&alice, "").await.body["total"], 1);
 }

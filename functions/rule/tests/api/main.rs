@@ -2,6 +2,7 @@
 //! a fresh table per test created from `template.yml`.
 
 mod concurrency;
+mod conflicts;
 mod container;
 mod create;
 mod delete;
@@ -16,6 +17,5 @@ mod jwt_attacks;
 mod list;
 mod paging;
 mod post_methods;
-mod retries;
 mod sessions;
 mod update;

@@ -14,6 +14,8 @@ pub(crate) struct TestApp {
     pub(crate) state: UserState,
     /// The table's todos, for tests that need some (the rule function's store).
     pub(crate) rules: RuleStore,
+    /// The table, read directly.
+    pub(crate) datastore: Datastore,
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
@@ -27,11 +29,16 @@ pub(crate) async fn spawn_app() -> TestApp {
         name: &secret,
     };
     let config = config(endpoint, &table, &keys, Some(secret));
-    let rules = RuleStore::new(Datastore::connect(&config.datastore).await);
+    let datastore = Datastore::connect(&config.datastore).await;
+    let rules = RuleStore::new(datastore.clone());
     let state = UserState::build(config, Instant::now())
         .await
         .expect("the initializer succeeds against the emulator");
-    TestApp { state, rules }
+    TestApp {
+        state,
+        rules,
+        datastore,
+    }
 }
 
 impl TestApp {

@@ -5,7 +5,6 @@ use serde_json::json;
 use shared::auth::session::AuthenticatedUser;
 use shared::domain::NewRule;
 use shared::http::body::JsonObject;
-use shared::store::idempotency::Reservation;
 
 use crate::helpers::{TestApp, spawn_app};
 
@@ -37,16 +36,15 @@ async fn add_todos(app: &TestApp, id: &str, name: &str, count: usize) {
     body.0.insert("name".into(), json!("a todo"));
     let new = NewRule::parse(&body).expect("valid");
     for _ in 0..count {
-        app.rules
-            .create(&owner, &new, &Reservation::fresh())
-            .await
-            .expect("created");
+        app.rules.create(&owner, &new, None).await.expect("created");
     }
 }
 
 /// How many todos of the user `id` are stored, counted from the todos themselves.
 async fn stored_todos(app: &TestApp, id: &str) -> u64 {
-    app.rules.counts().recount(id).await.expect("recount").all
+    shared_testing::stored::todo_counts(&app.datastore, id)
+        .await
+        .all
 }
 
 #[tokio::test]

@@ -1,178 +1,163 @@
-//! Deleting todos in two steps, so a retried delete still counts what it deleted.
+//! Deleting todos: read them, then delete those that exist and take them off the
+//! counters in one transaction, on the condition that each is still the version read.
 //!
-//! A plain `DeleteItem` cannot be retried truthfully: when the first attempt landed,
-//! the retry finds nothing and reports zero. So a delete first turns each todo into a
-//! **tombstone** (`deletedBy = <token>`, `expiresAt` for the table's TTL), which every
-//! read already treats as gone, and counts the tombstones that carry its token,
-//! whether this attempt or an earlier one wrote them. Only then, once the count has
-//! been recorded where it must be (an `Idempotency-Key`'s record), are the tombstones
-//! removed ([`RuleStore::purge`]). A tombstone left by a crash in between stays
-//! invisible and expires through the TTL.
-//!
-//! Deletes are counted writes (see `store::state::counts`): one journal entry per
-//! todo, recorded together before the tombstones and settled together after them.
+//! A transaction holds at most 100 actions, and a delete of up to 100 todos needs
+//! two more (the state item, the key's record), so a larger delete is split into
+//! parts of [`PART_SIZE`], each its own transaction. With an `Idempotency-Key` each
+//! part but the last records how many todos it deleted (`IDEM#<key>#<part>`), and the
+//! last records the answer: a retry after a crash between parts skips the parts done
+//! and still answers the whole count.
 
-use aws_sdk_dynamodb::types::ReturnValue;
-use futures::{StreamExt as _, TryStreamExt as _};
-
-use super::{RuleStore, is_tombstone, owner_pk, rule_sk, string_attribute};
+use super::{Found, RuleStore, WRITE_ROUNDS, refusal};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;
 use crate::store::StoreError;
-use crate::store::idempotency::Reservation;
-use crate::store::items::{Item, get_n, n, s};
-use crate::store::state::counts::{Change, Entry, Planned};
-use crate::store::write_token::WriteToken;
-use crate::time::now_epoch_seconds;
+use crate::store::idempotency::{Earlier, Keyed, Recording, Written};
+use crate::store::items::{TodoItem, n};
+use crate::store::keys::Key;
+use crate::store::state::{CountChange, state_action};
+use crate::store::transaction::{Expression, MAX_ACTIONS, Transaction};
 
-/// How many single-item writes run at once.
-const DELETE_CONCURRENCY: usize = 16;
-/// How long a tombstone may outlive a crash before the TTL removes it.
-const TOMBSTONE_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
+/// The most todos one transaction deletes: the rest of it is the state item and the
+/// key's record.
+const PART_SIZE: usize = MAX_ACTIONS - 2;
 
-/// The status of a todo item.
-fn status_of(item: &Item) -> Result<u8, StoreError> {
-    get_n(item, "status")
-}
-
-/// The todos one delete removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deleted {
-    /// Those that existed (and are now tombstones carrying the delete's token).
-    pub keys: Vec<RuleKey>,
-}
-
-impl Deleted {
-    /// How many todos the delete removed.
-    pub fn count(&self) -> u64 {
-        self.keys.len() as u64
-    }
-}
-
-/// What marking one todo found.
-struct Marked {
-    /// Its status, when this write deleted it.
-    deleted_status: Option<u8>,
-    /// Whether this call made the tombstone (`false`: an earlier attempt did).
-    fresh: bool,
+/// What one part came to.
+enum Part {
+    /// It deleted this many todos (now, or on an earlier attempt of the same key).
+    Deleted(u64),
+    /// The key's earlier use answers the whole request.
+    Earlier(Earlier),
 }
 
 impl RuleStore {
-    /// Deletes `keys` of `owner` (tombstones, then removal), if their session is open
-    /// (else [`StoreError::SessionEnded`]): how many existed.
+    /// Deletes `keys` of `owner`, if their session is open (else
+    /// [`StoreError::SessionEnded`]): how many existed. With a key, records the
+    /// answer, or answers the key's earlier use instead.
     pub async fn delete(
         &self,
         owner: &AuthenticatedUser,
         keys: &[RuleKey],
-        reservation: &Reservation,
-    ) -> Result<Deleted, StoreError> {
-        let deleted = self.mark_deleted(owner, keys, reservation).await?;
-        self.purge(&owner.id, &deleted, &reservation.token).await;
-        Ok(deleted)
+        recording: Option<&Recording<'_, u64>>,
+    ) -> Result<Written<u64>, StoreError> {
+        let parts: Vec<&[RuleKey]> = keys.chunks(PART_SIZE).collect();
+        let mut deleted = 0;
+        for (index, part) in parts.iter().enumerate() {
+            let last = index + 1 == parts.len();
+            match self
+                .delete_part(owner, part, (index, last), deleted, recording)
+                .await?
+            {
+                Part::Deleted(count) => deleted += count,
+                Part::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
+            }
+        }
+        Ok(Written::Done(deleted))
     }
 
-    /// Turns each of `keys` into a tombstone of the reservation's token and counts the
-    /// deletions; returns those that existed (including tombstones an earlier attempt
-    /// of the same write left).
-    pub async fn mark_deleted(
+    /// Part `index` of a delete, `before` todos deleted by the parts before it.
+    async fn delete_part(
         &self,
         owner: &AuthenticatedUser,
         keys: &[RuleKey],
-        reservation: &Reservation,
-    ) -> Result<Deleted, StoreError> {
-        let token = &reservation.token;
-        let entries: Vec<Entry> = keys
-            .iter()
-            .map(|key| Entry::new(token, *key, Planned::Delete))
+        (index, last): (usize, bool),
+        before: u64,
+        recording: Option<&Recording<'_, u64>>,
+    ) -> Result<Part, StoreError> {
+        let keyed = recording.map(|recording| recording.keyed);
+        let part_record = keyed
+            .filter(|_| !last)
+            .map(|keyed| keyed.record_key(&owner.id, Some(index)));
+        let records: Vec<Key> = keyed
+            .map(|keyed| keyed.record_key(&owner.id, None))
+            .into_iter()
+            .chain(part_record.clone())
             .collect();
-        let begun = self
-            .counts
-            .begin(&owner.id, &owner.session_id, &entries)
-            .await?;
-        let marked: Vec<(usize, Marked)> = futures::stream::iter(keys.iter().copied().enumerate())
-            .map(|(index, key)| async move {
-                Ok::<_, StoreError>((index, self.mark_one(&owner.id, key, token).await?))
-            })
-            .buffer_unordered(DELETE_CONCURRENCY)
-            .try_collect()
-            .await?;
-        let mut change = Change::default();
-        let mut deleted = Vec::new();
-        for (index, mark) in marked {
-            let Some(status) = mark.deleted_status else {
-                continue;
+        let table = self.datastore.table();
+        for _ in 0..WRITE_ROUNDS {
+            let mut found = self.read_with_session(owner, keys, &records).await?;
+            if let Some(earlier) = Self::earlier_in(&mut found, owner, keyed)? {
+                return Ok(Part::Earlier(earlier));
+            }
+            if let Some(done) = done_before(&mut found, keyed, part_record.as_ref())? {
+                return Ok(done);
+            }
+            let todos: Vec<TodoItem> = keys
+                .iter()
+                .filter_map(|key| found.todos.remove(key))
+                .collect();
+            let count = todos.len() as u64;
+            if todos.is_empty() && (recording.is_none() || !last) {
+                // Nothing to delete nor to record: the read checked the session.
+                return Ok(Part::Deleted(0));
+            }
+            let mut transaction = Transaction::default();
+            let mut change = CountChange::default();
+            for todo in &todos {
+                let condition = Expression::new("#version = :read")
+                    .name("#version", "version")
+                    .value(":read", n(todo.version));
+                transaction.delete(table, &Key::todo(&owner.id, todo.key), condition)?;
+                change = change.plus(CountChange::deleted(todo.status));
+            }
+            let state = state_action(&mut transaction, table, owner, change)?;
+            let record = match recording {
+                Some(recording) if last => {
+                    let answer = (recording.answer)(&(before + count));
+                    let position =
+                        recording
+                            .keyed
+                            .record(&mut transaction, table, &owner.id, &answer)?;
+                    Some((position, recording.keyed))
+                }
+                Some(recording) => {
+                    let position = recording.keyed.record_part(
+                        &mut transaction,
+                        table,
+                        &owner.id,
+                        index,
+                        count,
+                    )?;
+                    Some((position, recording.keyed))
+                }
+                None => None,
             };
-            deleted.push(keys[index]);
-            if !reservation.resumed || mark.fresh || begun.was_waiting(index) {
-                change = change.plus(Change::deleted(status));
+            match self.datastore.commit(&transaction).await? {
+                Ok(()) => return Ok(Part::Deleted(count)),
+                Err(refused) => {
+                    if last {
+                        if let Some(earlier) = refusal(&refused, state, record)? {
+                            return Ok(Part::Earlier(earlier));
+                        }
+                    } else if refused.failed(state) {
+                        return Err(StoreError::SessionEnded);
+                    }
+                    // A todo changed or went away, or another attempt recorded this
+                    // part: read again.
+                    tracing::info!("todos changed since they were read; again");
+                }
             }
         }
-        if let Err(error) = self.counts.settle(&owner.id, &entries, change).await {
-            tracing::warn!(error = %error, "deleted, not counted yet");
-        }
-        deleted.sort();
-        Ok(Deleted { keys: deleted })
-    }
-
-    /// Whether the todo `key` was deleted by `token` (now or on an earlier attempt).
-    async fn mark_one(
-        &self,
-        owner_id: &str,
-        key: RuleKey,
-        token: &WriteToken,
-    ) -> Result<Marked, StoreError> {
-        let result = self
-            .datastore
-            .update(owner_pk(owner_id), rule_sk(key))
-            // Out of the status index too, so status lists never read tombstones.
-            .update_expression("SET #deletedBy = :token, #expiresAt = :expires REMOVE statusKey")
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(#deletedBy)")
-            .expression_attribute_names("#deletedBy", "deletedBy")
-            .expression_attribute_names("#expiresAt", "expiresAt")
-            .expression_attribute_values(":token", s(token.as_str()))
-            .expression_attribute_values(
-                ":expires",
-                n(now_epoch_seconds() + TOMBSTONE_LIFETIME_SECONDS),
-            )
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        if let Some(output) = StoreError::unless_condition_failed("UpdateItem", result)? {
-            return Ok(Marked {
-                deleted_status: output.attributes.as_ref().map(status_of).transpose()?,
-                fresh: true,
-            });
-        }
-        let ours = self.read_item(owner_id, key).await?.filter(|item| {
-            is_tombstone(item) && string_attribute(item, "deletedBy") == Some(token.as_str())
-        });
-        Ok(Marked {
-            deleted_status: ours.as_ref().map(status_of).transpose()?,
-            fresh: false,
+        Err(StoreError::Contended {
+            operation: "TransactWriteItems",
         })
     }
+}
 
-    /// Removes the tombstones `deleted` left. Best effort: a tombstone that stays is
-    /// invisible and expires through the table's TTL, so failures are only logged.
-    pub async fn purge(&self, owner_id: &str, deleted: &Deleted, token: &WriteToken) {
-        futures::stream::iter(deleted.keys.iter().copied())
-            .for_each_concurrent(DELETE_CONCURRENCY, |key| async move {
-                let result = self
-                    .datastore
-                    .client()
-                    .delete_item()
-                    .table_name(self.datastore.table())
-                    .key("pk", owner_pk(owner_id))
-                    .key("sk", rule_sk(key))
-                    .condition_expression("#deletedBy = :token")
-                    .expression_attribute_names("#deletedBy", "deletedBy")
-                    .expression_attribute_values(":token", s(token.as_str()))
-                    .send()
-                    .await;
-                if let Err(error) = StoreError::unless_condition_failed("DeleteItem", result) {
-                    tracing::warn!(%key, error = %error, "tombstone left for the TTL");
-                }
-            })
-            .await;
-    }
+/// The part's record in `found`, when an earlier attempt of the same key did it.
+fn done_before(
+    found: &mut Found,
+    keyed: Option<&Keyed>,
+    part_record: Option<&Key>,
+) -> Result<Option<Part>, StoreError> {
+    let (Some(keyed), Some(record)) = (keyed, part_record) else {
+        return Ok(None);
+    };
+    let Some(item) = found.records.remove(&record.sk) else {
+        return Ok(None);
+    };
+    Ok(keyed.earlier_part(item)?.map(|part| match part {
+        Ok(deleted) => Part::Deleted(deleted),
+        Err(earlier) => Part::Earlier(earlier),
+    }))
 }

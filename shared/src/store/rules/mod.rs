@@ -1,19 +1,18 @@
-//! Todos: one item each, under their owner's partition.
+//! Todos: one item each, under their owner's partition, written only in transactions
+//! that keep the owner's counters in step.
 //!
-//! Every write touches one item with a condition; nothing ever rewrites a list, so
-//! concurrent writers cannot lose each other's todos. Every write also stores its
-//! [`WriteToken`], so that a condition failing against our own earlier attempt (an
-//! SDK retry after a stall) is recognised as the success it was:
+//! What each write sends to DynamoDB (the full account: `docs/data-model.md`):
 //!
-//! - [`create`](RuleStore::create) writes `createdBy`;
-//! - [`update`](RuleStore::update) writes `writeToken` and refuses to apply the same
-//!   token twice;
-//! - [`delete`](RuleStore::delete) first turns the todo into a tombstone carrying
-//!   `deletedBy` (hidden from every read), counts it, and only then removes it.
+//! | write | round trips |
+//! |---|---|
+//! | [`create`](RuleStore::create) | one `TransactWriteItems`: `Put` the todo (if absent), `Update` the state item (`ADD` to the counters, if the session is open), `Put` the key's record (if unclaimed) |
+//! | [`update`](RuleStore::update) | one `BatchGetItem` (the todo, the state item, the key's record), then one `TransactWriteItems`: `Put` the changed todo (if its version is the one read), the state item (`ADD` when the status moves, else a `ConditionCheck` of the session), the key's record |
+//! | [`delete`](RuleStore::delete) | one `BatchGetItem` (the todos, the state item, the key's record), then one `TransactWriteItems`: `Delete` each todo that exists (if its version is the one read), `ADD` to the counters, the key's record |
 //!
-//! Creates, deletes and changes of status are also **counted** (the user's state item
-//! keeps how many todos they have, see `store::state::counts`), and every write
-//! checks the caller's session as part of its first step.
+//! An update or a delete reads first because what it does to the counters depends on
+//! the status the todos have; the version condition makes sure they still have it
+//! when the transaction commits (otherwise it reads again). A write's own refusal (no
+//! such todo, a stale `version`) commits nothing.
 //!
 //! One file per operation: `create.rs`, `update.rs`, `delete.rs`, `get.rs`, and the
 //! `list/` folder.
@@ -24,86 +23,144 @@ mod get;
 mod list;
 mod update;
 
-pub use delete::Deleted;
+use std::collections::HashMap;
+
 pub use list::{ListOutcome, Page};
+pub use update::UpdateOutcome;
+
+use super::idempotency::{Earlier, Keyed, Recording, Written};
+use super::items::{Item, StateItem, TodoItem, from_item};
+use super::keys::{Key, STATE, todo_key_of_sk};
+use super::transaction::Refused;
+use super::{Datastore, IdempotencyStore, StoreError};
+use crate::auth::session::AuthenticatedUser;
+use crate::domain::RuleKey;
 
 /// The most todos one name search reads.
 pub const NAME_SEARCH_BUDGET: u64 = 2000;
-pub use update::UpdateOutcome;
-
-use aws_sdk_dynamodb::types::AttributeValue;
-
-use super::items::{Item, get_n, get_s, s};
-use super::{CountStore, Datastore, SessionStore, StoreError};
-use crate::domain::{Rule, RuleKey};
+/// Rounds of reading again when todos change between a write's read and its commit.
+const WRITE_ROUNDS: usize = 5;
 
 /// Todos in the table.
 #[derive(Debug, Clone)]
 pub struct RuleStore {
     datastore: Datastore,
-    counts: CountStore,
-    sessions: SessionStore,
+    idempotency: IdempotencyStore,
 }
 
-/// The partition key of `owner_id`'s items.
-pub(crate) fn owner_pk(owner_id: &str) -> AttributeValue {
-    s(format!("OWNER#{owner_id}"))
-}
-
-/// The sort key of the todo `key`.
-fn rule_sk(key: RuleKey) -> AttributeValue {
-    s(format!("RULE#{key}"))
-}
-
-/// The key of the status index (`ByStatus`) for `owner_id`'s todos with `status`.
-pub(crate) fn status_key(owner_id: &str, status: u8) -> String {
-    format!("OWNER#{owner_id}#S{status}")
-}
-
-/// Whether `item` is a deleted todo waiting to be removed.
-fn is_tombstone(item: &Item) -> bool {
-    item.contains_key("deletedBy")
-}
-
-/// The string attribute `name`, if `item` has it.
-fn string_attribute<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
+/// What a write reads before its transaction.
+struct Found {
+    todos: HashMap<RuleKey, TodoItem>,
+    state: Option<StateItem>,
+    /// Records of the write's key, by sort key.
+    records: HashMap<String, Item>,
 }
 
 impl RuleStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
         Self {
-            counts: CountStore::new(datastore.clone()),
-            sessions: SessionStore::new(datastore.clone()),
+            idempotency: IdempotencyStore::new(datastore.clone()),
             datastore,
         }
     }
 
-    /// The counters of the todos, for a recount.
-    pub fn counts(&self) -> &CountStore {
-        &self.counts
+    /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and
+    /// the records at `records`; fails with [`StoreError::SessionEnded`] unless the
+    /// session is open.
+    async fn read_with_session(
+        &self,
+        owner: &AuthenticatedUser,
+        keys: &[RuleKey],
+        records: &[Key],
+    ) -> Result<Found, StoreError> {
+        let mut wanted: Vec<Key> = keys.iter().map(|key| Key::todo(&owner.id, *key)).collect();
+        wanted.push(Key::state(&owner.id));
+        wanted.extend_from_slice(records);
+        let mut found = Found {
+            todos: HashMap::new(),
+            state: None,
+            records: HashMap::new(),
+        };
+        for item in self.datastore.get_many(&wanted).await? {
+            let sk = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if sk == STATE {
+                found.state = Some(from_item(item)?);
+            } else if let Some(key) = todo_key_of_sk(&sk) {
+                found.todos.insert(key, from_item(item)?);
+            } else {
+                found.records.insert(sk, item);
+            }
+        }
+        let open = found
+            .state
+            .as_ref()
+            .is_some_and(|state| state.has_open_session(&owner.session_id));
+        if !open {
+            return Err(StoreError::SessionEnded);
+        }
+        Ok(found)
     }
 
-    /// The raw item of the todo `key`, tombstones included, read consistently.
-    async fn read_item(&self, owner_id: &str, key: RuleKey) -> Result<Option<Item>, StoreError> {
-        self.datastore.get(owner_pk(owner_id), rule_sk(key)).await
+    /// The earlier use of the write's key that `found` holds, if any.
+    fn earlier_in(
+        found: &mut Found,
+        owner: &AuthenticatedUser,
+        keyed: Option<&Keyed>,
+    ) -> Result<Option<Earlier>, StoreError> {
+        let Some(keyed) = keyed else {
+            return Ok(None);
+        };
+        match found.records.remove(&keyed.record_key(&owner.id, None).sk) {
+            Some(item) => keyed.earlier(item),
+            None => Ok(None),
+        }
+    }
+
+    /// A write's own refusal `outcome` (nothing to commit), recorded under its key.
+    async fn refuse<T>(
+        &self,
+        owner: &AuthenticatedUser,
+        outcome: T,
+        recording: Option<&Recording<'_, T>>,
+    ) -> Result<Written<T>, StoreError> {
+        let Some(recording) = recording else {
+            return Ok(Written::Done(outcome));
+        };
+        let answer = (recording.answer)(&outcome);
+        Ok(
+            match self
+                .idempotency
+                .record(&owner.id, recording.keyed, &answer)
+                .await?
+            {
+                Some(earlier) => Written::Earlier(earlier),
+                None => Written::Done(outcome),
+            },
+        )
     }
 }
 
-/// A todo item as the contract shows it.
-fn rule_from_item(item: &Item) -> Result<Rule, StoreError> {
-    Ok(Rule {
-        key: get_s(item, "key")?,
-        name: get_s(item, "name")?,
-        desc: get_s(item, "desc")?,
-        status: get_n(item, "status")?,
-        progress: get_n(item, "progress")?,
-        owner: get_s(item, "owner")?,
-        created_at: get_s(item, "createdAt")?,
-        updated_at: get_s(item, "updatedAt")?,
-        version: get_n(item, "version")?,
-    })
+/// Why a write's transaction was refused, given the positions of its state action
+/// and its record: the session ended, or the key was used already (`Ok`); `None` when
+/// neither (a todo changed since it was read).
+fn refusal(
+    refused: &Refused,
+    state: usize,
+    record: Option<(usize, &Keyed)>,
+) -> Result<Option<Earlier>, StoreError> {
+    if refused.failed(state) {
+        return Err(StoreError::SessionEnded);
+    }
+    match record {
+        Some((index, keyed)) if refused.failed(index) => match refused.found(index) {
+            Some(item) => keyed.earlier(item.clone()),
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    }
 }

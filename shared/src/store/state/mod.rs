@@ -1,48 +1,133 @@
-//! Each user's `STATE` item: their open sessions, how many todos they have, and the
-//! writes in flight that change that number.
+//! Each user's `STATE` item: their open sessions, whether the account is closed, and
+//! how many todos they have, in all and per status.
 //!
-//! | `pk` | `sk` | attributes |
-//! |---|---|---|
-//! | `OWNER#<user id>` | `STATE` | `s_<session id>` = session expiry, one per open session; `closedAt`, `expiresAt` (TTL) once the account is deleted; `cAll`, `c0`..`c3` (todos in all, and per status), `counted` (the counts are known), `cVersion` (+1 on every change of counts or journal), `p_<write>` (journal: a counted write in flight) |
+//! One item, because every request needs it: the session check is a read of it (or
+//! a condition on it, in a write), and a list's `total` is a read of it. Its sort key
+//! sorts after every todo's, so the first page of a list reads it in the same query
+//! as the todos (`store::rules::list`).
 //!
-//! One item, because every request needs it: the session check is a read of it, a
-//! list's `total` is a read of it, and a write that changes the counts records itself
-//! in it. Its sort key sorts after every `RULE#` key, so the first page of a list reads
-//! it in the same query as the todos ([`super::rules`]).
+//! The counters are exact because every write that changes them is one transaction
+//! with the todos it changes ([`state_action`]): the todo and the counter change
+//! together or not at all.
 //!
 //! - [`sessions`]: open, check, end sessions; close the account.
-//! - [`counts`]: the counters, the journal that keeps them exact without
-//!   transactions, and the recount that repairs them.
 
-pub mod counts;
 pub mod sessions;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
-use super::items::{Item, s};
+use super::StoreError;
+use super::items::{STATUSES, StateItem, n};
+use super::keys::Key;
+use super::transaction::{Expression, Transaction};
+use crate::auth::session::AuthenticatedUser;
+use crate::domain::Status;
 use crate::time::now_epoch_seconds;
 
-/// The sort key of the state item.
-pub(crate) const STATE_SK: &str = "STATE";
-
-/// The sort key of the state item, as an attribute value.
-pub(crate) fn state_sk() -> AttributeValue {
-    s(STATE_SK)
+/// What a write changes in a user's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountChange {
+    all: i64,
+    by_status: [i64; STATUSES],
 }
 
-/// The attribute holding the session `session_id`.
-pub(crate) fn session_attribute(session_id: &str) -> String {
-    format!("s_{session_id}")
+impl CountChange {
+    /// A todo with `status` created.
+    pub fn created(status: Status) -> Self {
+        let mut change = Self {
+            all: 1,
+            ..Self::default()
+        };
+        change.by_status[usize::from(status.code())] = 1;
+        change
+    }
+
+    /// A todo with `status` deleted.
+    pub fn deleted(status: Status) -> Self {
+        let mut change = Self {
+            all: -1,
+            ..Self::default()
+        };
+        change.by_status[usize::from(status.code())] = -1;
+        change
+    }
+
+    /// A todo moved from status `from` to `to`.
+    pub fn moved(from: Status, to: Status) -> Self {
+        let mut change = Self::default();
+        change.by_status[usize::from(from.code())] -= 1;
+        change.by_status[usize::from(to.code())] += 1;
+        change
+    }
+
+    /// This change and `other`.
+    pub fn plus(mut self, other: Self) -> Self {
+        self.all += other.all;
+        for (mine, theirs) in self.by_status.iter_mut().zip(other.by_status) {
+            *mine += theirs;
+        }
+        self
+    }
+
+    fn is_zero(&self) -> bool {
+        self.all == 0 && self.by_status.iter().all(|delta| *delta == 0)
+    }
 }
 
-/// Whether the state item `item` (or its absence) has `session_id` open now.
-pub fn session_is_open(item: Option<&Item>, session_id: &str) -> bool {
-    let Some(item) = item else {
-        return false;
-    };
-    let expiry = item
-        .get(&session_attribute(session_id))
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    !item.contains_key("closedAt") && expiry.is_some_and(|e| e > now_epoch_seconds())
+/// The condition that `session_id` is open: listed, unexpired, the account not closed.
+fn session_open(session_id: &str) -> Expression {
+    Expression::new(
+        "attribute_exists(#session) AND #session > :now AND attribute_not_exists(#closedAt)",
+    )
+    .name("#session", StateItem::session_attribute(session_id))
+    .name("#closedAt", "closedAt")
+    .value(":now", n(now_epoch_seconds()))
+}
+
+/// Adds the state item's part of a write by `owner` to `transaction`: `change` to the
+/// counters (or nothing), on the condition that the owner's session is open. Answers
+/// the action's position; its failure means [`StoreError::SessionEnded`].
+pub(crate) fn state_action(
+    transaction: &mut Transaction,
+    table: &str,
+    owner: &AuthenticatedUser,
+    change: CountChange,
+) -> Result<usize, StoreError> {
+    let key = Key::state(&owner.id);
+    let condition = session_open(&owner.session_id);
+    if change.is_zero() {
+        return transaction.check(table, &key, condition);
+    }
+    let mut adds = vec!["#all :all".to_owned()];
+    let mut update = Expression::default()
+        .name("#all", "cAll")
+        .value(":all", n(change.all));
+    for (code, delta) in change.by_status.iter().enumerate() {
+        if *delta != 0 {
+            adds.push(format!("#c{code} :c{code}"));
+            update = update
+                .name(format!("#c{code}"), format!("c{code}"))
+                .value(format!(":c{code}"), n(delta));
+        }
+    }
+    let update = update.with_text(format!("ADD {}", adds.join(", ")));
+    transaction.update(table, &key, update, Some(condition))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: i64) -> Status {
+        Status::from_code(code).expect("valid")
+    }
+
+    #[test]
+    fn changes_add_up() {
+        let change = CountChange::created(status(2))
+            .plus(CountChange::moved(status(2), status(0)))
+            .plus(CountChange::deleted(status(0)));
+        assert!(change.is_zero(), "{change:?}");
+        let two = CountChange::created(status(1)).plus(CountChange::created(status(3)));
+        assert_eq!(two.all, 2);
+        assert_eq!(two.by_status, [0, 1, 0, 1]);
+    }
 }

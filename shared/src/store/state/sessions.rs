@@ -4,11 +4,12 @@
 //! carries a session id (`jti`), and the user's state item lists their open sessions
 //! (`s_<session id>` = expiry; see [`super`]).
 //!
-//! - **Every request** of both functions reads the state item (consistently): the
+//! - **Every request** of both functions checks the state item (consistently): the
 //!   token is accepted only while its session is listed, unexpired, and the account
 //!   is not closed. Nothing is cached, so a revocation holds on every instance for
-//!   the very next request. The read is usually part of one the request makes anyway
-//!   (a list's first page, a get, a counted write); otherwise it is one `GetItem`.
+//!   the very next request. The check is usually part of a call the request makes
+//!   anyway (a list's first page, a get, a write's transaction); otherwise it is one
+//!   `GetItem`.
 //! - **Login** adds a session (and drops expired ones, keeping at most
 //!   [`MAX_SESSIONS`]), on the condition that the account is not closed, so a login
 //!   racing an account deletion cannot leave a live session behind.
@@ -19,9 +20,8 @@
 //! single-attribute writes, revoking everything is one write, and the check reads a
 //! single small item.
 
-use super::{session_attribute, session_is_open, state_sk};
-use crate::store::items::{Item, n, s};
-use crate::store::rules::owner_pk;
+use crate::store::items::{StateItem, n, s};
+use crate::store::keys::Key;
 use crate::store::{Datastore, StoreError};
 use crate::time::{now_epoch_seconds, now_rfc3339};
 
@@ -48,20 +48,10 @@ impl SessionStore {
 
     /// Whether the session `session_id` of `user_id` is open.
     pub async fn is_open(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
-        let output = self
-            .datastore
-            .client()
-            .get_item()
-            .table_name(self.datastore.table())
-            .key("pk", owner_pk(user_id))
-            .key("sk", state_sk())
-            .projection_expression("#session, closedAt")
-            .expression_attribute_names("#session", session_attribute(session_id))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("GetItem", e))?;
-        Ok(session_is_open(output.item.as_ref(), session_id))
+        Ok(self
+            .read(user_id)
+            .await?
+            .is_some_and(|state| state.has_open_session(session_id)))
     }
 
     /// Opens the session `session_id` of `user_id`, valid until `expires_at`.
@@ -74,9 +64,9 @@ impl SessionStore {
         let stale = self.sessions_to_drop(user_id).await?;
         let mut update = self
             .datastore
-            .update(owner_pk(user_id), state_sk())
+            .update(&Key::state(user_id))
             .condition_expression("attribute_not_exists(closedAt)")
-            .expression_attribute_names("#new", session_attribute(session_id))
+            .expression_attribute_names("#new", StateItem::session_attribute(session_id))
             .expression_attribute_values(":expires", n(expires_at));
         let mut expression = "SET #new = :expires".to_owned();
         if !stale.is_empty() {
@@ -98,18 +88,16 @@ impl SessionStore {
     /// The session attributes a new login should remove: expired ones, and the
     /// oldest beyond [`MAX_SESSIONS`]` - 1`.
     async fn sessions_to_drop(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
-        let Some(item) = self.read(user_id).await? else {
+        let Some(state) = self.read(user_id).await? else {
             return Ok(Vec::new());
         };
         let now = now_epoch_seconds();
-        let mut open: Vec<(u64, String)> = Vec::new();
-        let mut drop: Vec<String> = Vec::new();
-        for (name, value) in item.iter().filter(|(name, _)| name.starts_with("s_")) {
-            match value.as_n().ok().and_then(|v| v.parse::<u64>().ok()) {
-                Some(expiry) if expiry > now => open.push((expiry, name.clone())),
-                _ => drop.push(name.clone()),
-            }
-        }
+        let (mut open, expired): (Vec<(u64, String)>, Vec<(u64, String)>) = state
+            .sessions
+            .into_iter()
+            .map(|(name, expiry)| (expiry, name))
+            .partition(|(expiry, _)| *expiry > now);
+        let mut drop: Vec<String> = expired.into_iter().map(|(_, name)| name).collect();
         open.sort();
         let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
         drop.extend(open.into_iter().take(excess).map(|(_, name)| name));
@@ -120,10 +108,10 @@ impl SessionStore {
     pub async fn end(&self, user_id: &str, session_id: &str) -> Result<(), StoreError> {
         let result = self
             .datastore
-            .update(owner_pk(user_id), state_sk())
+            .update(&Key::state(user_id))
             .update_expression("REMOVE #session")
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#session", session_attribute(session_id))
+            .expression_attribute_names("#session", StateItem::session_attribute(session_id))
             .send()
             .await;
         StoreError::unless_condition_failed("UpdateItem", result).map(|_| ())
@@ -133,7 +121,7 @@ impl SessionStore {
     pub async fn close_account(&self, user_id: &str) -> Result<(), StoreError> {
         let expires = n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS);
         self.datastore
-            .update(owner_pk(user_id), state_sk())
+            .update(&Key::state(user_id))
             .update_expression("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
             .expression_attribute_values(":now", s(now_rfc3339()))
             .expression_attribute_values(":expires", expires)
@@ -143,7 +131,8 @@ impl SessionStore {
             .map_err(|e| StoreError::from_sdk("UpdateItem", e))
     }
 
-    async fn read(&self, user_id: &str) -> Result<Option<Item>, StoreError> {
-        self.datastore.get(owner_pk(user_id), state_sk()).await
+    /// The state item of `user_id`, read consistently.
+    pub async fn read(&self, user_id: &str) -> Result<Option<StateItem>, StoreError> {
+        self.datastore.read(&Key::state(user_id)).await
     }
 }

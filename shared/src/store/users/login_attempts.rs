@@ -24,9 +24,10 @@
 
 use std::time::Duration;
 
-use super::{UserStore, user_pk};
+use super::UserStore;
 use crate::store::StoreError;
-use crate::store::items::{get_n, n, s};
+use crate::store::items::{LoginAttemptsItem, n, to_item};
+use crate::store::keys::Key;
 use crate::time::now_epoch_seconds;
 
 /// How many times a reservation tries before it is refused as contended.
@@ -60,14 +61,13 @@ impl UserStore {
             {
                 return Ok(Ok(()));
             }
-            let Some(item) = self.item(normalized_name, "LOGINFAIL").await? else {
+            let key = Key::login_attempts(normalized_name);
+            let Some(attempts) = self.datastore.read::<LoginAttemptsItem>(&key).await? else {
                 continue;
             };
-            let failures: u32 = get_n(&item, "failures")?;
-            let window_start: u64 = get_n(&item, "windowStart")?;
-            if window_start > open_after && failures >= max {
+            if attempts.window_start > open_after && attempts.failures >= max {
                 return Ok(Err(AttemptRefused::Exhausted {
-                    window_end: window_start + window.as_secs(),
+                    window_end: attempts.window_start + window.as_secs(),
                 }));
             }
         }
@@ -80,8 +80,7 @@ impl UserStore {
             .client()
             .delete_item()
             .table_name(self.datastore.table())
-            .key("pk", s(user_pk(normalized_name)))
-            .key("sk", s("LOGINFAIL"))
+            .set_key(Some(Key::login_attempts(normalized_name).attributes()))
             .send()
             .await
             .map(|_| ())
@@ -101,11 +100,11 @@ impl UserStore {
             .client()
             .put_item()
             .table_name(self.datastore.table())
-            .item("pk", s(user_pk(normalized_name)))
-            .item("sk", s("LOGINFAIL"))
-            .item("failures", n(1))
-            .item("windowStart", n(now))
-            .item("expiresAt", n(now + window.as_secs()))
+            .set_item(Some(to_item(&LoginAttemptsItem::opened(
+                normalized_name,
+                now,
+                window.as_secs(),
+            ))?))
             .condition_expression("attribute_not_exists(pk) OR windowStart <= :open")
             .expression_attribute_values(":open", n(now.saturating_sub(window.as_secs())))
             .send()
@@ -123,7 +122,7 @@ impl UserStore {
     ) -> Result<bool, StoreError> {
         let result = self
             .datastore
-            .update(s(user_pk(normalized_name)), s("LOGINFAIL"))
+            .update(&Key::login_attempts(normalized_name))
             .update_expression("ADD failures :one")
             .condition_expression("windowStart > :open AND failures < :max")
             .expression_attribute_values(":one", n(1))

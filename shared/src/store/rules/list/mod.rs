@@ -11,8 +11,8 @@
 //! | name search (`name=...`) | at most [`super::NAME_SEARCH_BUDGET`] todos per request | the matches among what was read; exact only when that was all of them |
 //!
 //! The state item also carries the session check (see `store::state`): a list never
-//! reads anything else. When its counts are missing or in doubt (see
-//! `store::state::counts`), the list recounts first, once.
+//! reads anything else. Its counters are exact, because every write changes them in
+//! the same transaction as the todos.
 
 mod merge;
 mod name_search;
@@ -21,13 +21,12 @@ mod stream;
 use merge::Merged;
 use stream::{Shape, Source, Stream, key_of};
 
-use super::{RuleStore, rule_from_item};
+use super::RuleStore;
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{ListQuery, Rule, RuleKey};
 use crate::store::StoreError;
-use crate::store::items::Item;
-use crate::store::state::counts::{Counts, needs_recount};
-use crate::store::state::{STATE_SK, session_is_open};
+use crate::store::items::{Item, StateItem, TodoItem, from_item};
+use crate::store::keys::{Key, STATE};
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,11 +51,11 @@ impl RuleStore {
     /// [`StoreError::SessionEnded`]).
     pub async fn list(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
         if query.name.is_some() {
-            let (counts, page) = tokio::join!(
-                self.counts_for(owner, None),
+            let (state, page) = tokio::join!(
+                self.state_for(owner, None),
                 name_search::search(self, owner, query)
             );
-            let _ = counts?;
+            state?;
             return page;
         }
         if query.statuses.is_empty() && query.cursor.is_none() && query.current == 1 {
@@ -68,31 +67,31 @@ impl RuleStore {
             query
                 .statuses
                 .iter()
-                .map(|status| Source::Status(status.code()))
+                .map(|status| Source::Status(*status))
                 .collect()
         };
-        let total_of = |counts: &Counts| {
+        let total_of = |state: &StateItem| {
             if query.statuses.is_empty() {
-                counts.all
+                state.total()
             } else {
                 query
                     .statuses
                     .iter()
-                    .map(|status| counts.by_status[usize::from(status.code()) % 4])
+                    .map(|status| state.count(*status))
                     .sum()
             }
         };
         if let Some(cursor) = query.cursor {
-            let (counts, page) = tokio::join!(
-                self.counts_for(owner, None),
+            let (state, page) = tokio::join!(
+                self.state_for(owner, None),
                 self.after_cursor(&owner.id, &sources, cursor, query.page_size as usize)
             );
             let mut page = page?;
-            page.total = total_of(&counts?);
+            page.total = total_of(&state?);
             page.items_read += 1;
             return Ok(page);
         }
-        let total = total_of(&self.counts_for(owner, None).await?);
+        let total = total_of(&self.state_for(owner, None).await?);
         let mut page = self
             .at_offset(
                 &owner.id,
@@ -121,18 +120,18 @@ impl RuleStore {
             item.get("sk")
                 .and_then(|v| v.as_s().ok())
                 .map(String::as_str)
-                == Some(STATE_SK)
+                == Some(STATE)
         };
         let (state, leading) = match first {
-            Some(item) if is_state(&item) => (Some(item), None),
+            Some(item) if is_state(&item) => (Some(from_item(item)?), None),
             other => (None, other),
         };
-        let counts = self.counts_for(owner, Some(state)).await?;
+        let state = self.state_for(owner, Some(state)).await?;
         let mut items: Vec<Item> = leading.into_iter().collect();
         let mut merged = Merged::new(vec![stream], true);
         items.extend(merged.take(page_size - items.len().min(page_size)).await?);
         let more = merged.has_more().await?;
-        page_of(items, counts.all, more, merged.read())
+        page_of(items, state.total(), more, merged.read())
     }
 
     /// `page_size` todos after `cursor`.
@@ -221,29 +220,20 @@ impl RuleStore {
         Merged::new(streams, descending)
     }
 
-    /// The counts of `owner`'s todos from their state item (`state`, when already
-    /// read; read here otherwise), once the session is known to be open; recounted
-    /// first when they are missing or in doubt.
-    async fn counts_for(
+    /// `owner`'s state item (`state`, when already read; read here otherwise), once
+    /// their session is known to be open (else [`StoreError::SessionEnded`]).
+    async fn state_for(
         &self,
         owner: &AuthenticatedUser,
-        state: Option<Option<Item>>,
-    ) -> Result<Counts, StoreError> {
+        state: Option<Option<StateItem>>,
+    ) -> Result<StateItem, StoreError> {
         let state = match state {
             Some(state) => state,
-            None => self.counts.read(&owner.id).await?,
+            None => self.datastore.read(&Key::state(&owner.id)).await?,
         };
-        if !session_is_open(state.as_ref(), &owner.session_id) {
-            return Err(StoreError::SessionEnded);
-        }
-        match state
-            .as_ref()
-            .filter(|item| !needs_recount(Some(item)))
-            .and_then(Counts::of)
-        {
-            Some(counts) => Ok(counts),
-            None => self.counts.recount(&owner.id).await,
-        }
+        state
+            .filter(|state| state.has_open_session(&owner.session_id))
+            .ok_or(StoreError::SessionEnded)
     }
 }
 
@@ -251,7 +241,7 @@ impl RuleStore {
 fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
     let rules = items
         .iter()
-        .map(rule_from_item)
+        .map(|item| from_item::<TodoItem>(item.clone()).map(Rule::from))
         .collect::<Result<Vec<_>, _>>()?;
     let cursor = if more {
         items.last().and_then(key_of)

@@ -12,8 +12,9 @@ use super::stream::{Filter, Shape, Source, Stream, key_of};
 use super::{ListOutcome, Page};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::ListQuery;
-use crate::store::items::{n, s};
-use crate::store::rules::{NAME_SEARCH_BUDGET, RuleStore, rule_from_item};
+use crate::domain::Rule;
+use crate::store::items::{TodoItem, from_item, n, s};
+use crate::store::rules::{NAME_SEARCH_BUDGET, RuleStore};
 
 /// The filter for `query`'s name (and statuses).
 fn filter(query: &ListQuery) -> Filter {
@@ -82,7 +83,10 @@ pub(super) async fn search(
         stream.position().or(last_on_page)
     };
     Ok(Page {
-        rules: page.iter().map(rule_from_item).collect::<Result<_, _>>()?,
+        rules: page
+            .into_iter()
+            .map(|item| from_item::<TodoItem>(item).map(Rule::from))
+            .collect::<Result<_, _>>()?,
         total: matches,
         total_exact: reached_end && query.cursor.is_none(),
         cursor,

@@ -5,18 +5,13 @@ use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::RuleKey;
+use crate::domain::{RuleKey, Status};
 use crate::store::items::{Item, s};
-use crate::store::rules::{owner_pk, status_key};
-use crate::store::state::STATE_SK;
+use crate::store::keys::{
+    STATE, STATUS_INDEX, TODO_SK_FIRST, TODO_SK_PAST_LAST, owner_pk, status_key, todo_key_of_sk,
+    todo_sk,
+};
 use crate::store::{Datastore, StoreError};
-
-/// The name of the status index in `template.yml`.
-pub(crate) const STATUS_INDEX: &str = "ByStatus";
-/// The lowest sort key of a todo.
-const FIRST: &str = "RULE#";
-/// A sort key above every todo's.
-const PAST_LAST: &str = "RULE#~";
 
 /// Which todos a stream reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +19,7 @@ pub(super) enum Source {
     /// All of them (the table).
     All,
     /// Those with one status (the index).
-    Status(u8),
+    Status(Status),
     /// All of them, newest first, preceded by the user's state item.
     AllWithState,
 }
@@ -125,7 +120,7 @@ impl Stream {
         self.next_start.as_ref().and_then(key_of)
     }
 
-    /// Keeps only items matching `filter` (besides the tombstone filter).
+    /// Keeps only items matching `filter`.
     pub(super) fn filtered(mut self, filter: Filter) -> Self {
         self.filter = Some(filter);
         self
@@ -160,9 +155,8 @@ impl Stream {
         let (low, high) = self.bounds();
         let (partition_name, partition_value) = match self.source {
             Source::Status(status) => ("statusKey", s(status_key(&self.owner_id, status))),
-            Source::All | Source::AllWithState => ("pk", owner_pk(&self.owner_id)),
+            Source::All | Source::AllWithState => ("pk", s(owner_pk(&self.owner_id))),
         };
-        let mut filter = "attribute_not_exists(#deletedBy)".to_owned();
         let mut query = self
             .datastore
             .client()
@@ -174,7 +168,6 @@ impl Stream {
             .key_condition_expression("#partition = :partition AND #sk BETWEEN :low AND :high")
             .expression_attribute_names("#partition", partition_name)
             .expression_attribute_names("#sk", "sk")
-            .expression_attribute_names("#deletedBy", "deletedBy")
             .expression_attribute_values(":partition", partition_value)
             .expression_attribute_values(":low", s(low))
             .expression_attribute_values(":high", s(high))
@@ -189,7 +182,7 @@ impl Stream {
             values,
         }) = &self.filter
         {
-            filter = format!("{filter} AND ({expression})");
+            query = query.filter_expression(expression);
             for (name, attribute) in names {
                 query = query.expression_attribute_names(name, attribute);
             }
@@ -201,12 +194,11 @@ impl Stream {
             query = query.projection_expression("#sk");
         }
         let output = query
-            .filter_expression(filter)
             .send()
             .await
             .map_err(|e| StoreError::from_sdk("Query", e))?;
         self.read += u64::try_from(output.scanned_count).unwrap_or(0);
-        let exclusive = self.after.map(|key| format!("RULE#{key}"));
+        let exclusive = self.after.map(todo_sk);
         for item in output.items.unwrap_or_default() {
             let sk = item
                 .get("sk")
@@ -239,16 +231,17 @@ impl Stream {
 
     /// The sort-key range (inclusive) this stream reads.
     fn bounds(&self) -> (String, String) {
-        let cursor = self.after.map(|key| format!("RULE#{key}"));
+        let cursor = self.after.map(todo_sk);
         let top = match self.source {
-            Source::AllWithState => STATE_SK.to_owned(),
-            Source::All | Source::Status(_) => PAST_LAST.to_owned(),
+            Source::AllWithState => STATE.to_owned(),
+            Source::All | Source::Status(_) => TODO_SK_PAST_LAST.to_owned(),
         };
+        let first = TODO_SK_FIRST.to_owned();
         match (self.descending, cursor) {
-            (true, Some(cursor)) => (FIRST.to_owned(), cursor),
-            (true, None) => (FIRST.to_owned(), top),
-            (false, Some(cursor)) => (cursor, PAST_LAST.to_owned()),
-            (false, None) => (FIRST.to_owned(), PAST_LAST.to_owned()),
+            (true, Some(cursor)) => (first, cursor),
+            (true, None) => (first, top),
+            (false, Some(cursor)) => (cursor, TODO_SK_PAST_LAST.to_owned()),
+            (false, None) => (first, TODO_SK_PAST_LAST.to_owned()),
         }
     }
 }
@@ -257,6 +250,5 @@ impl Stream {
 pub(super) fn key_of(item: &Item) -> Option<RuleKey> {
     item.get("sk")
         .and_then(|v| v.as_s().ok())
-        .and_then(|sk| sk.strip_prefix("RULE#"))
-        .and_then(|id| RuleKey::parse(id, "sk").ok())
+        .and_then(|sk| todo_key_of_sk(sk))
 }

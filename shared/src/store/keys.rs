@@ -1,0 +1,127 @@
+//! Every key of the table, made in one place: no prefix is spelt anywhere else.
+//!
+//! | item | `pk` | `sk` |
+//! |---|---|---|
+//! | profile | `USER#<lower-case name>` | `PROFILE` |
+//! | login attempts | `USER#<lower-case name>` | `LOGINFAIL` |
+//! | todo | `OWNER#<user id>` | `RULE#<todo id>` |
+//! | user state | `OWNER#<user id>` | `STATE` |
+//! | idempotency record | `OWNER#<user id>` | `IDEM#<key>` (`IDEM#<key>#<part>` for a part of a split delete) |
+//!
+//! The status index (`ByStatus`) is keyed by `statusKey` = `OWNER#<user id>#S<status>`
+//! and the todo's `sk`.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::domain::{IdempotencyKey, RuleKey, Status};
+
+/// The name of the status index in `template.yml`.
+pub const STATUS_INDEX: &str = "ByStatus";
+/// The lowest sort key of a todo.
+pub const TODO_SK_FIRST: &str = "RULE#";
+/// A sort key above every todo's and below [`STATE`].
+pub const TODO_SK_PAST_LAST: &str = "RULE#~";
+/// The sort key of a user's state item (sessions and counters). It sorts after every
+/// todo, so a newest-first query of the todos can read it first.
+pub const STATE: &str = "STATE";
+const PROFILE: &str = "PROFILE";
+const LOGIN_ATTEMPTS: &str = "LOGINFAIL";
+
+/// The primary key of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// The partition key.
+    pub pk: String,
+    /// The sort key.
+    pub sk: String,
+}
+
+impl Key {
+    /// The user profile of a (case-folded) name.
+    pub fn profile(normalized_name: &str) -> Self {
+        Self::new(user_pk(normalized_name), PROFILE)
+    }
+
+    /// The login-attempt window of a (case-folded) name.
+    pub fn login_attempts(normalized_name: &str) -> Self {
+        Self::new(user_pk(normalized_name), LOGIN_ATTEMPTS)
+    }
+
+    /// The todo `key` of `owner_id`.
+    pub fn todo(owner_id: &str, key: RuleKey) -> Self {
+        Self::new(owner_pk(owner_id), todo_sk(key))
+    }
+
+    /// The state item of `owner_id`.
+    pub fn state(owner_id: &str) -> Self {
+        Self::new(owner_pk(owner_id), STATE)
+    }
+
+    /// The record of `owner_id`'s `Idempotency-Key` `key`; `part` names one part of a
+    /// write carried out in several transactions.
+    pub fn idempotency(owner_id: &str, key: &IdempotencyKey, part: Option<usize>) -> Self {
+        let sk = match part {
+            Some(part) => format!("IDEM#{key}#{part}"),
+            None => format!("IDEM#{key}"),
+        };
+        Self::new(owner_pk(owner_id), sk)
+    }
+
+    fn new(pk: String, sk: impl Into<String>) -> Self {
+        Self { pk, sk: sk.into() }
+    }
+
+    /// The key as the SDK's attribute map.
+    pub fn attributes(&self) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(self.pk.clone())),
+            ("sk".to_owned(), AttributeValue::S(self.sk.clone())),
+        ])
+    }
+}
+
+fn user_pk(normalized_name: &str) -> String {
+    format!("USER#{normalized_name}")
+}
+
+/// The partition holding everything `owner_id` owns.
+pub fn owner_pk(owner_id: &str) -> String {
+    format!("OWNER#{owner_id}")
+}
+
+/// The sort key of the todo `key`.
+pub fn todo_sk(key: RuleKey) -> String {
+    format!("{TODO_SK_FIRST}{key}")
+}
+
+/// The todo id in a sort key, if it is a todo's.
+pub fn todo_key_of_sk(sk: &str) -> Option<RuleKey> {
+    sk.strip_prefix(TODO_SK_FIRST)
+        .and_then(|id| RuleKey::parse(id, "sk").ok())
+}
+
+/// The status index's partition for `owner_id`'s todos with `status`.
+pub fn status_key(owner_id: &str, status: Status) -> String {
+    format!("OWNER#{owner_id}#S{}", status.code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_todo_sort_key_gives_its_id_back() {
+        let key = RuleKey::new();
+        assert_eq!(todo_key_of_sk(&todo_sk(key)), Some(key));
+        assert_eq!(todo_key_of_sk(STATE), None);
+    }
+
+    #[test]
+    fn todo_keys_sort_between_the_bounds_and_below_the_state_item() {
+        let sk = todo_sk(RuleKey::new());
+        assert!(TODO_SK_FIRST < sk.as_str() && sk.as_str() < TODO_SK_PAST_LAST);
+        assert!(TODO_SK_PAST_LAST < STATE);
+    }
+}

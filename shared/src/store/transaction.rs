@@ -1,0 +1,320 @@
+//! Writes as one `TransactWriteItems`: all of their items change, or none does.
+//!
+//! A write is a [`Transaction`] of actions on items, each with an optional condition.
+//! [`Datastore::commit`] sends it and answers one of three things:
+//!
+//! - **committed**: every action was applied. When the SDK retries an attempt whose
+//!   first try landed (a stalled datastore answers late), DynamoDB recognises the
+//!   retry by its `ClientRequestToken`, which the SDK fills in once per call and
+//!   reuses across its own retries, and answers success without applying it twice
+//!   (the token is set here, once per attempt, so that a sending DynamoDB reports as
+//!   still in progress can be sent again under it too);
+//! - **refused** ([`Refused`]): a condition did not hold; nothing was applied, and
+//!   the failed actions come back with the item as it is
+//!   (`ReturnValuesOnConditionCheckFailure`), so the caller can say why without
+//!   reading again;
+//! - **contended** ([`StoreError::Contended`]): DynamoDB cancels a transaction that
+//!   meets another one on the same item (`TransactionConflict`); nothing was applied,
+//!   so it is sent again (a new call, a new token) after a jittered, growing pause,
+//!   [`CONFLICT_ATTEMPTS`] times in all before giving up.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+
+use super::items::Item;
+use super::keys::Key;
+use super::{Datastore, StoreError};
+
+/// DynamoDB's limit of actions in one transaction.
+pub const MAX_ACTIONS: usize = 100;
+/// How many times a transaction is sent while it keeps meeting concurrent ones.
+pub const CONFLICT_ATTEMPTS: u32 = 6;
+/// The pause before the second attempt; it doubles for each one after.
+const FIRST_PAUSE: Duration = Duration::from_millis(10);
+/// How often an attempt is sent again while its first sending is still in progress
+/// (the SDK retried it after a timeout), and the pause between.
+const IN_PROGRESS_ROUNDS: u32 = 5;
+const IN_PROGRESS_PAUSE: Duration = Duration::from_millis(100);
+
+/// A condition or update expression with its placeholders.
+#[derive(Debug, Clone, Default)]
+pub struct Expression {
+    text: String,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Expression {
+    /// The expression `text`; its placeholders are bound by [`Self::name`] and
+    /// [`Self::value`].
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The same placeholders with the expression `text`.
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text = text.into();
+        self
+    }
+
+    /// Binds the name placeholder `placeholder` (`#...`) to the attribute `name`.
+    pub fn name(mut self, placeholder: impl Into<String>, name: impl Into<String>) -> Self {
+        self.names.insert(placeholder.into(), name.into());
+        self
+    }
+
+    /// Binds the value placeholder `placeholder` (`:...`) to `value`.
+    pub fn value(mut self, placeholder: impl Into<String>, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.into(), value);
+        self
+    }
+
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+
+    /// This expression's placeholders and `other`'s, for an action that has both an
+    /// update and a condition.
+    fn merged(&self, other: Option<&Self>) -> Self {
+        let mut merged = self.clone();
+        if let Some(other) = other {
+            merged.names.extend(other.names.clone());
+            merged.values.extend(other.values.clone());
+        }
+        merged
+    }
+}
+
+/// The actions of one write, in order; a refusal names them by position.
+#[derive(Debug, Clone, Default)]
+pub struct Transaction {
+    actions: Vec<TransactWriteItem>,
+}
+
+/// The actions whose condition did not hold: their positions, and the items as they
+/// are (absent when there is none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Refused {
+    failed: HashMap<usize, Option<Item>>,
+}
+
+impl Refused {
+    /// Whether the action at `index` failed its condition.
+    pub fn failed(&self, index: usize) -> bool {
+        self.failed.contains_key(&index)
+    }
+
+    /// The item the action at `index` found, when its condition failed on one.
+    pub fn found(&self, index: usize) -> Option<&Item> {
+        self.failed.get(&index).and_then(Option::as_ref)
+    }
+}
+
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Corrupt(format!("an invalid transaction action: {e}")))
+}
+
+impl Transaction {
+    /// How many actions it has.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// Puts `item` (a whole item, key included), if `condition` holds.
+    pub fn put(
+        &mut self,
+        table: &str,
+        item: Item,
+        condition: Option<Expression>,
+    ) -> Result<usize, StoreError> {
+        let mut put = Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(condition) = condition {
+            put = put
+                .condition_expression(&condition.text)
+                .set_expression_attribute_names(condition.names())
+                .set_expression_attribute_values(condition.values());
+        }
+        Ok(self.push(TransactWriteItem::builder().put(built(put.build())?)))
+    }
+
+    /// Updates the item at `key` with `update`, if `condition` holds.
+    pub fn update(
+        &mut self,
+        table: &str,
+        key: &Key,
+        update: Expression,
+        condition: Option<Expression>,
+    ) -> Result<usize, StoreError> {
+        let placeholders = update.merged(condition.as_ref());
+        let update = Update::builder()
+            .table_name(table)
+            .set_key(Some(key.attributes()))
+            .update_expression(&update.text)
+            .set_condition_expression(condition.map(|c| c.text))
+            .set_expression_attribute_names(placeholders.names())
+            .set_expression_attribute_values(placeholders.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(self.push(TransactWriteItem::builder().update(built(update.build())?)))
+    }
+
+    /// Changes nothing, but lets the transaction happen only if `condition` holds on
+    /// the item at `key`.
+    pub fn check(
+        &mut self,
+        table: &str,
+        key: &Key,
+        condition: Expression,
+    ) -> Result<usize, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(key.attributes()))
+            .condition_expression(&condition.text)
+            .set_expression_attribute_names(condition.names())
+            .set_expression_attribute_values(condition.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(self.push(TransactWriteItem::builder().condition_check(built(check.build())?)))
+    }
+
+    /// Deletes the item at `key`, if `condition` holds.
+    pub fn delete(
+        &mut self,
+        table: &str,
+        key: &Key,
+        condition: Expression,
+    ) -> Result<usize, StoreError> {
+        let delete = Delete::builder()
+            .table_name(table)
+            .set_key(Some(key.attributes()))
+            .condition_expression(&condition.text)
+            .set_expression_attribute_names(condition.names())
+            .set_expression_attribute_values(condition.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        Ok(self.push(TransactWriteItem::builder().delete(built(delete.build())?)))
+    }
+
+    fn push(
+        &mut self,
+        action: aws_sdk_dynamodb::types::builders::TransactWriteItemBuilder,
+    ) -> usize {
+        self.actions.push(action.build());
+        self.actions.len() - 1
+    }
+}
+
+/// What one attempt of a transaction came to.
+enum Attempt {
+    Committed,
+    Refused(Refused),
+    Conflicted,
+}
+
+impl Datastore {
+    /// Commits `transaction`: `Ok(Ok(()))` when applied, `Ok(Err(refused))` when a
+    /// condition did not hold (nothing applied), [`StoreError::Contended`] when it kept
+    /// meeting concurrent transactions (nothing applied), another error when the
+    /// datastore did not answer (then it may have been applied).
+    pub async fn commit(
+        &self,
+        transaction: &Transaction,
+    ) -> Result<Result<(), Refused>, StoreError> {
+        let mut pause = FIRST_PAUSE;
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            match self.attempt(transaction).await? {
+                Attempt::Committed => return Ok(Ok(())),
+                Attempt::Refused(refused) => return Ok(Err(refused)),
+                Attempt::Conflicted if attempt < CONFLICT_ATTEMPTS => {
+                    tracing::info!(attempt, "transaction conflicted; retrying");
+                    // Full jitter: concurrent writers that met once spread out.
+                    let jittered = pause.mul_f64(rand::random::<f64>());
+                    tokio::time::sleep(jittered).await;
+                    pause *= 2;
+                }
+                Attempt::Conflicted => {}
+            }
+        }
+        Err(StoreError::Contended {
+            operation: "TransactWriteItems",
+        })
+    }
+
+    /// One attempt, under one `ClientRequestToken`: sent again with the same token
+    /// while DynamoDB reports the first sending still in progress.
+    async fn attempt(&self, transaction: &Transaction) -> Result<Attempt, StoreError> {
+        let token = ulid::Ulid::new().to_string();
+        let mut in_progress = 0;
+        let error = loop {
+            let result = self
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(transaction.actions.clone()))
+                .client_request_token(&token)
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(Attempt::Committed),
+                Err(SdkError::ServiceError(service))
+                    if service.err().is_transaction_in_progress_exception()
+                        && in_progress < IN_PROGRESS_ROUNDS =>
+                {
+                    in_progress += 1;
+                    tokio::time::sleep(IN_PROGRESS_PAUSE).await;
+                }
+                Err(error) => break error,
+            }
+        };
+        let SdkError::ServiceError(service) = &error else {
+            return Err(StoreError::from_sdk("TransactWriteItems", error));
+        };
+        let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err() else {
+            return Err(StoreError::from_sdk("TransactWriteItems", error));
+        };
+        let reasons = cancelled.cancellation_reasons();
+        let failed: HashMap<usize, Option<Item>> = reasons
+            .iter()
+            .enumerate()
+            .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+            .map(|(index, reason)| (index, reason.item().cloned()))
+            .collect();
+        if !failed.is_empty() {
+            return Ok(Attempt::Refused(Refused { failed }));
+        }
+        let retryable = [
+            "TransactionConflict",
+            "ThrottlingError",
+            "ProvisionedThroughputExceeded",
+        ];
+        if reasons
+            .iter()
+            .any(|reason| reason.code().is_some_and(|code| retryable.contains(&code)))
+        {
+            return Ok(Attempt::Conflicted);
+        }
+        Err(StoreError::Rejected {
+            operation: "TransactWriteItems",
+            code: "TransactionCanceledException".to_owned(),
+            message: aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string(),
+        })
+    }
+}

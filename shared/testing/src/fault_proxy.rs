@@ -1,0 +1,160 @@
+//! A loopback proxy in front of the DynamoDB emulator that answers chosen
+//! `TransactWriteItems` calls itself, as DynamoDB does when two transactions meet on
+//! one item: `TransactionCanceledException` with a `TransactionConflict` reason,
+//! nothing applied. The emulator serialises transactions and never says so; this is
+//! how the tests reach the code that handles it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+
+/// A running proxy; it serves until the test process ends.
+#[derive(Debug, Clone)]
+pub struct ConflictProxy {
+    endpoint: String,
+    /// How many transactions it still cancels (`usize::MAX`: all of them).
+    to_cancel: Arc<AtomicUsize>,
+    cancelled: Arc<AtomicUsize>,
+}
+
+impl ConflictProxy {
+    /// Starts a proxy forwarding to `upstream` (e.g. `http://127.0.0.1:8000`).
+    ///
+    /// # Panics
+    /// When no loopback port can be bound.
+    pub async fn start(upstream: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let proxy = Self {
+            endpoint: format!("http://{}", listener.local_addr().expect("an address")),
+            to_cancel: Arc::default(),
+            cancelled: Arc::default(),
+        };
+        let client: Client<HttpConnector, Full<Bytes>> =
+            Client::builder(TokioExecutor::new()).build_http();
+        let state = (upstream.to_owned(), proxy.clone(), client);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let state = state.clone();
+                let service = hyper::service::service_fn(move |request| {
+                    let (upstream, proxy, client) = state.clone();
+                    async move { proxy.answer(request, &upstream, &client).await }
+                });
+                tokio::spawn(async move {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        proxy
+    }
+
+    /// The endpoint to give the function instead of the emulator's.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Cancels the next `count` transactions (`usize::MAX`: every one from now on).
+    pub fn cancel_next(&self, count: usize) {
+        self.to_cancel.store(count, Ordering::SeqCst);
+    }
+
+    /// How many transactions it has cancelled.
+    pub fn cancelled(&self) -> usize {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn takes_one(&self) -> bool {
+        self.to_cancel
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+                0 => None,
+                usize::MAX => Some(usize::MAX),
+                left => Some(left - 1),
+            })
+            .is_ok()
+    }
+
+    async fn answer(
+        &self,
+        request: http::Request<Incoming>,
+        upstream: &str,
+        client: &Client<HttpConnector, Full<Bytes>>,
+    ) -> Result<http::Response<Full<Bytes>>, std::convert::Infallible> {
+        let (parts, body) = request.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        let transaction = parts
+            .headers
+            .get("x-amz-target")
+            .is_some_and(|target| target.as_bytes().ends_with(b".TransactWriteItems"));
+        if transaction && self.takes_one() {
+            self.cancelled.fetch_add(1, Ordering::SeqCst);
+            return Ok(conflict(&body));
+        }
+        let mut forwarded = http::Request::builder()
+            .method(parts.method)
+            .uri(format!("{upstream}{}", parts.uri));
+        for (name, value) in &parts.headers {
+            forwarded = forwarded.header(name, value);
+        }
+        let Ok(forwarded) = forwarded.body(Full::new(body)) else {
+            return Ok(bad_gateway());
+        };
+        Ok(match client.request(forwarded).await {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let body = body
+                    .collect()
+                    .await
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default();
+                http::Response::from_parts(parts, Full::new(body))
+            }
+            Err(_) => bad_gateway(),
+        })
+    }
+}
+
+/// DynamoDB's answer to a transaction cancelled by another one on its first item.
+fn conflict(request: &[u8]) -> http::Response<Full<Bytes>> {
+    let actions = serde_json::from_slice::<serde_json::Value>(request)
+        .ok()
+        .and_then(|body| body["TransactItems"].as_array().map(Vec::len))
+        .unwrap_or(1);
+    let reasons: Vec<serde_json::Value> = (0..actions)
+        .map(|i| {
+            if i == 0 {
+                serde_json::json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+            } else {
+                serde_json::json!({"Code": "None"})
+            }
+        })
+        .collect();
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+        "CancellationReasons": reasons,
+    });
+    http::Response::builder()
+        .status(400)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_else(|_| bad_gateway())
+}
+
+fn bad_gateway() -> http::Response<Full<Bytes>> {
+    let mut response = http::Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+    response
+}
