@@ -1,12 +1,14 @@
-//! Starting and stopping the DynamoDB API emulator (and what every emulator shares:
-//! the ready line, the stdin watch).
+//! Starting and stopping the DynamoDB API emulator as a process of its own (and what
+//! every emulator process shares: the ready line, the stdin watch).
 //!
-//! The emulator is dynalite (npm), run by `local/emulator/serve.js`. It listens on
-//! loopback, prints its endpoint once it accepts connections, persists to a folder
-//! when given one, and exits when its standard input closes: the pipe is held by
-//! [`Emulator`], so the emulator ends with its owner, even when the owner is killed.
+//! The emulator is the workspace's `dynamodb-emulator` binary ([`crate::server`]:
+//! dynoxide on SQLite). It listens on loopback, prints its endpoint once it accepts
+//! connections, persists to a folder when given one, and exits when its standard
+//! input closes: the pipe is held by [`Emulator`], so the emulator ends with its
+//! owner, even when the owner is killed. A process of its own, so that tests can
+//! pause or kill the datastore under a running platform.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -20,10 +22,10 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Why the emulator could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    /// Its packages are not installed yet.
+    /// It is not installed (or built) yet.
     #[error("the {0} emulator is not installed: run `{1}` (make does this for you)")]
     NotInstalled(&'static str, String),
-    /// Its interpreter could not be run.
+    /// Its program could not be run.
     #[error("could not start an emulator: {0}")]
     Spawn(#[source] std::io::Error),
     /// It exited or printed something else instead of its endpoint.
@@ -37,7 +39,7 @@ pub enum EmulatorError {
 /// Where and how to run the emulator.
 #[derive(Debug, Clone, Default)]
 pub struct EmulatorOptions {
-    /// Folder for LevelDB files; `None` keeps everything in memory.
+    /// Folder for the SQLite database; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
@@ -86,25 +88,32 @@ pub(crate) async fn stop_child(child: &mut Child) {
     }
 }
 
-/// The folder holding `serve.js` and its `node_modules`.
-pub fn emulator_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator")
+/// The emulator binary's name, as `cargo build --workspace --bins` names it.
+pub const EMULATOR_BINARY: &str = "dynamodb-emulator";
+
+/// What builds the emulator binary, for errors.
+const BUILD: &str = "cargo build --workspace --bins";
+
+/// The emulator binary: next to the running executable (`local-platform`, `bench`:
+/// `target/<profile>/`), or in its parent folder (a test executable is in
+/// `target/<profile>/deps/`).
+pub fn emulator_binary() -> Result<PathBuf, EmulatorError> {
+    let not_built = || EmulatorError::NotInstalled("DynamoDB", BUILD.to_owned());
+    let executable = std::env::current_exe().map_err(|_| not_built())?;
+    let folder = executable.parent().ok_or_else(not_built)?;
+    [Some(folder), folder.parent()]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join(EMULATOR_BINARY))
+        .find(|binary| binary.is_file())
+        .ok_or_else(not_built)
 }
 
 impl Emulator {
     /// Starts the emulator and waits until it accepts connections.
     pub async fn start(options: &EmulatorOptions) -> Result<Self, EmulatorError> {
-        let dir = emulator_dir();
-        if !dir.join("node_modules").join("dynalite").is_dir() {
-            return Err(EmulatorError::NotInstalled(
-                "DynamoDB",
-                format!("npm ci --prefix {}", dir.display()),
-            ));
-        }
-        let mut command = Command::new("node");
+        let mut command = Command::new(emulator_binary()?);
         command
-            .current_dir(&dir)
-            .arg("serve.js")
             .arg("--watch-stdin")
             .arg("--port")
             .arg(options.port.to_string())
@@ -113,7 +122,6 @@ impl Emulator {
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
         if let Some(data_dir) = &options.data_dir {
-            std::fs::create_dir_all(data_dir).map_err(EmulatorError::Spawn)?;
             command.arg("--path").arg(data_dir);
         }
         let (child, endpoint) = spawn_ready(command).await?;

@@ -23,6 +23,11 @@ pub fn python() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
 }
 
+/// moto's server script, `local/emulator/moto_serve.py`.
+fn server_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator/moto_serve.py")
+}
+
 /// The command that installs moto, for error messages.
 const INSTALL: &str = "make .venv/.secrets-emulator-stamp";
 
@@ -45,7 +50,7 @@ impl SecretsEmulator {
         }
         let mut command = Command::new(python);
         command
-            .arg(crate::emulator::emulator_dir().join("moto_serve.py"))
+            .arg(server_script())
             .args(["--watch-stdin", "--port", "0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
