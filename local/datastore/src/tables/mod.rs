@@ -2,12 +2,11 @@
 //!
 //! Tables are created exactly as `template.yml` declares them (keys, indexes, time to
 //! live), so tests and local runs can never drift from what `sam deploy` creates. A
-//! table kept from an earlier run that lacks an index the template now declares is
-//! rebuilt with its items ([`rebuild`]): the emulator cannot add an index in place.
+//! table kept from an earlier run that lacks an index the template now declares gets
+//! it in place (`UpdateTable`, which fills it from the items already there), and one
+//! without the template's time to live gets that, as CloudFormation would update them.
 
-mod rebuild;
-
-/// How long a table may take to become active, or to go away.
+/// How long a table (or an index) may take to become active.
 const TABLE_WAIT: Duration = Duration::from_secs(30);
 
 use std::time::Duration;
@@ -17,13 +16,13 @@ use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction, GlobalSecondaryIndex,
+    GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::waiters::table_exists::WaitUntilTableExistsError;
-use aws_sdk_dynamodb::waiters::table_not_exists::WaitUntilTableNotExistsError;
 
-use crate::template::{AttributeType, KeyElement, KeyRole, TableDefinition};
+use crate::template::{AttributeType, GlobalIndex, KeyElement, KeyRole, TableDefinition};
 
 /// Why a table could not be created.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +40,8 @@ pub enum TableError {
     /// The definition cannot be expressed as a request.
     #[error("table {0} has an invalid definition: {1}")]
     Definition(String, String),
-    /// The table did not become active (or, rebuilt, go away) in time.
-    #[error("table {0} did not reach the state waited for in time")]
+    /// The table (or an index added to it) did not become active in time.
+    #[error("table {0} did not become active in time")]
     NotActive(String),
 }
 
@@ -53,9 +52,8 @@ pub enum Outcome {
     Created,
     /// It was already there.
     Existed,
-    /// It was there without an index of the template's, and was rebuilt with its
-    /// items (this many).
-    Rebuilt(usize),
+    /// It was there without this many of the template's indexes, which were added.
+    IndexesAdded(usize),
 }
 
 /// Creates table `name` from `definition` unless it exists, and waits until it is active.
@@ -73,16 +71,23 @@ pub async fn ensure_table(
                 .iter()
                 .filter_map(|index| index.index_name())
                 .collect();
-            let missing = definition
+            let missing: Vec<&GlobalIndex> = definition
                 .global_indexes
                 .iter()
-                .any(|index| !present.contains(&index.name.as_str()));
-            if !missing {
-                return Ok(Outcome::Existed);
+                .filter(|index| !present.contains(&index.name.as_str()))
+                .collect();
+            // One index per UpdateTable, as DynamoDB requires.
+            for index in &missing {
+                add_index(client, definition, name, index).await?;
             }
-            return rebuild::rebuild(client, definition, name)
-                .await
-                .map(Outcome::Rebuilt);
+            if let Some(attribute) = &definition.ttl_attribute {
+                ensure_ttl(client, name, attribute).await?;
+            }
+            return Ok(if missing.is_empty() {
+                Outcome::Existed
+            } else {
+                Outcome::IndexesAdded(missing.len())
+            });
         }
         Err(SdkError::ServiceError(e))
             if matches!(e.err(), DescribeTableError::ResourceNotFoundException(_)) => {}
@@ -101,25 +106,13 @@ async fn create(
         .create_table()
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
-        .set_attribute_definitions(Some(
-            definition
-                .attributes
-                .iter()
-                .map(|(attribute, kind)| attribute_definition(attribute, *kind, name))
-                .collect::<Result<_, _>>()?,
-        ))
+        .set_attribute_definitions(Some(attribute_definitions(definition, name)?))
         .set_key_schema(Some(key_schema(&definition.key_schema, name)?));
     for index in &definition.global_indexes {
-        let projection = Projection::builder()
-            .projection_type(ProjectionType::from(index.projection_type.as_str()))
-            .set_non_key_attributes(
-                (!index.non_key_attributes.is_empty()).then(|| index.non_key_attributes.clone()),
-            )
-            .build();
         let gsi = GlobalSecondaryIndex::builder()
             .index_name(&index.name)
             .set_key_schema(Some(key_schema(&index.key_schema, name)?))
-            .projection(projection)
+            .projection(projection(index))
             .build()
             .map_err(|e| TableError::Definition(name.to_owned(), e.to_string()))?;
         request = request.global_secondary_indexes(gsi);
@@ -134,9 +127,73 @@ async fn create(
     }
     wait_until_active(client, name).await?;
     if let Some(attribute) = &definition.ttl_attribute {
-        enable_ttl(client, name, attribute).await;
+        enable_ttl(client, name, attribute).await?;
     }
     Ok(Outcome::Created)
+}
+
+/// Adds `index` of `definition` to existing table `name` (the emulator fills it from
+/// the items already there) and waits until it is active.
+async fn add_index(
+    client: &Client,
+    definition: &TableDefinition,
+    name: &str,
+    index: &GlobalIndex,
+) -> Result<(), TableError> {
+    tracing::info!(
+        table = name,
+        index = index.name,
+        "adding an index the template declares"
+    );
+    let create = CreateGlobalSecondaryIndexAction::builder()
+        .index_name(&index.name)
+        .set_key_schema(Some(key_schema(&index.key_schema, name)?))
+        .projection(projection(index))
+        .build()
+        .map_err(|e| TableError::Definition(name.to_owned(), e.to_string()))?;
+    client
+        .update_table()
+        .table_name(name)
+        .set_attribute_definitions(Some(attribute_definitions(definition, name)?))
+        .global_secondary_index_updates(
+            GlobalSecondaryIndexUpdate::builder().create(create).build(),
+        )
+        .send()
+        .await
+        .map_err(|e| api("UpdateTable", name, e))?;
+    wait_until_index_active(client, name, &index.name).await
+}
+
+/// Polls `DescribeTable` until index `index` of table `name` is active.
+async fn wait_until_index_active(
+    client: &Client,
+    name: &str,
+    index: &str,
+) -> Result<(), TableError> {
+    let deadline = tokio::time::Instant::now() + TABLE_WAIT;
+    loop {
+        let described = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|e| api("DescribeTable", name, e))?;
+        let active = described
+            .table()
+            .map(|t| t.global_secondary_indexes())
+            .unwrap_or_default()
+            .iter()
+            .any(|i| {
+                i.index_name() == Some(index) && i.index_status() == Some(&IndexStatus::Active)
+            });
+        if active {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(TableError::NotActive(name.to_owned()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Creates every table of `definitions`, naming each with `name_of`.
@@ -170,43 +227,64 @@ async fn wait_until_active(client: &Client, name: &str) -> Result<(), TableError
         })
 }
 
-/// Waits with the SDK's `table_not_exists` waiter until table `name` is gone.
-async fn wait_until_deleted(client: &Client, name: &str) -> Result<(), TableError> {
-    client
-        .wait_until_table_not_exists()
-        .table_name(name)
-        .wait(TABLE_WAIT)
-        .await
-        .map(drop)
-        .map_err(|e| match e {
-            WaitUntilTableNotExistsError::ExceededMaxWait(_) => {
-                TableError::NotActive(name.to_owned())
-            }
-            other => api("DescribeTable", name, other),
-        })
-}
-
-/// Turns on time to live where the emulator supports it; expiry is a clean-up only,
-/// so an emulator without it changes nothing the code relies on.
-async fn enable_ttl(client: &Client, name: &str, attribute: &str) {
+/// Turns on time to live on `attribute` of table `name`.
+async fn enable_ttl(client: &Client, name: &str, attribute: &str) -> Result<(), TableError> {
     let specification = TimeToLiveSpecification::builder()
         .attribute_name(attribute)
         .enabled(true)
-        .build();
-    match specification {
-        Ok(specification) => {
-            if let Err(e) = client
-                .update_time_to_live()
-                .table_name(name)
-                .time_to_live_specification(specification)
-                .send()
-                .await
-            {
-                tracing::debug!(table = name, error = %e, "time to live not enabled locally");
-            }
-        }
-        Err(e) => tracing::debug!(table = name, error = %e, "invalid time to live specification"),
+        .build()
+        .map_err(|e| TableError::Definition(name.to_owned(), e.to_string()))?;
+    client
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(specification)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| api("UpdateTimeToLive", name, e))
+}
+
+/// Turns on time to live on `attribute` of table `name` unless it is on already
+/// (DynamoDB refuses to enable it twice).
+async fn ensure_ttl(client: &Client, name: &str, attribute: &str) -> Result<(), TableError> {
+    let described = client
+        .describe_time_to_live()
+        .table_name(name)
+        .send()
+        .await
+        .map_err(|e| api("DescribeTimeToLive", name, e))?;
+    let current = described.time_to_live_description();
+    let enabled = current.is_some_and(|d| {
+        matches!(
+            d.time_to_live_status(),
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        ) && d.attribute_name() == Some(attribute)
+    });
+    if enabled {
+        Ok(())
+    } else {
+        enable_ttl(client, name, attribute).await
     }
+}
+
+fn projection(index: &GlobalIndex) -> Projection {
+    Projection::builder()
+        .projection_type(ProjectionType::from(index.projection_type.as_str()))
+        .set_non_key_attributes(
+            (!index.non_key_attributes.is_empty()).then(|| index.non_key_attributes.clone()),
+        )
+        .build()
+}
+
+fn attribute_definitions(
+    definition: &TableDefinition,
+    table: &str,
+) -> Result<Vec<AttributeDefinition>, TableError> {
+    definition
+        .attributes
+        .iter()
+        .map(|(attribute, kind)| attribute_definition(attribute, *kind, table))
+        .collect()
 }
 
 fn attribute_definition(
