@@ -1,11 +1,14 @@
 //! One DynamoDB and one Secrets Manager emulator per test process, a fresh table per
 //! test, created from `template.yml`'s `TodoTable`, and a fresh signing-key secret.
 //!
-//! The emulators are started by the same code as `local-platform dev`'s
-//! ([`Emulator::start`], [`SecretsEmulator::start`]), on a runtime of their own that
-//! lives as long as the process: each `#[tokio::test]` has its own runtime, which
-//! ends with the test, while the emulators serve every test. They exit when the test
-//! process does (they watch their standard input, which this process holds).
+//! The DynamoDB API is the same server `local-platform dev` runs
+//! ([`local_datastore::server`]: dynoxide, in memory here), embedded in the test
+//! process on a thread and runtime of its own: each `#[tokio::test]` has its own
+//! runtime, which ends with the test, while the server answers every test. The
+//! Secrets Manager emulator is started by the same code as `dev`'s
+//! ([`SecretsEmulator::start`]), on a runtime of its own that lives as long as the
+//! process; it exits when the test process does (it watches its standard input, which
+//! this process holds).
 //!
 //! Set `DYNAMODB_TEST_ENDPOINT` (`SECRETS_MANAGER_TEST_ENDPOINT`) to use an emulator
 //! that is already running.
@@ -14,8 +17,9 @@ use std::future::Future;
 use std::sync::{LazyLock, OnceLock};
 
 use local_datastore::dynamo::local_client;
-use local_datastore::emulator::{Emulator, EmulatorError, EmulatorOptions};
+use local_datastore::emulator::EmulatorError;
 use local_datastore::secrets_emulator::put_signing_secret;
+use local_datastore::server::EmbeddedServer;
 use local_datastore::tables::ensure_table;
 use local_datastore::template::{TableDefinition, Template};
 use shared::auth::keys::KeyPair;
@@ -30,10 +34,10 @@ enum Shared<E> {
     Started(E),
 }
 
-static DYNAMODB: OnceLock<Shared<Emulator>> = OnceLock::new();
+static DYNAMODB: OnceLock<Shared<EmbeddedServer>> = OnceLock::new();
 static SECRETS: OnceLock<Shared<SecretsEmulator>> = OnceLock::new();
 
-/// The runtime the shared emulators are started on; never shut down.
+/// The runtime the Secrets Manager emulator is started on; never shut down.
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -71,17 +75,21 @@ where
 /// The endpoint of this test process's DynamoDB emulator, starting it on first use.
 ///
 /// # Panics
-/// When no emulator can be started: a test cannot run without one, and the message
-/// says how to install it.
+/// When the emulator cannot be started (no free port, no thread): a test cannot run
+/// without one.
 pub fn emulator_endpoint() -> &'static str {
     let emulator = DYNAMODB.get_or_init(|| {
-        shared("DYNAMODB_TEST_ENDPOINT", async {
-            Emulator::start(&EmulatorOptions::default()).await
-        })
+        if let Ok(endpoint) = std::env::var("DYNAMODB_TEST_ENDPOINT") {
+            return Shared::Given(endpoint);
+        }
+        match EmbeddedServer::start(None) {
+            Ok(server) => Shared::Started(server),
+            Err(e) => panic!("{e} (or set DYNAMODB_TEST_ENDPOINT)"),
+        }
     });
     match emulator {
         Shared::Given(endpoint) => endpoint,
-        Shared::Started(emulator) => emulator.endpoint(),
+        Shared::Started(server) => server.endpoint(),
     }
 }
 
