@@ -11,8 +11,9 @@
 #   make manifests  Knative and Kubernetes manifests (containers/manifests) from template.yml
 #
 # Everything a target needs is installed on first use: npm packages under
-# local/emulator, web/tests and api, Python tools (and moto, the Secrets Manager
-# emulator) in .venv, Debian's chromium and podman via apt.
+# web/tests and api, Python tools (and moto, the Secrets Manager emulator) in .venv,
+# Debian's chromium and podman via apt. The DynamoDB emulator (dynoxide) is a binary
+# of the workspace.
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -20,7 +21,6 @@ VENV := .venv
 ARCH ?= arm64
 # Images run here (x86-64) by default; IMAGE_ARCH=arm64 builds them for Lambda on arm64.
 IMAGE_ARCH ?= x86-64
-EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 WEB_TEST_DEPS := web/tests/node_modules/.package-lock.json
 API_LINT_DEPS := api/node_modules/.package-lock.json
 LAMBDA_TOOLS := $(VENV)/.lambda-tools-stamp
@@ -66,19 +66,19 @@ api-lint: $(API_LINT_DEPS)
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		api/node_modules/.bin/redocly lint --config api/redocly.yaml api/openapi.yaml
 
-## unit-test: unit tests, the functions' API tests and the platform's tests, on dynalite and moto.
-unit-test: $(EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
+## unit-test: unit tests, the functions' API tests and the platform's tests, on dynoxide and moto.
+unit-test: $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) test --workspace
 
 ## web-test: the frontend in Debian's chromium, against the local platform.
-web-test: $(EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS) $(WEB_TEST_DEPS)
+web-test: $(SECRETS_EMULATOR_DEPS) $(WEB_TEST_DEPS)
 	bash scripts/ensure-chromium.sh
 	$(CARGO) build $(WORKSPACE_BINS)
 	node web/tests/run.mjs
 
 ## api-fuzz: schemathesis against the local platform with the contract (about 90 s):
 ## no 5xx, no answer outside the contract, no broken resource.
-api-fuzz: $(EMULATOR_DEPS) $(API_FUZZ_TOOLS)
+api-fuzz: $(API_FUZZ_TOOLS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(VENV)/bin/python scripts/fuzz-api.py
 

@@ -13,7 +13,6 @@ LOCAL_TARGET ?= $(or $(CARGO_TARGET_DIR),target)
 LOCAL_PORT ?= 3001
 LOCAL_DATA ?= .data
 LOCAL_POLICY ?= concurrency
-LOCAL_EMULATOR_DEPS := local/emulator/node_modules/.package-lock.json
 # moto's server, the Secrets Manager emulator, in the project's .venv.
 SECRETS_EMULATOR_DEPS := $(VENV)/.secrets-emulator-stamp
 FN ?= rule
@@ -27,34 +26,30 @@ LOCAL_ARGS ?=
 
 .PHONY: dev invoke bench repair-counts
 
-$(LOCAL_EMULATOR_DEPS): local/emulator/package.json local/emulator/package-lock.json
-	npm ci --prefix local/emulator --no-audit --no-fund
-	touch $@
-
 $(SECRETS_EMULATOR_DEPS): local/emulator/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r local/emulator/requirements.txt
 	touch $@
 
 ## dev: build, start the emulators (data in .data/), create the tables and serve the app on :3001.
-dev: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
+dev: $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform dev --port $(LOCAL_PORT) --data-dir $(LOCAL_DATA) \
 		--policy $(LOCAL_POLICY) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## invoke: one cold invocation of FN with EVENT; {{token}} becomes a token for AS.
-invoke: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS)
+invoke: $(SECRETS_EMULATOR_DEPS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform invoke --function $(FN) --event $(EVENT) --as $(AS) \
 		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## bench: release builds and images (`make image`), then the platform's figures (medians)
 ## and plots (docs/bench/*.svg, among them faas-vs-container.svg).
-bench: $(LOCAL_EMULATOR_DEPS) $(SECRETS_EMULATOR_DEPS) image
+bench: $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release
 
 ## repair-counts: recount every user's todos in the local table; report drifted counters.
-repair-counts: $(LOCAL_EMULATOR_DEPS)
+repair-counts:
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/debug/local-platform repair-counts --data-dir $(LOCAL_DATA)

@@ -6,7 +6,7 @@
 Prints one JSON line, {"endpoint":"http://HOST:PORT"}, once it accepts connections.
 Memory only: the local platform puts the signing-key secret in on every start.
 With --watch-stdin it exits when its standard input closes, so a test process that
-dies for any reason never leaves an emulator behind (like serve.js for dynalite).
+dies for any reason never leaves an emulator behind (like the dynamodb-emulator binary).
 """
 import argparse
 import json

@@ -124,7 +124,7 @@ async fn a_key_is_added_promoted_and_retired_without_logging_everyone_out() {
     shared_testing::workspace::build_workspace_binaries();
     let template = Template::load(root().join("template.yml")).expect("template.yml parses");
     let (dynamodb, secrets) = tokio::join!(Datastore::start(None), Secrets::start(None));
-    let (dynamodb, secrets) = (dynamodb.expect("dynalite"), secrets.expect("moto"));
+    let (dynamodb, secrets) = (dynamodb.expect("dynoxide"), secrets.expect("moto"));
     dynamodb.create_tables(&template).await.expect("tables");
     let project = Project {
         template,

@@ -200,7 +200,7 @@ pub(super) async fn measure(
     };
     println!(
         "  conditions: {}; Node.js {node} with aws-lambda-ric {} ({} worker threads, its default \
-         at a per-instance concurrency, here 10); {}; dynalite {} (DynamoDB API emulator); \
+         at a per-instance concurrency, here 10); {}; {} (DynamoDB API emulator); \
          {} rounds, {:.1} s per load run, systems alternating in {} stretches",
         machine(),
         package_version(&node_dir.join("node_modules/aws-lambda-ric/package.json")),
@@ -210,9 +210,7 @@ pub(super) async fn measure(
         } else {
             "no cargo lambda".to_owned()
         },
-        package_version(Path::new(
-            "local/emulator/node_modules/dynalite/package.json"
-        )),
+        local::datastore::server::engine(),
         options.runs,
         options.duration.as_secs_f64(),
         super::load::SEGMENTS

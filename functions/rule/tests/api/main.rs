@@ -1,4 +1,4 @@
-//! The rule function's API tests: real handlers, a real DynamoDB API (dynalite),
+//! The rule function's API tests: real handlers, a real DynamoDB API (dynoxide),
 //! a fresh table per test created from `template.yml`.
 
 mod concurrency;

@@ -1,4 +1,4 @@
-//! The user function's API tests: real handlers, a real DynamoDB API (dynalite),
+//! The user function's API tests: real handlers, a real DynamoDB API (dynoxide),
 //! a fresh table per test created from `template.yml`, and the signing key in a
 //! Secrets Manager emulator (moto), a fresh secret per test.
 
