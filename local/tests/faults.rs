@@ -208,10 +208,8 @@ async fn stored(
             .await
             .expect("the table answers");
         for item in page.items() {
-            if !item.contains_key("deletedBy") {
-                let key = item["key"].as_s().expect("key").clone();
-                todos.insert(key, item.clone());
-            }
+            let key = item["key"].as_s().expect("key").clone();
+            todos.insert(key, item.clone());
         }
         match page.last_evaluated_key {
             Some(key) if !key.is_empty() => start = Some(key),
@@ -247,10 +245,10 @@ fn signal(pid: u32, signal: &str) {
 }
 
 /// A proxy in front of the emulator that loses the answer to the first attempt of
-/// every write to a todo: the write is forwarded and lands, but its answer is held
-/// back past the SDK's attempt timeout, so the SDK retries a write that already
-/// happened. (Writes of other items pass: a request makes several, and losing every
-/// one of them would outlast the function's timeout.)
+/// every write to a todo: the write (a transaction) is forwarded and commits, but its
+/// answer is held back past the SDK's attempt timeout, so the SDK sends it again,
+/// under the same `ClientRequestToken`. (Writes of other items pass: logins and
+/// sign-ups would outlast the function's timeout.)
 struct LossyProxy {
     endpoint: String,
     /// How many answers it held back.
@@ -302,7 +300,7 @@ async fn lossy_proxy(upstream: &str) -> LossyProxy {
                             .get("x-amz-target")
                             .and_then(|v| v.to_str().ok())
                             .is_some_and(|t| {
-                                ["PutItem", "UpdateItem", "DeleteItem"]
+                                ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"]
                                     .iter()
                                     .any(|op| t.ends_with(op))
                             });
@@ -595,7 +593,7 @@ async fn writes_whose_first_answer_is_lost_are_recognised_when_the_sdk_retries_t
     );
     assert_eq!(
         created.status, 201,
-        "a create that met its own write: {:?}",
+        "a create whose first answer was lost: {:?}",
         created.body
     );
     assert_eq!(keyed.status, 201, "{:?}", keyed.body);
@@ -621,7 +619,7 @@ async fn writes_whose_first_answer_is_lost_are_recognised_when_the_sdk_retries_t
     );
     assert_eq!(
         updated.status, 200,
-        "an update that met its own version: {:?}",
+        "an update whose first answer was lost: {:?}",
         updated.body
     );
     assert_eq!(updated.json()["version"], 2);
@@ -629,7 +627,7 @@ async fn writes_whose_first_answer_is_lost_are_recognised_when_the_sdk_retries_t
     assert_eq!(
         one.json()["deleted"],
         1,
-        "a delete that met its own tombstone: {:?}",
+        "a delete whose first answer was lost: {:?}",
         one.body
     );
     let batch = session
