@@ -117,15 +117,10 @@ impl Keyed {
     pub(crate) fn record(
         &self,
         transaction: &mut Transaction,
-        table: &str,
         owner_id: &str,
         outcome: &RecordedOutcome,
     ) -> Result<usize, StoreError> {
-        transaction.put(
-            table,
-            to_item(&self.item(owner_id, outcome))?,
-            Some(unclaimed()),
-        )
+        transaction.put(to_item(&self.item(owner_id, outcome))?, unclaimed())
     }
 
     /// Adds the record of part `part` of a split delete, which deleted `deleted`
@@ -133,29 +128,28 @@ impl Keyed {
     pub(crate) fn record_part(
         &self,
         transaction: &mut Transaction,
-        table: &str,
         owner_id: &str,
         part: usize,
         deleted: u64,
     ) -> Result<usize, StoreError> {
-        let item = DeletePartItem::new(
-            self.record_key(owner_id, Some(part)),
-            self.fingerprint.clone(),
+        let item = DeletePartItem {
+            key: self.record_key(owner_id, Some(part)),
+            fingerprint: self.fingerprint.clone(),
             deleted,
-            now_epoch_seconds() + KEY_LIFETIME_SECONDS,
-        );
-        transaction.put(table, to_item(&item)?, Some(unclaimed()))
+            expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
+        };
+        transaction.put(to_item(&item)?, unclaimed())
     }
 
     fn item(&self, owner_id: &str, outcome: &RecordedOutcome) -> IdempotencyItem {
-        IdempotencyItem::new(
-            self.record_key(owner_id, None),
-            self.fingerprint.clone(),
-            outcome.status,
-            outcome.body.clone(),
-            now_rfc3339(),
-            now_epoch_seconds() + KEY_LIFETIME_SECONDS,
-        )
+        IdempotencyItem {
+            key: self.record_key(owner_id, None),
+            fingerprint: self.fingerprint.clone(),
+            status: outcome.status,
+            response: outcome.body.clone(),
+            created_at: now_rfc3339(),
+            expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
+        }
     }
 
     /// What the record `item` (read, or returned by a refusal) means for this

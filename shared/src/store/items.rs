@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::keys::{Key, status_key, todo_sk};
-use crate::domain::{Progress, Rule, RuleDesc, RuleKey, RuleName, Status};
+use super::keys::{Key, status_key};
+use crate::domain::{NewRule, Progress, Rule, RuleDesc, RuleKey, RuleName, Status};
 use crate::time::now_epoch_seconds;
 
 /// An item as the SDK carries it.
@@ -57,8 +57,9 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileItem {
-    pk: String,
-    sk: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub key: Key,
     /// The id (ULID), the `sub` of their tokens.
     pub user_id: String,
     /// The name as registered.
@@ -69,33 +70,13 @@ pub struct ProfileItem {
     pub created_at: String,
 }
 
-impl ProfileItem {
-    /// The profile of `user_name`, whose case-folded form is `normalized_name`.
-    pub fn new(
-        normalized_name: &str,
-        user_id: String,
-        user_name: String,
-        password_hash: String,
-        created_at: String,
-    ) -> Self {
-        let Key { pk, sk } = Key::profile(normalized_name);
-        Self {
-            pk,
-            sk,
-            user_id,
-            user_name,
-            password_hash,
-            created_at,
-        }
-    }
-}
-
 /// The login attempts of one name in the current window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginAttemptsItem {
-    pk: String,
-    sk: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub key: Key,
     /// Attempts reserved in the window.
     pub failures: u32,
     /// When the window opened, seconds since the epoch.
@@ -104,45 +85,25 @@ pub struct LoginAttemptsItem {
     pub expires_at: u64,
 }
 
-impl LoginAttemptsItem {
-    /// A window for `normalized_name` opened at `now` with one attempt in it.
-    pub fn opened(normalized_name: &str, now: u64, window_seconds: u64) -> Self {
-        let Key { pk, sk } = Key::login_attempts(normalized_name);
-        Self {
-            pk,
-            sk,
-            failures: 1,
-            window_start: now,
-            expires_at: now + window_seconds,
-        }
-    }
-}
-
-impl Expiring for LoginAttemptsItem {
-    fn expires_at(&self) -> Option<u64> {
-        Some(self.expires_at)
-    }
-}
-
 /// A todo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TodoItem {
-    pk: String,
-    sk: String,
-    /// The id.
+    #[serde(flatten)]
+    key_of_item: Key,
+    #[allow(missing_docs)]
     pub key: RuleKey,
-    /// The name as shown.
+    #[allow(missing_docs)]
     pub name: RuleName,
     /// The name in lower case, which the name filter searches.
     pub name_lower: String,
-    /// The description.
+    #[allow(missing_docs)]
     pub desc: RuleDesc,
-    /// The status.
+    #[allow(missing_docs)]
     pub status: Status,
     /// The status index's partition (`ByStatus`), kept in step with `status`.
     status_key: String,
-    /// The progress.
+    #[allow(missing_docs)]
     pub progress: Progress,
     /// The owner's user name.
     pub owner: String,
@@ -154,43 +115,25 @@ pub struct TodoItem {
     pub version: u64,
 }
 
-/// What a new todo holds, before it has a key and an owner.
-#[derive(Debug, Clone)]
-pub struct TodoFields {
-    /// The name.
-    pub name: RuleName,
-    /// The description.
-    pub desc: RuleDesc,
-    /// The status.
-    pub status: Status,
-    /// The progress.
-    pub progress: Progress,
-}
-
 impl TodoItem {
-    /// The todo `key` of the user `owner_id` (named `owner`), version 1, made at `now`.
-    pub fn new(owner_id: &str, owner: &str, key: RuleKey, fields: TodoFields, now: String) -> Self {
-        let Key { pk, sk } = Key::todo(owner_id, key);
+    /// The todo `new`, version 1, made at `now` for the user `owner_id` (named
+    /// `owner`).
+    pub fn new(owner_id: &str, owner: &str, new: &NewRule, now: String) -> Self {
+        let key = RuleKey::new();
         Self {
-            pk,
-            sk,
+            key_of_item: Key::todo(owner_id, key),
             key,
-            name_lower: fields.name.folded(),
-            name: fields.name,
-            desc: fields.desc,
-            status_key: status_key(owner_id, fields.status),
-            status: fields.status,
-            progress: fields.progress,
+            name_lower: new.name.folded(),
+            name: new.name.clone(),
+            desc: new.desc.clone(),
+            status_key: status_key(owner_id, new.status),
+            status: new.status,
+            progress: new.progress,
             owner: owner.to_owned(),
             created_at: now.clone(),
             updated_at: now,
             version: 1,
         }
-    }
-
-    /// The owner's id, read from the partition key.
-    fn owner_id(&self) -> &str {
-        self.pk.strip_prefix("OWNER#").unwrap_or(&self.pk)
     }
 
     /// Sets the name (and its searchable form).
@@ -201,18 +144,9 @@ impl TodoItem {
 
     /// Sets the status (and the index partition that follows it).
     pub fn set_status(&mut self, status: Status) {
-        self.status_key = status_key(self.owner_id(), status);
+        let owner_id = self.key_of_item.pk.trim_start_matches("OWNER#");
+        self.status_key = status_key(owner_id, status);
         self.status = status;
-    }
-
-    /// The todo's sort key.
-    pub fn sk(&self) -> &str {
-        &self.sk
-    }
-
-    /// Whether the item is where this todo's key says (a corrupt copy is not).
-    pub fn is_consistent(&self) -> bool {
-        self.sk == todo_sk(self.key)
     }
 }
 
@@ -236,28 +170,21 @@ impl From<TodoItem> for Rule {
 /// they have. Written only by update expressions (sessions are attributes of their
 /// own, counters change by `ADD`), read whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct StateItem {
-    #[serde(default)]
-    pk: String,
-    #[serde(default)]
-    sk: String,
+    #[serde(flatten)]
+    key: Option<Key>,
     /// Todos in all.
-    #[serde(default, rename = "cAll")]
+    #[serde(rename = "cAll")]
     pub all: i64,
-    #[serde(default)]
+    /// Todos per status code.
     c0: i64,
-    #[serde(default)]
     c1: i64,
-    #[serde(default)]
     c2: i64,
-    #[serde(default)]
     c3: i64,
     /// When the account was deleted (RFC 3339).
-    #[serde(default)]
     pub closed_at: Option<String>,
     /// When the record of a closed account expires.
-    #[serde(default)]
     pub expires_at: Option<u64>,
     /// Open sessions: `s_<session id>` = their expiry, seconds since the epoch.
     #[serde(flatten)]
@@ -270,29 +197,17 @@ impl StateItem {
         format!("s_{session_id}")
     }
 
-    /// The attribute holding the count of todos with `status`.
-    pub fn count_attribute(status: Status) -> String {
-        format!("c{}", status.code())
-    }
-
     /// Whether `session_id` is open now (listed, unexpired, the account not closed).
     pub fn has_open_session(&self, session_id: &str) -> bool {
+        let expiry = self.sessions.get(&Self::session_attribute(session_id));
         self.closed_at.is_none()
             && !self.has_expired()
-            && self
-                .sessions
-                .get(&Self::session_attribute(session_id))
-                .is_some_and(|expiry| *expiry > now_epoch_seconds())
+            && expiry.is_some_and(|e| *e > now_epoch_seconds())
     }
 
     /// How many todos have `status`.
     pub fn count(&self, status: Status) -> u64 {
-        let count = match status.code() {
-            0 => self.c0,
-            1 => self.c1,
-            2 => self.c2,
-            _ => self.c3,
-        };
+        let count = [self.c0, self.c1, self.c2, self.c3][usize::from(status.code())];
         count.max(0).unsigned_abs()
     }
 
@@ -302,18 +217,13 @@ impl StateItem {
     }
 }
 
-impl Expiring for StateItem {
-    fn expires_at(&self) -> Option<u64> {
-        self.expires_at
-    }
-}
-
 /// The answer a write gave, recorded under its `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdempotencyItem {
-    pk: String,
-    sk: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub key: Key,
     /// A digest of the request the key was first used for.
     pub fingerprint: String,
     /// The HTTP status of the answer.
@@ -326,43 +236,15 @@ pub struct IdempotencyItem {
     pub expires_at: u64,
 }
 
-impl IdempotencyItem {
-    /// The record at `key` of the answer `status`, `response` to the request
-    /// `fingerprint`, kept until `expires_at`.
-    pub fn new(
-        key: Key,
-        fingerprint: String,
-        status: u16,
-        response: String,
-        now: String,
-        expires_at: u64,
-    ) -> Self {
-        Self {
-            pk: key.pk,
-            sk: key.sk,
-            fingerprint,
-            status,
-            response,
-            created_at: now,
-            expires_at,
-        }
-    }
-}
-
-impl Expiring for IdempotencyItem {
-    fn expires_at(&self) -> Option<u64> {
-        Some(self.expires_at)
-    }
-}
-
 /// One part of a delete too large for one transaction, recorded under the write's
 /// `Idempotency-Key` (the last part records the whole answer as an
 /// [`IdempotencyItem`]), so that a retry skips it and still counts what it deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletePartItem {
-    pk: String,
-    sk: String,
+    #[serde(flatten)]
+    #[allow(missing_docs)]
+    pub key: Key,
     /// A digest of the request the key was first used for.
     pub fingerprint: String,
     /// How many todos the part deleted.
@@ -371,16 +253,21 @@ pub struct DeletePartItem {
     pub expires_at: u64,
 }
 
-impl DeletePartItem {
-    /// The record at `key` of a part that deleted `deleted` todos.
-    pub fn new(key: Key, fingerprint: String, deleted: u64, expires_at: u64) -> Self {
-        Self {
-            pk: key.pk,
-            sk: key.sk,
-            fingerprint,
-            deleted,
-            expires_at,
-        }
+impl Expiring for LoginAttemptsItem {
+    fn expires_at(&self) -> Option<u64> {
+        Some(self.expires_at)
+    }
+}
+
+impl Expiring for StateItem {
+    fn expires_at(&self) -> Option<u64> {
+        self.expires_at
+    }
+}
+
+impl Expiring for IdempotencyItem {
+    fn expires_at(&self) -> Option<u64> {
+        Some(self.expires_at)
     }
 }
 
@@ -393,83 +280,65 @@ impl Expiring for DeletePartItem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::keys::Key;
+    use crate::store::keys::todo_sk;
 
-    fn fields(status: u8) -> TodoFields {
-        TodoFields {
+    fn todo(status: i64) -> TodoItem {
+        let new = NewRule {
             name: RuleName::parse("Write the docs").expect("valid"),
             desc: RuleDesc::default(),
-            status: Status::from_code(i64::from(status)).expect("valid"),
+            status: Status::from_code(status).expect("valid"),
             progress: Progress::default(),
-        }
+        };
+        TodoItem::new("u1", "alice", &new, "2026-01-01T00:00:00Z".into())
     }
 
     #[test]
-    fn a_todo_survives_its_round_trip_through_an_item() {
-        let key = RuleKey::new();
-        let todo = TodoItem::new("u1", "alice", key, fields(2), "2026-01-01T00:00:00Z".into());
+    fn a_todo_survives_its_round_trip_and_moves_in_the_index_with_its_status() {
+        let mut todo = todo(2);
         let item = to_item(&todo).expect("serialises");
-        assert_eq!(item.get("sk"), Some(&AttributeValue::S(todo_sk(key))));
-        assert_eq!(item.get("status"), Some(&AttributeValue::N("2".into())));
-        assert_eq!(
-            item.get("statusKey"),
-            Some(&AttributeValue::S("OWNER#u1#S2".into()))
-        );
+        assert_eq!(item.get("sk"), Some(&s(todo_sk(todo.key))));
+        assert_eq!(item.get("status"), Some(&n(2)));
+        assert_eq!(item.get("statusKey"), Some(&s("OWNER#u1#S2")));
         assert_eq!(from_item::<TodoItem>(item).expect("parses"), todo);
-    }
-
-    #[test]
-    fn a_changed_status_moves_the_todo_in_the_index() {
-        let mut todo = TodoItem::new("u1", "alice", RuleKey::new(), fields(0), String::new());
         todo.set_status(Status::from_code(3).expect("valid"));
         let item = to_item(&todo).expect("serialises");
-        assert_eq!(
-            item.get("statusKey"),
-            Some(&AttributeValue::S("OWNER#u1#S3".into()))
-        );
+        assert_eq!(item.get("statusKey"), Some(&s("OWNER#u1#S3")));
     }
 
     #[test]
     fn a_todo_with_an_impossible_status_is_refused_when_read() {
-        let todo = TodoItem::new("u1", "alice", RuleKey::new(), fields(1), String::new());
-        let mut item = to_item(&todo).expect("serialises");
-        item.insert("status".into(), AttributeValue::N("9".into()));
+        let mut item = to_item(&todo(1)).expect("serialises");
+        item.insert("status".into(), n(9));
         assert!(from_item::<TodoItem>(item).is_err());
     }
 
     #[test]
-    fn the_state_item_reads_sessions_and_counters() {
-        let expiry = now_epoch_seconds() + 60;
+    fn the_state_item_reads_sessions_and_counters_and_a_closed_account_has_none_open() {
         let Key { pk, sk } = Key::state("u1");
         let item = Item::from([
-            ("pk".to_owned(), AttributeValue::S(pk)),
-            ("sk".to_owned(), AttributeValue::S(sk)),
-            ("cAll".to_owned(), AttributeValue::N("3".into())),
-            ("c2".to_owned(), AttributeValue::N("3".into())),
-            ("s_abc".to_owned(), AttributeValue::N(expiry.to_string())),
+            ("pk".to_owned(), s(pk)),
+            ("sk".to_owned(), s(sk)),
+            ("cAll".to_owned(), n(3)),
+            ("c2".to_owned(), n(3)),
+            ("s_abc".to_owned(), n(now_epoch_seconds() + 60)),
         ]);
-        let state: StateItem = from_item(item).expect("parses");
+        let mut state: StateItem = from_item(item).expect("parses");
         assert_eq!(state.total(), 3);
         assert_eq!(state.count(Status::from_code(2).expect("valid")), 3);
         assert!(state.has_open_session("abc"));
         assert!(!state.has_open_session("other"));
-    }
-
-    #[test]
-    fn a_closed_account_has_no_open_session() {
-        let mut state = StateItem::default();
-        state.sessions.insert(
-            StateItem::session_attribute("abc"),
-            now_epoch_seconds() + 60,
-        );
-        assert!(state.has_open_session("abc"));
         state.closed_at = Some("2026-01-01T00:00:00Z".into());
         assert!(!state.has_open_session("abc"));
     }
 
     #[test]
     fn an_item_past_its_expiry_has_expired() {
-        let mut window = LoginAttemptsItem::opened("alice", now_epoch_seconds(), 60);
+        let mut window = LoginAttemptsItem {
+            key: Key::login_attempts("alice"),
+            failures: 1,
+            window_start: now_epoch_seconds(),
+            expires_at: now_epoch_seconds() + 60,
+        };
         assert!(!window.has_expired());
         window.expires_at = now_epoch_seconds() - 1;
         assert!(window.has_expired());

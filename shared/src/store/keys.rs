@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{IdempotencyKey, RuleKey, Status};
 
@@ -30,7 +31,7 @@ const PROFILE: &str = "PROFILE";
 const LOGIN_ATTEMPTS: &str = "LOGINFAIL";
 
 /// The primary key of one item.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Key {
     /// The partition key.
     pub pk: String,

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::builders::TransactWriteItemBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
@@ -52,13 +53,9 @@ pub struct Expression {
 }
 
 impl Expression {
-    /// The expression `text`; its placeholders are bound by [`Self::name`] and
-    /// [`Self::value`].
+    /// The expression `text`, its placeholders bound by [`Self::name`] and [`Self::value`].
     pub fn new(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            ..Self::default()
-        }
+        Self::default().with_text(text)
     }
 
     /// The same placeholders with the expression `text`.
@@ -78,30 +75,31 @@ impl Expression {
         self.values.insert(placeholder.into(), value);
         self
     }
-
-    fn names(&self) -> Option<HashMap<String, String>> {
-        (!self.names.is_empty()).then(|| self.names.clone())
-    }
-
-    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
-        (!self.values.is_empty()).then(|| self.values.clone())
-    }
-
-    /// This expression's placeholders and `other`'s, for an action that has both an
-    /// update and a condition.
-    fn merged(&self, other: Option<&Self>) -> Self {
-        let mut merged = self.clone();
-        if let Some(other) = other {
-            merged.names.extend(other.names.clone());
-            merged.values.extend(other.values.clone());
-        }
-        merged
-    }
 }
 
-/// The actions of one write, in order; a refusal names them by position.
-#[derive(Debug, Clone, Default)]
+/// Sets `$condition` (and `$placeholders`' names and values) on an action builder,
+/// asking for the item back when the condition fails.
+macro_rules! conditioned {
+    ($builder:expr, $condition:expr, $placeholders:expr) => {{
+        let placeholders = $placeholders;
+        $builder
+            .condition_expression($condition.text.clone())
+            .set_expression_attribute_names(
+                (!placeholders.names.is_empty()).then_some(placeholders.names),
+            )
+            .set_expression_attribute_values(
+                (!placeholders.values.is_empty()).then_some(placeholders.values),
+            )
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::Corrupt(format!("an invalid transaction action: {e}")))?
+    }};
+}
+
+/// The actions of one write on one table, in order; a refusal names them by position.
+#[derive(Debug, Clone)]
 pub struct Transaction {
+    table: String,
     actions: Vec<TransactWriteItem>,
 }
 
@@ -124,100 +122,75 @@ impl Refused {
     }
 }
 
-fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Corrupt(format!("an invalid transaction action: {e}")))
-}
-
 impl Transaction {
-    /// How many actions it has.
-    pub fn len(&self) -> usize {
-        self.actions.len()
-    }
-
-    /// Whether it has none.
-    pub fn is_empty(&self) -> bool {
-        self.actions.is_empty()
-    }
-
-    /// Puts `item` (a whole item, key included), if `condition` holds.
-    pub fn put(
-        &mut self,
-        table: &str,
-        item: Item,
-        condition: Option<Expression>,
-    ) -> Result<usize, StoreError> {
-        let mut put = Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(condition) = condition {
-            put = put
-                .condition_expression(&condition.text)
-                .set_expression_attribute_names(condition.names())
-                .set_expression_attribute_values(condition.values());
+    /// A transaction on `table`, with no action yet.
+    pub fn on(table: &str) -> Self {
+        Self {
+            table: table.to_owned(),
+            actions: Vec::new(),
         }
-        Ok(self.push(TransactWriteItem::builder().put(built(put.build())?)))
+    }
+
+    /// Puts `item` (a whole item, key included), if `condition` holds. Each action
+    /// answers its position.
+    pub fn put(&mut self, item: Item, condition: Expression) -> Result<usize, StoreError> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
+        Ok(self.push(TransactWriteItem::builder().put(conditioned!(
+            put,
+            condition,
+            condition.clone()
+        ))))
     }
 
     /// Updates the item at `key` with `update`, if `condition` holds.
     pub fn update(
         &mut self,
-        table: &str,
         key: &Key,
         update: Expression,
-        condition: Option<Expression>,
+        condition: Expression,
     ) -> Result<usize, StoreError> {
-        let placeholders = update.merged(condition.as_ref());
-        let update = Update::builder()
-            .table_name(table)
+        let mut placeholders = update.clone();
+        placeholders.names.extend(condition.names.clone());
+        placeholders.values.extend(condition.values.clone());
+        let action = Update::builder()
+            .table_name(&self.table)
             .set_key(Some(key.attributes()))
-            .update_expression(&update.text)
-            .set_condition_expression(condition.map(|c| c.text))
-            .set_expression_attribute_names(placeholders.names())
-            .set_expression_attribute_values(placeholders.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        Ok(self.push(TransactWriteItem::builder().update(built(update.build())?)))
+            .update_expression(update.text);
+        Ok(self.push(TransactWriteItem::builder().update(conditioned!(
+            action,
+            condition,
+            placeholders
+        ))))
     }
 
     /// Changes nothing, but lets the transaction happen only if `condition` holds on
     /// the item at `key`.
-    pub fn check(
-        &mut self,
-        table: &str,
-        key: &Key,
-        condition: Expression,
-    ) -> Result<usize, StoreError> {
+    pub fn check(&mut self, key: &Key, condition: Expression) -> Result<usize, StoreError> {
         let check = ConditionCheck::builder()
-            .table_name(table)
-            .set_key(Some(key.attributes()))
-            .condition_expression(&condition.text)
-            .set_expression_attribute_names(condition.names())
-            .set_expression_attribute_values(condition.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        Ok(self.push(TransactWriteItem::builder().condition_check(built(check.build())?)))
+            .table_name(&self.table)
+            .set_key(Some(key.attributes()));
+        Ok(
+            self.push(TransactWriteItem::builder().condition_check(conditioned!(
+                check,
+                condition,
+                condition.clone()
+            ))),
+        )
     }
 
     /// Deletes the item at `key`, if `condition` holds.
-    pub fn delete(
-        &mut self,
-        table: &str,
-        key: &Key,
-        condition: Expression,
-    ) -> Result<usize, StoreError> {
+    pub fn delete(&mut self, key: &Key, condition: Expression) -> Result<usize, StoreError> {
         let delete = Delete::builder()
-            .table_name(table)
-            .set_key(Some(key.attributes()))
-            .condition_expression(&condition.text)
-            .set_expression_attribute_names(condition.names())
-            .set_expression_attribute_values(condition.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        Ok(self.push(TransactWriteItem::builder().delete(built(delete.build())?)))
+            .table_name(&self.table)
+            .set_key(Some(key.attributes()));
+        Ok(self.push(TransactWriteItem::builder().delete(conditioned!(
+            delete,
+            condition,
+            condition.clone()
+        ))))
     }
 
-    fn push(
-        &mut self,
-        action: aws_sdk_dynamodb::types::builders::TransactWriteItemBuilder,
-    ) -> usize {
+    fn push(&mut self, action: TransactWriteItemBuilder) -> usize {
         self.actions.push(action.build());
         self.actions.len() - 1
     }

@@ -35,13 +35,13 @@ impl UserStore {
         name: &UserName,
         hash: &PasswordHash,
     ) -> Result<Result<UserRecord, NameTaken>, StoreError> {
-        let record = ProfileItem::new(
-            name.normalized(),
-            ulid::Ulid::new().to_string(),
-            name.as_str().to_owned(),
-            hash.0.clone(),
-            now_rfc3339(),
-        );
+        let record = ProfileItem {
+            key: Key::profile(name.normalized()),
+            user_id: ulid::Ulid::new().to_string(),
+            user_name: name.as_str().to_owned(),
+            password_hash: hash.0.clone(),
+            created_at: now_rfc3339(),
+        };
         let result = self
             .datastore
             .client()

@@ -2,10 +2,10 @@
 
 use super::{RuleStore, refusal};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::{NewRule, Rule, RuleKey};
+use crate::domain::{NewRule, Rule};
 use crate::store::StoreError;
 use crate::store::idempotency::{Recording, Written};
-use crate::store::items::{TodoFields, TodoItem, to_item};
+use crate::store::items::{TodoItem, to_item};
 use crate::store::state::{CountChange, state_action};
 use crate::store::transaction::{Expression, Transaction};
 use crate::time::now_rfc3339;
@@ -20,40 +20,18 @@ impl RuleStore {
         new: &NewRule,
         recording: Option<&Recording<'_, Rule>>,
     ) -> Result<Written<Rule>, StoreError> {
-        let fields = TodoFields {
-            name: new.name.clone(),
-            desc: new.desc.clone(),
-            status: new.status,
-            progress: new.progress,
-        };
-        let todo = TodoItem::new(
-            &owner.id,
-            &owner.name,
-            RuleKey::new(),
-            fields,
-            now_rfc3339(),
-        );
-        let table = self.datastore.table();
-        let mut transaction = Transaction::default();
+        let todo = TodoItem::new(&owner.id, &owner.name, new, now_rfc3339());
+        let mut transaction = Transaction::on(self.datastore.table());
         // A fresh id: the condition only guards against a bug, never refuses in use.
-        transaction.put(
-            table,
-            to_item(&todo)?,
-            Some(Expression::new("attribute_not_exists(pk)")),
-        )?;
-        let state = state_action(
-            &mut transaction,
-            table,
-            owner,
-            CountChange::created(new.status),
-        )?;
+        transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
+        let state = state_action(&mut transaction, owner, CountChange::created(new.status))?;
         let rule = Rule::from(todo);
         let record = recording
             .map(|recording| {
                 let answer = (recording.answer)(&rule);
                 recording
                     .keyed
-                    .record(&mut transaction, table, &owner.id, &answer)
+                    .record(&mut transaction, &owner.id, &answer)
                     .map(|index| (index, recording.keyed))
             })
             .transpose()?;

@@ -8,15 +8,15 @@
 //! last records the answer: a retry after a crash between parts skips the parts done
 //! and still answers the whole count.
 
-use super::{Found, RuleStore, WRITE_ROUNDS, refusal};
+use super::{Found, RuleStore, WRITE_ROUNDS, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;
 use crate::store::StoreError;
 use crate::store::idempotency::{Earlier, Keyed, Recording, Written};
-use crate::store::items::{TodoItem, n};
+use crate::store::items::TodoItem;
 use crate::store::keys::Key;
 use crate::store::state::{CountChange, state_action};
-use crate::store::transaction::{Expression, MAX_ACTIONS, Transaction};
+use crate::store::transaction::{MAX_ACTIONS, Transaction};
 
 /// The most todos one transaction deletes: the rest of it is the state item and the
 /// key's record.
@@ -73,7 +73,6 @@ impl RuleStore {
             .into_iter()
             .chain(part_record.clone())
             .collect();
-        let table = self.datastore.table();
         for _ in 0..WRITE_ROUNDS {
             let mut found = self.read_with_session(owner, keys, &records).await?;
             if let Some(earlier) = Self::earlier_in(&mut found, owner, keyed)? {
@@ -91,33 +90,27 @@ impl RuleStore {
                 // Nothing to delete nor to record: the read checked the session.
                 return Ok(Part::Deleted(0));
             }
-            let mut transaction = Transaction::default();
+            let mut transaction = Transaction::on(self.datastore.table());
             let mut change = CountChange::default();
             for todo in &todos {
-                let condition = Expression::new("#version = :read")
-                    .name("#version", "version")
-                    .value(":read", n(todo.version));
-                transaction.delete(table, &Key::todo(&owner.id, todo.key), condition)?;
+                let key = Key::todo(&owner.id, todo.key);
+                transaction.delete(&key, unchanged_since(todo.version))?;
                 change = change.plus(CountChange::deleted(todo.status));
             }
-            let state = state_action(&mut transaction, table, owner, change)?;
+            let state = state_action(&mut transaction, owner, change)?;
             let record = match recording {
                 Some(recording) if last => {
                     let answer = (recording.answer)(&(before + count));
-                    let position =
-                        recording
-                            .keyed
-                            .record(&mut transaction, table, &owner.id, &answer)?;
+                    let position = recording
+                        .keyed
+                        .record(&mut transaction, &owner.id, &answer)?;
                     Some((position, recording.keyed))
                 }
                 Some(recording) => {
-                    let position = recording.keyed.record_part(
-                        &mut transaction,
-                        table,
-                        &owner.id,
-                        index,
-                        count,
-                    )?;
+                    let position =
+                        recording
+                            .keyed
+                            .record_part(&mut transaction, &owner.id, index, count)?;
                     Some((position, recording.keyed))
                 }
                 None => None,

@@ -29,9 +29,9 @@ pub use list::{ListOutcome, Page};
 pub use update::UpdateOutcome;
 
 use super::idempotency::{Earlier, Keyed, Recording, Written};
-use super::items::{Item, StateItem, TodoItem, from_item};
+use super::items::{Item, StateItem, TodoItem, from_item, n};
 use super::keys::{Key, STATE, todo_key_of_sk};
-use super::transaction::Refused;
+use super::transaction::{Expression, Refused};
 use super::{Datastore, IdempotencyStore, StoreError};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;
@@ -143,6 +143,14 @@ impl RuleStore {
             },
         )
     }
+}
+
+/// The condition that a todo is still at `version`, the one a write read (an absent
+/// todo fails it too).
+fn unchanged_since(version: u64) -> Expression {
+    Expression::new("#version = :read")
+        .name("#version", "version")
+        .value(":read", n(version))
 }
 
 /// Why a write's transaction was refused, given the positions of its state action

@@ -1,14 +1,14 @@
 //! Changing a todo: read it, then commit the change (and a change of status in the
 //! counters) on the condition that it is still the version read.
 
-use super::{RuleStore, WRITE_ROUNDS, refusal};
+use super::{RuleStore, WRITE_ROUNDS, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{Rule, RuleChanges};
 use crate::store::StoreError;
 use crate::store::idempotency::{Recording, Written};
-use crate::store::items::{TodoItem, n, to_item};
+use crate::store::items::{TodoItem, to_item};
 use crate::store::state::{CountChange, state_action};
-use crate::store::transaction::{Expression, Transaction};
+use crate::store::transaction::Transaction;
 use crate::time::now_rfc3339;
 
 /// What an update did.
@@ -56,7 +56,6 @@ impl RuleStore {
             .map(|keyed| keyed.record_key(&owner.id, None))
             .into_iter()
             .collect();
-        let table = self.datastore.table();
         for _ in 0..WRITE_ROUNDS {
             let mut found = self
                 .read_with_session(owner, &[changes.key], &records)
@@ -77,25 +76,17 @@ impl RuleStore {
             let before = current.status;
             let read_version = current.version;
             let next = changed(current, changes);
-            let mut transaction = Transaction::default();
-            let todo = transaction.put(
-                table,
-                to_item(&next)?,
-                Some(
-                    Expression::new("#version = :read")
-                        .name("#version", "version")
-                        .value(":read", n(read_version)),
-                ),
-            )?;
+            let mut transaction = Transaction::on(self.datastore.table());
+            let todo = transaction.put(to_item(&next)?, unchanged_since(read_version))?;
             let moved = CountChange::moved(before, next.status);
-            let state = state_action(&mut transaction, table, owner, moved)?;
+            let state = state_action(&mut transaction, owner, moved)?;
             let outcome = UpdateOutcome::Updated(Rule::from(next));
             let record = recording
                 .map(|recording| {
                     let answer = (recording.answer)(&outcome);
                     recording
                         .keyed
-                        .record(&mut transaction, table, &owner.id, &answer)
+                        .record(&mut transaction, &owner.id, &answer)
                         .map(|index| (index, recording.keyed))
                 })
                 .transpose()?;

@@ -87,14 +87,13 @@ fn session_open(session_id: &str) -> Expression {
 /// the action's position; its failure means [`StoreError::SessionEnded`].
 pub(crate) fn state_action(
     transaction: &mut Transaction,
-    table: &str,
     owner: &AuthenticatedUser,
     change: CountChange,
 ) -> Result<usize, StoreError> {
     let key = Key::state(&owner.id);
     let condition = session_open(&owner.session_id);
     if change.is_zero() {
-        return transaction.check(table, &key, condition);
+        return transaction.check(&key, condition);
     }
     let mut adds = vec!["#all :all".to_owned()];
     let mut update = Expression::default()
@@ -109,7 +108,7 @@ pub(crate) fn state_action(
         }
     }
     let update = update.with_text(format!("ADD {}", adds.join(", ")));
-    transaction.update(table, &key, update, Some(condition))
+    transaction.update(&key, update, condition)
 }
 
 #[cfg(test)]

@@ -92,12 +92,15 @@ impl SessionStore {
             return Ok(Vec::new());
         };
         let now = now_epoch_seconds();
-        let (mut open, expired): (Vec<(u64, String)>, Vec<(u64, String)>) = state
-            .sessions
-            .into_iter()
-            .map(|(name, expiry)| (expiry, name))
-            .partition(|(expiry, _)| *expiry > now);
-        let mut drop: Vec<String> = expired.into_iter().map(|(_, name)| name).collect();
+        let mut drop = Vec::new();
+        let mut open = Vec::new();
+        for (name, expiry) in state.sessions {
+            if expiry > now {
+                open.push((expiry, name));
+            } else {
+                drop.push(name);
+            }
+        }
         open.sort();
         let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
         drop.extend(open.into_iter().take(excess).map(|(_, name)| name));

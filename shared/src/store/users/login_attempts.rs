@@ -100,11 +100,12 @@ impl UserStore {
             .client()
             .put_item()
             .table_name(self.datastore.table())
-            .set_item(Some(to_item(&LoginAttemptsItem::opened(
-                normalized_name,
-                now,
-                window.as_secs(),
-            ))?))
+            .set_item(Some(to_item(&LoginAttemptsItem {
+                key: Key::login_attempts(normalized_name),
+                failures: 1,
+                window_start: now,
+                expires_at: now + window.as_secs(),
+            })?))
             .condition_expression("attribute_not_exists(pk) OR windowStart <= :open")
             .expression_attribute_values(":open", n(now.saturating_sub(window.as_secs())))
             .send()
