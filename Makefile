@@ -78,7 +78,7 @@ web-test: $(SECRETS_EMULATOR_DEPS) $(WEB_TEST_DEPS)
 
 ## api-fuzz: schemathesis against the local platform with the contract (about 90 s):
 ## no 5xx, no answer outside the contract, no broken resource.
-api-fuzz: $(API_FUZZ_TOOLS)
+api-fuzz: $(SECRETS_EMULATOR_DEPS) $(API_FUZZ_TOOLS)
 	$(CARGO) build $(WORKSPACE_BINS)
 	$(VENV)/bin/python scripts/fuzz-api.py
 

@@ -4,7 +4,6 @@
 #   make invoke FN=rule EVENT=events/rule-list.json [AS=alice]
 #                                              one cold invocation, like `sam local invoke`
 #   make bench                                 cold start, latency, throughput, memory figures
-#   make repair-counts                         recount every user's todos; report drifted counters
 #
 # The root Makefile defines CARGO (default: cargo), PYTHON, VENV and WORKSPACE_BINS.
 
@@ -24,7 +23,7 @@ endif
 # Extra flags, e.g. LOCAL_ARGS='--env JWT_TTL_SECONDS=900 --min-instances 1'.
 LOCAL_ARGS ?=
 
-.PHONY: dev invoke bench repair-counts
+.PHONY: dev invoke bench
 
 $(SECRETS_EMULATOR_DEPS): local/emulator/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -49,7 +48,3 @@ bench: $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release
 
-## repair-counts: recount every user's todos in the local table; report drifted counters.
-repair-counts:
-	$(CARGO) build $(WORKSPACE_BINS)
-	$(LOCAL_TARGET)/debug/local-platform repair-counts --data-dir $(LOCAL_DATA)
