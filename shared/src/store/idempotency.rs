@@ -91,7 +91,7 @@ impl<T> Written<T> {
 
 /// The condition that no live record holds a key.
 fn unclaimed() -> Expression {
-    Expression::new("attribute_not_exists(pk) OR #expiresAt < :now")
+    Expression::new("attribute_not_exists(pk) OR #expiresAt <= :now")
         .name("#expiresAt", "expiresAt")
         .value(":now", n(now_epoch_seconds()))
 }
@@ -214,7 +214,7 @@ impl IdempotencyStore {
             .put_item()
             .table_name(self.datastore.table())
             .set_item(Some(to_item(&keyed.item(owner_id, outcome))?))
-            .condition_expression("attribute_not_exists(pk) OR #expiresAt < :now")
+            .condition_expression("attribute_not_exists(pk) OR #expiresAt <= :now")
             .expression_attribute_names("#expiresAt", "expiresAt")
             .expression_attribute_values(":now", n(now_epoch_seconds()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)

@@ -165,10 +165,17 @@ fn refusal(
         return Err(StoreError::SessionEnded);
     }
     match record {
-        Some((index, keyed)) if refused.failed(index) => match refused.found(index) {
-            Some(item) => keyed.earlier(item.clone()),
-            None => Ok(None),
-        },
+        Some((index, keyed)) if refused.failed(index) => {
+            let earlier = match refused.found(index) {
+                Some(item) => keyed.earlier(item.clone())?,
+                None => None,
+            };
+            // A record that expired between the check and this read: nothing was
+            // written, and the next attempt finds the key free.
+            earlier.map(Some).ok_or(StoreError::Contended {
+                operation: "TransactWriteItems",
+            })
+        }
         _ => Ok(None),
     }
 }
