@@ -12,7 +12,6 @@
 //!   the same binary serving HTTP itself (container mode): what the Lambda model (the
 //!   Runtime API) costs a function next to a plain HTTP server;
 //! - [`scale_out`]: 100 concurrent requests from zero instances at concurrency 10;
-//! - [`session_check`]: what the server-side session check adds to a read and a write;
 //! - [`growth`]: what a page of the list costs as a user's todos grow to 10,000;
 //! - [`signing_key`]: what reading the signing key from Secrets Manager in the user
 //!   function's initializer adds to its cold start, and its parts;
@@ -20,7 +19,10 @@
 //! - [`container_start`]: FaaS vs container cold start: a cold instance's first answer
 //!   (the Lambda model) against a podman container's, from the images of `make image`;
 //! - [`step_load`]: FaaS vs container scaling on one step load (1 to 100 clients, then
-//!   idle): the concurrency policy against the template's watermarks, with a plot.
+//!   idle): the concurrency policy against the template's watermarks, with a plot;
+//! - [`writes`]: datastore round trips (and which operations) and latency per write
+//!   route, with and without an `Idempotency-Key`, counted by a [`counting_proxy`]
+//!   between the `rule` function and the emulator.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -30,6 +32,7 @@
 mod cold_start;
 mod container_cost;
 mod container_start;
+mod counting_proxy;
 mod growth;
 mod load;
 mod overhead;
@@ -37,9 +40,9 @@ mod peers;
 mod plot;
 mod rule_user;
 mod scale_out;
-mod session_check;
 mod signing_key;
 mod step_load;
+mod writes;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,6 +81,8 @@ pub struct BenchOptions {
     pub growth_max: usize,
     /// Where plots are written.
     pub plots: PathBuf,
+    /// Sequential requests per route whose latency [`writes`] measures.
+    pub write_requests: usize,
 }
 
 /// One of the bench's measurements, for `--only`.
@@ -91,8 +96,6 @@ pub enum Section {
     ContainerCost,
     /// [`scale_out`].
     ScaleOut,
-    /// [`session_check`].
-    SessionCheck,
     /// [`growth`].
     Growth,
     /// [`signing_key`].
@@ -103,6 +106,8 @@ pub enum Section {
     ContainerStart,
     /// [`step_load`].
     StepLoad,
+    /// [`writes`].
+    Writes,
 }
 
 impl BenchOptions {
@@ -366,15 +371,8 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         if options.wants(Section::ScaleOut) {
             scale_out::measure(&options, &bin_dir, &subjects[0], &client).await?;
         }
-        if options.wants(Section::SessionCheck)
-            && let (Some(store), Some(table)) = (
-                &datastore,
-                functions
-                    .first()
-                    .and_then(|f| f.environment.get("TABLE_NAME")),
-            )
-        {
-            session_check::measure(&options, &store.endpoint, table).await?;
+        if options.wants(Section::Writes) {
+            writes::measure(&options, &bin_dir, &functions, &client).await?;
         }
         if options.wants(Section::Growth) {
             growth::measure(&options, &bin_dir, &functions, &keys, &client).await?;

@@ -26,8 +26,8 @@ struct Cli {
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
     /// Only these measurements (repeatable): cold-start, overhead, container-cost,
-    /// scale-out, session-check, growth, peers, container-start, step-load. All of
-    /// them by default.
+    /// scale-out, writes, growth, signing-key, peers, container-start,
+    /// step-load. All of them by default.
     #[arg(long = "only", value_enum)]
     only: Vec<Section>,
     /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).
@@ -36,6 +36,10 @@ struct Cli {
     /// Where the bench writes its plots (SVG).
     #[arg(long, default_value = "docs/bench")]
     plots: PathBuf,
+    /// Sequential requests per route in the write costs (`writes`): their latency's
+    /// p50 and p90; the round trips are counted over the first 20 of them at most.
+    #[arg(long, default_value_t = 200)]
+    write_requests: usize,
 }
 
 fn main() -> ExitCode {
@@ -48,5 +52,6 @@ fn main() -> ExitCode {
         sections: cli.only,
         growth_max: cli.growth_max,
         plots: cli.plots,
+        write_requests: cli.write_requests.max(1),
     }))
 }
