@@ -192,10 +192,11 @@ async fn seed(
                     NewRule::parse(&body).map_err(|e| CommandError::Message(e.to_string()))?;
                 let written = store.create(owner, &new, None).await.map_err(failed)?;
                 let Written::Done(rule) = written else {
-                    return Err(CommandError::Message("a create without a key was replayed".into()));
+                    return Err(CommandError::Message(
+                        "a create without a key was replayed".into(),
+                    ));
                 };
-                RuleKey::parse(&rule.key, "key")
-                    .map_err(|e| CommandError::Message(e.to_string()))
+                RuleKey::parse(&rule.key, "key").map_err(|e| CommandError::Message(e.to_string()))
             }
         })
         .buffer_unordered(SEEDING_CONCURRENCY)
