@@ -26,9 +26,10 @@ use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::expression::Expression;
 use super::items::{DeletePartItem, Expiring, IdempotencyItem, Item, from_item, n, to_item};
 use super::keys::Key;
-use super::transaction::{Expression, Transaction};
+use super::transaction::Transaction;
 use super::{Datastore, StoreError};
 use crate::domain::IdempotencyKey;
 use crate::time::{now_epoch_seconds, now_rfc3339};

@@ -6,7 +6,8 @@
 //! - [`keys`] makes every key, and [`items`] is one `serde` struct per item kind;
 //!   the data model in full is `docs/data-model.md`;
 //! - [`datastore`] is the client bound to the table (reads, the warm-up);
-//!   [`transaction`] commits a write's actions all or nothing, retrying conflicts;
+//!   [`transaction`] commits a write's actions all or nothing, retrying conflicts,
+//!   each with its [`expression`];
 //! - [`rules`] (todos: create, update, delete, get, list), [`state`] (each user's
 //!   sessions and counters), [`idempotency`] (answers kept per `Idempotency-Key`),
 //!   [`users`] (profiles and the login throttle) and [`accounts`] (removing an
@@ -16,6 +17,7 @@
 pub mod accounts;
 pub mod datastore;
 pub mod errors;
+pub mod expression;
 pub mod idempotency;
 pub mod items;
 pub mod keys;

@@ -25,10 +25,10 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::builders::TransactWriteItemBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
+use super::expression::Expression;
 use super::items::Item;
 use super::keys::Key;
 use super::{Datastore, StoreError};
@@ -43,39 +43,6 @@ const FIRST_PAUSE: Duration = Duration::from_millis(10);
 /// (the SDK retried it after a timeout), and the pause between.
 const IN_PROGRESS_ROUNDS: u32 = 5;
 const IN_PROGRESS_PAUSE: Duration = Duration::from_millis(100);
-
-/// A condition or update expression with its placeholders.
-#[derive(Debug, Clone, Default)]
-pub struct Expression {
-    text: String,
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl Expression {
-    /// The expression `text`, its placeholders bound by [`Self::name`] and [`Self::value`].
-    pub fn new(text: impl Into<String>) -> Self {
-        Self::default().with_text(text)
-    }
-
-    /// The same placeholders with the expression `text`.
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = text.into();
-        self
-    }
-
-    /// Binds the name placeholder `placeholder` (`#...`) to the attribute `name`.
-    pub fn name(mut self, placeholder: impl Into<String>, name: impl Into<String>) -> Self {
-        self.names.insert(placeholder.into(), name.into());
-        self
-    }
-
-    /// Binds the value placeholder `placeholder` (`:...`) to `value`.
-    pub fn value(mut self, placeholder: impl Into<String>, value: AttributeValue) -> Self {
-        self.values.insert(placeholder.into(), value);
-        self
-    }
-}
 
 /// Sets `$condition` (and `$placeholders`' names and values) on an action builder,
 /// asking for the item back when the condition fails.

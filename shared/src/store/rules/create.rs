@@ -4,10 +4,11 @@ use super::{RuleStore, refusal};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{NewRule, Rule};
 use crate::store::StoreError;
+use crate::store::expression::Expression;
 use crate::store::idempotency::{Recording, Written};
 use crate::store::items::{TodoItem, to_item};
 use crate::store::state::{CountChange, state_action};
-use crate::store::transaction::{Expression, Transaction};
+use crate::store::transaction::Transaction;
 use crate::time::now_rfc3339;
 
 impl RuleStore {

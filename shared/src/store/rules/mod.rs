@@ -28,10 +28,11 @@ use std::collections::HashMap;
 pub use list::{ListOutcome, Page};
 pub use update::UpdateOutcome;
 
+use super::expression::Expression;
 use super::idempotency::{Earlier, Keyed, Recording, Written};
 use super::items::{Item, StateItem, TodoItem, from_item, n};
 use super::keys::{Key, STATE, todo_key_of_sk};
-use super::transaction::{Expression, Refused};
+use super::transaction::Refused;
 use super::{Datastore, IdempotencyStore, StoreError};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;

@@ -15,9 +15,10 @@
 pub mod sessions;
 
 use super::StoreError;
+use super::expression::Expression;
 use super::items::{STATUSES, StateItem, n};
 use super::keys::Key;
-use super::transaction::{Expression, Transaction};
+use super::transaction::Transaction;
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::Status;
 use crate::time::now_epoch_seconds;

@@ -8,40 +8,31 @@
 
 use std::collections::VecDeque;
 
-use super::stream::{Filter, Shape, Source, Stream, key_of};
+use super::stream::{Shape, Source, Stream, key_of};
 use super::{ListOutcome, Page};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::ListQuery;
 use crate::domain::Rule;
+use crate::store::expression::Expression;
 use crate::store::items::{TodoItem, from_item, n, s};
 use crate::store::rules::{NAME_SEARCH_BUDGET, RuleStore};
 
 /// The filter for `query`'s name (and statuses).
-fn filter(query: &ListQuery) -> Filter {
-    let mut parts = vec!["contains(#nameLower, :name)".to_owned()];
-    let mut names = vec![("#nameLower".to_owned(), "nameLower".to_owned())];
-    let mut values = vec![(
-        ":name".to_owned(),
-        s(query.name.clone().unwrap_or_default()),
-    )];
+fn filter(query: &ListQuery) -> Expression {
+    let mut filter = Expression::default()
+        .name("#nameLower", "nameLower")
+        .value(":name", s(query.name.clone().unwrap_or_default()));
+    let mut text = "contains(#nameLower, :name)".to_owned();
     if !query.statuses.is_empty() {
-        names.push(("#status".to_owned(), "status".to_owned()));
-        let placeholders: Vec<String> = query
-            .statuses
-            .iter()
-            .enumerate()
-            .map(|(i, status)| {
-                values.push((format!(":s{i}"), n(status.code())));
-                format!(":s{i}")
-            })
-            .collect();
-        parts.push(format!("#status IN ({})", placeholders.join(", ")));
+        let mut placeholders = Vec::new();
+        for (i, status) in query.statuses.iter().enumerate() {
+            filter = filter.value(format!(":s{i}"), n(status.code()));
+            placeholders.push(format!(":s{i}"));
+        }
+        filter = filter.name("#status", "status");
+        text.push_str(&format!(" AND #status IN ({})", placeholders.join(", ")));
     }
-    Filter {
-        expression: parts.join(" AND "),
-        names,
-        values,
-    }
+    filter.with_text(text)
 }
 
 /// One page of the search `query` (whose `name` is set) in `owner`'s todos.

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::{RuleKey, Status};
+use crate::store::expression::Expression;
 use crate::store::items::{Item, s};
 use crate::store::keys::{
     STATE, STATUS_INDEX, TODO_SK_FIRST, TODO_SK_PAST_LAST, owner_pk, status_key, todo_key_of_sk,
@@ -33,17 +34,6 @@ pub(super) enum Shape {
     Whole,
 }
 
-/// A filter on a stream's items, with its placeholders.
-#[derive(Debug, Clone)]
-pub(super) struct Filter {
-    /// The condition items must meet.
-    pub(super) expression: String,
-    /// Its attribute-name placeholders.
-    pub(super) names: Vec<(String, String)>,
-    /// Its value placeholders.
-    pub(super) values: Vec<(String, AttributeValue)>,
-}
-
 /// A run of todos in sort-key order, read lazily.
 pub(super) struct Stream {
     datastore: Datastore,
@@ -54,7 +44,7 @@ pub(super) struct Stream {
     /// The bound to start after (exclusive): a todo's id.
     after: Option<RuleKey>,
     /// An extra filter (name search), with its placeholders.
-    filter: Option<Filter>,
+    filter: Option<Expression>,
     /// How many items to ask for per query.
     chunk: i32,
     /// The most items it may read.
@@ -121,7 +111,7 @@ impl Stream {
     }
 
     /// Keeps only items matching `filter`.
-    pub(super) fn filtered(mut self, filter: Filter) -> Self {
+    pub(super) fn filtered(mut self, filter: Expression) -> Self {
         self.filter = Some(filter);
         self
     }
@@ -176,17 +166,12 @@ impl Stream {
             // The index is eventually consistent by nature; the table is read consistently.
             .consistent_read(!matches!(self.source, Source::Status(_)))
             .set_exclusive_start_key(self.next_start.take());
-        if let Some(Filter {
-            expression,
-            names,
-            values,
-        }) = &self.filter
-        {
-            query = query.filter_expression(expression);
-            for (name, attribute) in names {
+        if let Some(filter) = &self.filter {
+            query = query.filter_expression(filter.text());
+            for (name, attribute) in filter.names() {
                 query = query.expression_attribute_names(name, attribute);
             }
-            for (name, value) in values {
+            for (name, value) in filter.values() {
                 query = query.expression_attribute_values(name, value.clone());
             }
         }
