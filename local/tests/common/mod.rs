@@ -1,6 +1,9 @@
 //! Helpers for the platform's integration tests: the test function, a running
-//! platform, and a small HTTP client.
+//! platform, and a small HTTP client; `project` runs the real functions on emulators
+//! of a test's own.
 #![allow(dead_code, unreachable_pub, missing_docs)]
+
+pub mod project;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
