@@ -9,6 +9,7 @@
 #                 (creates the JWT key secret when missing; passes its public keys)
 #   make image    container images of both functions (Containerfile, FROM scratch; podman)
 #   make manifests  Knative and Kubernetes manifests (containers/manifests) from template.yml
+#   make soak     the seeded fault test for 5 minutes (SOAK_SECONDS=, SEED= to replay a run)
 #
 # Everything a target needs is installed on first use: npm packages under
 # web/tests and api, Python tools (and moto, the Secrets Manager emulator) in .venv,
@@ -34,7 +35,7 @@ WORKSPACE_BINS := --workspace --bins
 	image manifests
 
 help:
-	@sed -n '2,16p' Makefile
+	@sed -n '2,17p' Makefile
 
 include local/local.mk
 include bench/peers/peers.mk

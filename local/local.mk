@@ -4,6 +4,8 @@
 #   make invoke FN=rule EVENT=events/rule-list.json [AS=alice]
 #                                              one cold invocation, like `sam local invoke`
 #   make bench                                 cold start, latency, throughput, memory figures
+#   make soak [SOAK_SECONDS=300] [SEED=n]      the seeded fault test (local/tests/chaos.rs) for
+#                                              minutes; prints its seed, SEED replays a run
 #
 # The root Makefile defines CARGO (default: cargo), PYTHON, VENV and WORKSPACE_BINS.
 
@@ -22,8 +24,11 @@ AS := alice
 endif
 # Extra flags, e.g. LOCAL_ARGS='--env JWT_TTL_SECONDS=900 --min-instances 1'.
 LOCAL_ARGS ?=
+# `make soak`: how long the chaos lasts, and a seed to replay (random when empty).
+SOAK_SECONDS ?= 300
+SEED ?=
 
-.PHONY: dev invoke bench
+.PHONY: dev invoke bench soak
 
 $(SECRETS_EMULATOR_DEPS): local/emulator/requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +53,8 @@ bench: $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
 	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release
 
+## soak: the seeded fault test (local/tests/chaos.rs: random writes while the datastore stalls
+## and instances are killed) for SOAK_SECONDS; it prints its seed, SEED=n replays that run.
+soak: $(SECRETS_EMULATOR_DEPS)
+	CHAOS_SECONDS=$(SOAK_SECONDS) $(if $(SEED),CHAOS_SEED=$(SEED)) \
+		$(CARGO) test --workspace --test chaos -- --nocapture
