@@ -242,7 +242,7 @@ pub(super) async fn measure(
             route,
             idempotent: false,
         }));
-        // The reads go first, while the user has just a page of todos and no tombstones.
+        // The reads go first, while the user has just a page of todos.
         cases.rotate_right(2);
         let mut rows = Vec::new();
         for case in cases {

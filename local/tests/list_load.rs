@@ -1,7 +1,7 @@
 //! Reads under load against the real platform and functions: a new user's first page,
 //! listed by 100 clients at once for 10 s, is always the whole page with the right
-//! total. Whatever keeps the counts behind `total` (counters, their journal, a
-//! recount) must never make a read fail or come back short.
+//! total: keeping the counts behind `total` must never make a read fail or come back
+//! short.
 
 mod common;
 

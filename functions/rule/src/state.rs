@@ -5,7 +5,7 @@ use std::time::Instant;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
 use shared::init::{InitError, verifier_and_warm_datastore};
-use shared::store::{IdempotencyStore, RuleStore, SessionStore};
+use shared::store::{RuleStore, SessionStore};
 
 /// Everything a request needs, built once per instance.
 #[derive(Debug, Clone)]
@@ -14,8 +14,6 @@ pub struct RuleState {
     pub rules: RuleStore,
     /// Open sessions: every request's token must name one.
     pub sessions: SessionStore,
-    /// `Idempotency-Key` records of writes.
-    pub idempotency: IdempotencyStore,
     /// Checks session tokens (public key only).
     pub verifier: TokenVerifier,
 }
@@ -26,8 +24,7 @@ impl RuleState {
         let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
             rules: RuleStore::new(datastore.clone()),
-            sessions: SessionStore::new(datastore.clone()),
-            idempotency: IdempotencyStore::new(datastore),
+            sessions: SessionStore::new(datastore),
             verifier,
         })
     }
