@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::keys::{Key, status_key};
+use super::keys::{Key, owner_of_pk, status_key};
 use crate::domain::{NewRule, Progress, Rule, RuleDesc, RuleKey, RuleName, Status};
 use crate::time::now_epoch_seconds;
 
@@ -144,7 +144,7 @@ impl TodoItem {
 
     /// Sets the status (and the index partition that follows it).
     pub fn set_status(&mut self, status: Status) {
-        let owner_id = self.key_of_item.pk.trim_start_matches("OWNER#");
+        let owner_id = owner_of_pk(&self.key_of_item.pk).unwrap_or_default();
         self.status_key = status_key(owner_id, status);
         self.status = status;
     }

@@ -87,9 +87,16 @@ fn user_pk(normalized_name: &str) -> String {
     format!("USER#{normalized_name}")
 }
 
+const OWNER_PREFIX: &str = "OWNER#";
+
 /// The partition holding everything `owner_id` owns.
 pub fn owner_pk(owner_id: &str) -> String {
-    format!("OWNER#{owner_id}")
+    format!("{OWNER_PREFIX}{owner_id}")
+}
+
+/// The owner's id in a partition key made by [`owner_pk`].
+pub fn owner_of_pk(pk: &str) -> Option<&str> {
+    pk.strip_prefix(OWNER_PREFIX)
 }
 
 /// The sort key of the todo `key`.
@@ -105,7 +112,7 @@ pub fn todo_key_of_sk(sk: &str) -> Option<RuleKey> {
 
 /// The status index's partition for `owner_id`'s todos with `status`.
 pub fn status_key(owner_id: &str, status: Status) -> String {
-    format!("OWNER#{owner_id}#S{}", status.code())
+    format!("{}#S{}", owner_pk(owner_id), status.code())
 }
 
 #[cfg(test)]
