@@ -2,18 +2,11 @@
 //! (todos, idempotency records) except the state item, which stays (closed, with a
 //! TTL) so that a login racing the deletion cannot open a session.
 
-use std::time::Duration;
-
-use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-
+use super::expression::Expression;
 use super::items::{Item, s};
-use super::keys::{STATE, TODO_SK_FIRST, owner_pk};
+use super::keys::{Key, STATE, TODO_SK_FIRST, owner_pk};
+use super::transaction::{MAX_ACTIONS, Transaction};
 use super::{Datastore, StoreError};
-
-/// `BatchWriteItem`'s limit.
-const BATCH_SIZE: usize = 25;
-/// Rounds of retrying the unprocessed part of one batch.
-const BATCH_ROUNDS: u32 = 8;
 
 /// Removes accounts' data.
 #[derive(Debug, Clone)]
@@ -27,8 +20,8 @@ impl AccountStore {
         Self { datastore }
     }
 
-    /// Deletes every item of `user_id`'s partition but the state item; returns how
-    /// many todos were among them.
+    /// Deletes every item of `user_id`'s partition but the state item, a transaction
+    /// of up to 100 at a time; returns how many todos were among them.
     pub async fn remove_data(&self, user_id: &str) -> Result<u64, StoreError> {
         let mut todos = 0;
         loop {
@@ -38,22 +31,22 @@ impl AccountStore {
             if keys.is_empty() {
                 return Ok(todos);
             }
-            todos += keys
-                .iter()
-                .filter(|key| {
-                    key.get("sk")
-                        .and_then(|v| v.as_s().ok())
-                        .is_some_and(|sk| sk.starts_with(TODO_SK_FIRST))
-                })
-                .count() as u64;
-            for batch in keys.chunks(BATCH_SIZE) {
-                self.delete_batch(batch.to_vec()).await?;
+            let mut transaction = Transaction::on(self.datastore.table());
+            for key in &keys {
+                transaction.delete(key, Expression::new("attribute_exists(pk)"))?;
+            }
+            // Refused: an item went away meanwhile; the next round reads again.
+            if self.datastore.commit(&transaction).await?.is_ok() {
+                todos += keys
+                    .iter()
+                    .filter(|key| key.sk.starts_with(TODO_SK_FIRST))
+                    .count() as u64;
             }
         }
     }
 
-    /// Up to one query page of the partition's keys, the state item left out.
-    async fn page_of_keys(&self, user_id: &str) -> Result<Vec<Item>, StoreError> {
+    /// Up to a transaction's worth of the partition's keys, the state item left out.
+    async fn page_of_keys(&self, user_id: &str) -> Result<Vec<Key>, StoreError> {
         let output = self
             .datastore
             .client()
@@ -62,50 +55,27 @@ impl AccountStore {
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(owner_pk(user_id)))
             .projection_expression("pk, sk")
+            .limit(i32::try_from(MAX_ACTIONS).unwrap_or(100))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| StoreError::from_sdk("Query", e))?;
         // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
-        let mut keys = output.items.unwrap_or_default();
-        keys.retain(|key| key.get("sk") != Some(&s(STATE)));
-        Ok(keys)
-    }
-
-    async fn delete_batch(&self, keys: Vec<Item>) -> Result<(), StoreError> {
-        let mut requests = keys
-            .into_iter()
-            .map(|key| {
-                DeleteRequest::builder()
-                    .set_key(Some(key))
-                    .build()
-                    .map(|delete| WriteRequest::builder().delete_request(delete).build())
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+        let text = |item: &Item, name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        Ok(output
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| Key {
+                pk: text(item, "pk"),
+                sk: text(item, "sk"),
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut pause = Duration::from_millis(50);
-        for _ in 0..BATCH_ROUNDS {
-            let output = self
-                .datastore
-                .client()
-                .batch_write_item()
-                .request_items(self.datastore.table(), requests)
-                .send()
-                .await
-                .map_err(|e| StoreError::from_sdk("BatchWriteItem", e))?;
-            requests = output
-                .unprocessed_items
-                .and_then(|mut left| left.remove(self.datastore.table()))
-                .unwrap_or_default();
-            if requests.is_empty() {
-                return Ok(());
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(1));
-        }
-        Err(StoreError::Unavailable {
-            operation: "BatchWriteItem",
-            message: "items stayed unprocessed".to_owned(),
-        })
+            .filter(|key| key.sk != STATE)
+            .collect())
     }
 }

@@ -124,7 +124,7 @@ async fn deleting_the_account_needs_the_password_and_a_wrong_one_changes_nothing
 }
 
 #[tokio::test]
-async fn deleting_the_account_removes_its_todos_ends_every_session_and_frees_the_name() {
+async fn deleting_the_account_removes_all_its_todos_ends_every_session_and_frees_the_name() {
     let app = spawn_app().await;
     let token = app.signed_in("alice").await;
     let other_session = app.login("alice", PASSWORD).await.body["token"]
@@ -132,7 +132,7 @@ async fn deleting_the_account_removes_its_todos_ends_every_session_and_frees_the
         .expect("token")
         .to_owned();
     let id = user_id(&app, &token).await;
-    add_todos(&app, &id, "alice", 30).await;
+    add_todos(&app, &id, "alice", 130).await;
     let bob = app.signed_in("bob").await;
     let bob_id = user_id(&app, &bob).await;
     add_todos(&app, &bob_id, "bob", 2).await;
@@ -146,7 +146,7 @@ async fn deleting_the_account_removes_its_todos_ends_every_session_and_frees_the
         )
         .await;
     assert_eq!(deleted.status, 200, "{:?}", deleted.body);
-    assert_eq!(deleted.body, json!({"success": true, "deletedTodos": 30}));
+    assert_eq!(deleted.body, json!({"success": true, "deletedTodos": 130}));
     assert!(deleted.set_cookies()[0].contains("Max-Age=0"));
 
     for session in [&token, &other_session] {
