@@ -16,21 +16,18 @@
 //!
 //! Keys are scoped to the user (their partition), and a record past `expiresAt`
 //! counts as absent even before the table's TTL removes it. A write's own refusal (a
-//! 404, a 409) changes nothing, but is recorded too ([`IdempotencyStore::record`]),
-//! so the same request keeps getting the same answer.
+//! 404, a 409) changes nothing, but is recorded too (in a transaction with only the
+//! record and the session check), so the same request keeps getting the same answer.
 
 use aws_lc_rs::digest;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::StoreError;
 use super::expression::Expression;
 use super::items::{DeletePartItem, Expiring, IdempotencyItem, Item, from_item, n, to_item};
 use super::keys::Key;
 use super::transaction::Transaction;
-use super::{Datastore, StoreError};
 use crate::domain::IdempotencyKey;
 use crate::time::{now_epoch_seconds, now_rfc3339};
 
@@ -185,55 +182,5 @@ impl Keyed {
         } else {
             Err(Earlier::Reused)
         }))
-    }
-}
-
-/// Records of keys, outside a write's transaction.
-#[derive(Debug, Clone)]
-pub struct IdempotencyStore {
-    datastore: Datastore,
-}
-
-impl IdempotencyStore {
-    /// A store on `datastore`.
-    pub fn new(datastore: Datastore) -> Self {
-        Self { datastore }
-    }
-
-    /// Records `outcome` for `keyed` (a write's refusal, which has no transaction of
-    /// its own) with one conditional `PutItem`; when an earlier attempt recorded
-    /// first, answers what it recorded.
-    pub async fn record(
-        &self,
-        owner_id: &str,
-        keyed: &Keyed,
-        outcome: &RecordedOutcome,
-    ) -> Result<Option<Earlier>, StoreError> {
-        let result = self
-            .datastore
-            .client()
-            .put_item()
-            .table_name(self.datastore.table())
-            .set_item(Some(to_item(&keyed.item(owner_id, outcome))?))
-            .condition_expression("attribute_not_exists(pk) OR #expiresAt <= :now")
-            .expression_attribute_names("#expiresAt", "expiresAt")
-            .expression_attribute_values(":now", n(now_epoch_seconds()))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(None),
-            Err(SdkError::ServiceError(service))
-                if service.err().is_conditional_check_failed_exception() =>
-            {
-                match service.into_err() {
-                    PutItemError::ConditionalCheckFailedException(refused) => {
-                        refused.item.map_or(Ok(None), |item| keyed.earlier(item))
-                    }
-                    _ => Ok(None),
-                }
-            }
-            Err(error) => Err(StoreError::from_sdk("PutItem", error)),
-        }
     }
 }

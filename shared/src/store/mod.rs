@@ -29,7 +29,6 @@ pub mod users;
 pub use accounts::AccountStore;
 pub use datastore::Datastore;
 pub use errors::StoreError;
-pub use idempotency::IdempotencyStore;
 pub use rules::{Page, RuleStore, UpdateOutcome};
 pub use state::sessions::SessionStore;
 pub use users::UserStore;

@@ -32,8 +32,10 @@ use super::expression::Expression;
 use super::idempotency::{Earlier, Keyed, Recording, Written};
 use super::items::{Item, StateItem, TodoItem, from_item, n};
 use super::keys::{Key, STATE, todo_key_of_sk};
+use super::state::{CountChange, state_action};
 use super::transaction::Refused;
-use super::{Datastore, IdempotencyStore, StoreError};
+use super::transaction::Transaction;
+use super::{Datastore, StoreError};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;
 
@@ -46,7 +48,6 @@ const WRITE_ROUNDS: usize = 5;
 #[derive(Debug, Clone)]
 pub struct RuleStore {
     datastore: Datastore,
-    idempotency: IdempotencyStore,
 }
 
 /// What a write reads before its transaction.
@@ -60,10 +61,7 @@ struct Found {
 impl RuleStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
-        Self {
-            idempotency: IdempotencyStore::new(datastore.clone()),
-            datastore,
-        }
+        Self { datastore }
     }
 
     /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and
@@ -122,7 +120,8 @@ impl RuleStore {
         }
     }
 
-    /// A write's own refusal `outcome` (nothing to commit), recorded under its key.
+    /// A write's own refusal `outcome` (nothing to change), recorded under its key in
+    /// a transaction of its own, on the condition that the session is open.
     async fn refuse<T>(
         &self,
         owner: &AuthenticatedUser,
@@ -132,17 +131,21 @@ impl RuleStore {
         let Some(recording) = recording else {
             return Ok(Written::Done(outcome));
         };
+        let mut transaction = Transaction::on(self.datastore.table());
+        let state = state_action(&mut transaction, owner, CountChange::default())?;
         let answer = (recording.answer)(&outcome);
-        Ok(
-            match self
-                .idempotency
-                .record(&owner.id, recording.keyed, &answer)
-                .await?
-            {
-                Some(earlier) => Written::Earlier(earlier),
-                None => Written::Done(outcome),
+        let record = recording
+            .keyed
+            .record(&mut transaction, &owner.id, &answer)?;
+        match self.datastore.commit(&transaction).await? {
+            Ok(()) => Ok(Written::Done(outcome)),
+            Err(refused) => match refusal(&refused, state, Some((record, recording.keyed)))? {
+                Some(earlier) => Ok(Written::Earlier(earlier)),
+                None => Err(StoreError::Corrupt(
+                    "a refusal refused for no reason".into(),
+                )),
             },
-        )
+        }
     }
 }
 
