@@ -119,14 +119,8 @@ pub fn composed(text: &str) -> String {
 
 /// A todo's name: 1 to 200 characters after trimming, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[serde(try_from = "String")]
 pub struct RuleName(String);
-
-impl From<RuleName> for String {
-    fn from(name: RuleName) -> Self {
-        name.0
-    }
-}
 
 impl TryFrom<String> for RuleName {
     type Error = FieldError;
@@ -180,14 +174,8 @@ pub fn fold(text: &str) -> String {
 /// A todo's description: at most 2000 characters; line breaks and tabs are the only
 /// control characters allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[serde(try_from = "String")]
 pub struct RuleDesc(String);
-
-impl From<RuleDesc> for String {
-    fn from(desc: RuleDesc) -> Self {
-        desc.0
-    }
-}
 
 impl TryFrom<String> for RuleDesc {
     type Error = FieldError;
@@ -229,14 +217,8 @@ impl RuleDesc {
 
 /// 0 to do, 1 in progress, 2 done, 3 blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
+#[serde(try_from = "u8")]
 pub struct Status(u8);
-
-impl From<Status> for u8 {
-    fn from(status: Status) -> Self {
-        status.0
-    }
-}
 
 impl TryFrom<u8> for Status {
     type Error = FieldError;
@@ -272,14 +254,8 @@ impl Status {
 
 /// Progress in percent, 0 to 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(into = "u8", try_from = "u8")]
+#[serde(try_from = "u8")]
 pub struct Progress(u8);
-
-impl From<Progress> for u8 {
-    fn from(progress: Progress) -> Self {
-        progress.0
-    }
-}
 
 impl TryFrom<u8> for Progress {
     type Error = FieldError;

@@ -154,8 +154,8 @@ impl From<TodoItem> for Rule {
     fn from(item: TodoItem) -> Self {
         Self {
             key: item.key.to_string(),
-            name: item.name.into(),
-            desc: item.desc.into(),
+            name: item.name.as_str().to_owned(),
+            desc: item.desc.as_str().to_owned(),
             status: item.status.code(),
             progress: item.progress.percent(),
             owner: item.owner,

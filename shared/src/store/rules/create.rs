@@ -1,6 +1,6 @@
 //! Creating a todo: the todo, its count and the key's record in one transaction.
 
-use super::{RuleStore, refusal};
+use super::{RuleStore, record_outcome, refusal};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{NewRule, Rule};
 use crate::store::StoreError;
@@ -27,15 +27,7 @@ impl RuleStore {
         transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
         let state = state_action(&mut transaction, owner, CountChange::created(new.status))?;
         let rule = Rule::from(todo);
-        let record = recording
-            .map(|recording| {
-                let answer = (recording.answer)(&rule);
-                recording
-                    .keyed
-                    .record(&mut transaction, &owner.id, &answer)
-                    .map(|index| (index, recording.keyed))
-            })
-            .transpose()?;
+        let record = record_outcome(&mut transaction, owner, recording, &rule)?;
         match self.datastore.commit(&transaction).await? {
             Ok(()) => Ok(Written::Done(rule)),
             Err(refused) => match refusal(&refused, state, record)? {

@@ -8,7 +8,7 @@
 //! last records the answer: a retry after a crash between parts skips the parts done
 //! and still answers the whole count.
 
-use super::{Found, RuleStore, WRITE_ROUNDS, refusal, unchanged_since};
+use super::{Found, RuleStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::RuleKey;
 use crate::store::StoreError;
@@ -99,19 +99,15 @@ impl RuleStore {
             }
             let state = state_action(&mut transaction, owner, change)?;
             let record = match recording {
-                Some(recording) if last => {
-                    let answer = (recording.answer)(&(before + count));
-                    let position = recording
-                        .keyed
-                        .record(&mut transaction, &owner.id, &answer)?;
-                    Some((position, recording.keyed))
+                Some(_) if last => {
+                    record_outcome(&mut transaction, owner, recording, &(before + count))?
                 }
                 Some(recording) => {
-                    let position =
-                        recording
-                            .keyed
-                            .record_part(&mut transaction, &owner.id, index, count)?;
-                    Some((position, recording.keyed))
+                    let keyed = recording.keyed;
+                    Some((
+                        keyed.record_part(&mut transaction, &owner.id, index, count)?,
+                        keyed,
+                    ))
                 }
                 None => None,
             };

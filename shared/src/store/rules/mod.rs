@@ -133,13 +133,10 @@ impl RuleStore {
         };
         let mut transaction = Transaction::on(self.datastore.table());
         let state = state_action(&mut transaction, owner, CountChange::default())?;
-        let answer = (recording.answer)(&outcome);
-        let record = recording
-            .keyed
-            .record(&mut transaction, &owner.id, &answer)?;
+        let record = record_outcome(&mut transaction, owner, Some(recording), &outcome)?;
         match self.datastore.commit(&transaction).await? {
             Ok(()) => Ok(Written::Done(outcome)),
-            Err(refused) => match refusal(&refused, state, Some((record, recording.keyed)))? {
+            Err(refused) => match refusal(&refused, state, record)? {
                 Some(earlier) => Ok(Written::Earlier(earlier)),
                 None => Err(StoreError::Corrupt(
                     "a refusal refused for no reason".into(),
@@ -147,6 +144,23 @@ impl RuleStore {
             },
         }
     }
+}
+
+/// Adds the record of `outcome` to `transaction` when the write has a key: the
+/// record's position and key, as [`refusal`] wants them.
+fn record_outcome<'k, T>(
+    transaction: &mut Transaction,
+    owner: &AuthenticatedUser,
+    recording: Option<&Recording<'k, T>>,
+    outcome: &T,
+) -> Result<Option<(usize, &'k Keyed)>, StoreError> {
+    recording
+        .map(|recording| {
+            let answer = (recording.answer)(outcome);
+            let index = recording.keyed.record(transaction, &owner.id, &answer)?;
+            Ok((index, recording.keyed))
+        })
+        .transpose()
 }
 
 /// The condition that a todo is still at `version`, the one a write read (an absent

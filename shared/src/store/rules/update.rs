@@ -1,7 +1,7 @@
 //! Changing a todo: read it, then commit the change (and a change of status in the
 //! counters) on the condition that it is still the version read.
 
-use super::{RuleStore, WRITE_ROUNDS, refusal, unchanged_since};
+use super::{RuleStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{Rule, RuleChanges};
 use crate::store::StoreError;
@@ -81,15 +81,7 @@ impl RuleStore {
             let moved = CountChange::moved(before, next.status);
             let state = state_action(&mut transaction, owner, moved)?;
             let outcome = UpdateOutcome::Updated(Rule::from(next));
-            let record = recording
-                .map(|recording| {
-                    let answer = (recording.answer)(&outcome);
-                    recording
-                        .keyed
-                        .record(&mut transaction, &owner.id, &answer)
-                        .map(|index| (index, recording.keyed))
-                })
-                .transpose()?;
+            let record = record_outcome(&mut transaction, owner, recording, &outcome)?;
             match self.datastore.commit(&transaction).await? {
                 Ok(()) => return Ok(Written::Done(outcome)),
                 Err(refused) => {
