@@ -9,17 +9,14 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use common::project::prepare_project;
 use common::*;
-use local::commands::project::{Datastore, Endpoints, Secrets, local_functions};
-use local::keys::KeyPair;
-use local::platform::PlatformConfig;
+use local::commands::project::{Datastore, Secrets};
 use local::runtime::pool::PoolSettings;
-use local::template::Template;
 use serde_json::{Value, json};
 
 /// The project under the platform, with warm instances, on an emulator of its own.
@@ -44,41 +41,20 @@ enum Reach<'a> {
 }
 
 async fn project(min_instances: usize, reach: Reach<'_>) -> Project {
-    shared_testing::workspace::build_workspace_binaries();
-    let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
-    let template = Template::load(&template_path).expect("template.yml parses");
-    let datastore = Datastore::start(None).await.expect("emulator starts");
-    datastore.create_tables(&template).await.expect("tables");
-    let secrets = Secrets::start(None).await.expect("secrets emulator starts");
-    let keys = KeyPair::generate().expect("keys");
-    let endpoints = Endpoints {
-        dynamodb: &datastore.endpoint,
-        secrets_manager: &secrets.endpoint,
-    };
-    let mut functions = local_functions(&template, endpoints, &keys).expect("functions resolve");
-    secrets
-        .put_keys(&functions, std::slice::from_ref(&keys))
-        .await
-        .expect("the signing key is in its secret");
-    let table = functions[0].environment["TABLE_NAME"].clone();
+    let mut prepared = prepare_project().await;
+    let table = prepared.functions[0].environment["TABLE_NAME"].clone();
     let proxy = match reach {
-        Reach::RuleThroughLossyProxy => Some(lossy_proxy(&datastore.endpoint).await),
+        Reach::RuleThroughLossyProxy => Some(lossy_proxy(&prepared.datastore.endpoint).await),
         _ => None,
     };
-    for function in &mut functions {
-        match reach {
-            Reach::Direct => {}
-            Reach::RuleThroughLossyProxy if function.name == "rule" => {
-                let endpoint = proxy
-                    .as_ref()
-                    .map(|p| p.endpoint.clone())
-                    .unwrap_or_default();
+    for function in &mut prepared.functions {
+        match (reach, &proxy) {
+            (Reach::RuleThroughLossyProxy, Some(proxy)) if function.name == "rule" => {
                 function
                     .environment
-                    .insert("DYNAMODB_ENDPOINT".into(), endpoint);
+                    .insert("DYNAMODB_ENDPOINT".into(), proxy.endpoint.clone());
             }
-            Reach::RuleThroughLossyProxy => {}
-            Reach::AllThrough(endpoint) => {
+            (Reach::AllThrough(endpoint), _) => {
                 function
                     .environment
                     .insert("DYNAMODB_ENDPOINT".into(), endpoint.into());
@@ -90,18 +66,18 @@ async fn project(min_instances: usize, reach: Reach<'_>) -> Project {
                     .environment
                     .insert("INITIALIZER_TIMEOUT_SECONDS".into(), "3".into());
             }
+            _ => {}
         }
     }
-    let mut config = PlatformConfig::new(functions, bin_dir());
-    config.settings = PoolSettings {
+    let settings = PoolSettings {
         min_instances,
         ..PoolSettings::default()
     };
-    config.echo_logs = std::env::var_os("LOCAL_TEST_LOGS").is_some();
+    let served = prepared.serve(settings).await;
     Project {
-        running: start_with(config).await,
-        datastore,
-        _secrets: secrets,
+        running: served.running,
+        datastore: served.datastore,
+        _secrets: served.secrets,
         table,
         proxy,
     }

@@ -2,8 +2,6 @@
 //! real `user` and `rule` binaries on DynamoDB and Secrets Manager emulators of the
 //! test's own (so that stopping the datastore disturbs no other test), a signed-in
 //! user's session to call it with, and signals for the emulator and instances.
-//! (`faults.rs` keeps its own variant, which can put a lossy proxy in front of the
-//! datastore.)
 
 use std::path::Path;
 use std::sync::Arc;
@@ -27,16 +25,20 @@ pub struct Project {
     pub running: Running,
     pub datastore: Datastore,
     /// The signing key's Secrets Manager; stopped when dropped.
-    _secrets: Secrets,
+    pub secrets: Secrets,
+}
+
+/// The project before it is served: its emulators, running, and its functions,
+/// resolved against them, for a test to change before [`Prepared::serve`].
+pub struct Prepared {
+    pub datastore: Datastore,
+    secrets: Secrets,
+    pub functions: Vec<FunctionSpec>,
 }
 
 /// Starts the emulators, creates `template.yml`'s tables, puts a fresh signing key into
-/// its secret and serves the template's functions with `settings`; `configure` may
-/// change each function first (its per-instance concurrency, say).
-pub async fn start_project(
-    settings: PoolSettings,
-    configure: impl Fn(&mut FunctionSpec),
-) -> Project {
+/// its secret and resolves the template's functions against them.
+pub async fn prepare_project() -> Prepared {
     shared_testing::workspace::build_workspace_binaries();
     let template_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
     let template = Template::load(&template_path).expect("template.yml parses");
@@ -48,20 +50,41 @@ pub async fn start_project(
         dynamodb: &datastore.endpoint,
         secrets_manager: &secrets.endpoint,
     };
-    let mut functions = local_functions(&template, endpoints, &keys).expect("functions resolve");
+    let functions = local_functions(&template, endpoints, &keys).expect("functions resolve");
     secrets
         .put_keys(&functions, std::slice::from_ref(&keys))
         .await
         .expect("the signing key is in its secret");
-    functions.iter_mut().for_each(configure);
-    let mut config = PlatformConfig::new(functions, bin_dir());
-    config.settings = settings;
-    config.echo_logs = std::env::var_os("LOCAL_TEST_LOGS").is_some();
-    Project {
-        running: start_with(config).await,
+    Prepared {
         datastore,
-        _secrets: secrets,
+        secrets,
+        functions,
     }
+}
+
+impl Prepared {
+    /// Serves the functions with `settings`.
+    pub async fn serve(self, settings: PoolSettings) -> Project {
+        let mut config = PlatformConfig::new(self.functions, bin_dir());
+        config.settings = settings;
+        config.echo_logs = std::env::var_os("LOCAL_TEST_LOGS").is_some();
+        Project {
+            running: start_with(config).await,
+            datastore: self.datastore,
+            secrets: self.secrets,
+        }
+    }
+}
+
+/// [`prepare_project`], then serves its functions with `settings`; `configure` may
+/// change each function first (its per-instance concurrency, say).
+pub async fn start_project(
+    settings: PoolSettings,
+    configure: impl Fn(&mut FunctionSpec),
+) -> Project {
+    let mut prepared = prepare_project().await;
+    prepared.functions.iter_mut().for_each(configure);
+    prepared.serve(settings).await
 }
 
 impl Project {
