@@ -6,7 +6,7 @@
 //! | login attempts | `USER#<lower-case name>` | `LOGINFAIL` |
 //! | todo | `OWNER#<user id>` | `RULE#<todo id>` |
 //! | user state | `OWNER#<user id>` | `STATE` |
-//! | idempotency record | `OWNER#<user id>` | `IDEM#<key>` (`IDEM#<key>#<part>` for a part of a split delete) |
+//! | idempotency record | `OWNER#<user id>` | `IDEM#<key>` (`IDEM#<key> <part>` for a part of a split delete: a key has no spaces, so no key's record is another's part) |
 //!
 //! The status index (`ByStatus`) is keyed by `statusKey` = `OWNER#<user id>#S<status>`
 //! and the todo's `sk`.
@@ -64,7 +64,7 @@ impl Key {
     /// write carried out in several transactions.
     pub fn idempotency(owner_id: &str, key: &IdempotencyKey, part: Option<usize>) -> Self {
         let sk = match part {
-            Some(part) => format!("IDEM#{key}#{part}"),
+            Some(part) => format!("IDEM#{key} {part}"),
             None => format!("IDEM#{key}"),
         };
         Self::new(owner_pk(owner_id), sk)
@@ -124,6 +124,14 @@ mod tests {
         let key = RuleKey::new();
         assert_eq!(todo_key_of_sk(&todo_sk(key)), Some(key));
         assert_eq!(todo_key_of_sk(STATE), None);
+    }
+
+    #[test]
+    fn no_key_names_the_record_of_another_keys_part() {
+        let key = |text: &str| IdempotencyKey::parse(text.as_bytes()).expect("a key");
+        let part = Key::idempotency("u1", &key("abc"), Some(0));
+        assert_ne!(part, Key::idempotency("u1", &key("abc#0"), None));
+        assert!(IdempotencyKey::parse(part.sk.trim_start_matches("IDEM#").as_bytes()).is_err());
     }
 
     #[test]

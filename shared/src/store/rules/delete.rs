@@ -4,7 +4,7 @@
 //! A transaction holds at most 100 actions, and a delete of up to 100 todos needs
 //! two more (the state item, the key's record), so a larger delete is split into
 //! parts of [`PART_SIZE`], each its own transaction. With an `Idempotency-Key` each
-//! part but the last records how many todos it deleted (`IDEM#<key>#<part>`), and the
+//! part but the last records how many todos it deleted (`IDEM#<key> <part>`), and the
 //! last records the answer: a retry after a crash between parts skips the parts done
 //! and still answers the whole count.
 
