@@ -18,6 +18,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 #[derive(Debug, Clone)]
 pub struct ConflictProxy {
     endpoint: String,
+    /// How many transactions it lets through before it cancels any.
+    to_pass: Arc<AtomicUsize>,
     /// How many transactions it still cancels (`usize::MAX`: all of them).
     to_cancel: Arc<AtomicUsize>,
     cancelled: Arc<AtomicUsize>,
@@ -34,6 +36,7 @@ impl ConflictProxy {
             .expect("a loopback port");
         let proxy = Self {
             endpoint: format!("http://{}", listener.local_addr().expect("an address")),
+            to_pass: Arc::default(),
             to_cancel: Arc::default(),
             cancelled: Arc::default(),
         };
@@ -64,6 +67,12 @@ impl ConflictProxy {
 
     /// Cancels the next `count` transactions (`usize::MAX`: every one from now on).
     pub fn cancel_next(&self, count: usize) {
+        self.cancel_after(0, count);
+    }
+
+    /// Lets `pass` transactions through, then cancels `count` (`usize::MAX`: every one).
+    pub fn cancel_after(&self, pass: usize, count: usize) {
+        self.to_pass.store(pass, Ordering::SeqCst);
         self.to_cancel.store(count, Ordering::SeqCst);
     }
 
@@ -73,13 +82,21 @@ impl ConflictProxy {
     }
 
     fn takes_one(&self) -> bool {
-        self.to_cancel
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
-                0 => None,
-                usize::MAX => Some(usize::MAX),
-                left => Some(left - 1),
+        let passes = self
+            .to_pass
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
             })
-            .is_ok()
+            .is_ok();
+        !passes
+            && self
+                .to_cancel
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+                    0 => None,
+                    usize::MAX => Some(usize::MAX),
+                    left => Some(left - 1),
+                })
+                .is_ok()
     }
 
     async fn answer(

@@ -8,6 +8,7 @@ use shared::store::Datastore;
 use shared_testing::fault_proxy::ConflictProxy;
 
 use crate::helpers::{TestApp, User, spawn_app_through};
+use crate::idempotency::{replayed, with_key};
 
 async fn app_behind_proxy() -> (TestApp, ConflictProxy) {
     let proxy = ConflictProxy::start(shared_testing::datastore::emulator_endpoint()).await;
@@ -79,4 +80,36 @@ async fn a_write_that_keeps_conflicting_gets_a_503_with_retry_after_and_changes_
     let done = app.list(&alice, "?status=3").await;
     assert_eq!(done.body["total"], 0, "the counters changed nothing either");
     assert_eq!(stored(&app, &alice).await.all, 1);
+}
+
+#[tokio::test]
+async fn a_delete_split_in_two_transactions_and_cut_between_them_is_finished_by_its_keyed_retry() {
+    let (app, proxy) = app_behind_proxy().await;
+    let alice = app.user("alice").await;
+    let mut keys = Vec::new();
+    for i in 0..100 {
+        keys.push(app.create(&alice, &format!("todo {i}")).await["key"].clone());
+    }
+    let body = json!({"key": keys});
+    // The first part (98 todos) commits, the second keeps conflicting.
+    proxy.cancel_after(1, usize::MAX);
+    let cut = with_key(&app, &alice, Method::DELETE, "/api/rule", "split", &body).await;
+    assert_eq!(cut.status, 503, "{:?}", cut.body);
+    proxy.cancel_next(0);
+    assert_eq!(
+        app.list(&alice, "").await.body["total"],
+        2,
+        "the first part"
+    );
+    let finished = with_key(&app, &alice, Method::DELETE, "/api/rule", "split", &body).await;
+    assert_eq!(finished.status, 200, "{:?}", finished.body);
+    assert_eq!(
+        finished.body["deleted"], 100,
+        "the first part's count is kept"
+    );
+    let again = with_key(&app, &alice, Method::DELETE, "/api/rule", "split", &body).await;
+    assert!(replayed(&again));
+    assert_eq!(again.body["deleted"], 100);
+    assert_eq!(app.list(&alice, "").await.body["total"], 0);
+    assert_eq!(stored(&app, &alice).await, Default::default());
 }

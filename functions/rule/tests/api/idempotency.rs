@@ -9,7 +9,8 @@ use shared_testing::{TestResponse, request};
 
 use crate::helpers::{TestApp, User, spawn_app};
 
-async fn with_key(
+/// `method path` with `body` by `user`, carrying the `Idempotency-Key` `key`.
+pub(crate) async fn with_key(
     app: &TestApp,
     user: &User,
     method: Method,
@@ -27,7 +28,8 @@ async fn with_key(
     .await
 }
 
-fn replayed(response: &TestResponse) -> bool {
+/// Whether `response` is a replay of an earlier attempt's.
+pub(crate) fn replayed(response: &TestResponse) -> bool {
     response
         .headers
         .get("idempotent-replayed")
