@@ -91,39 +91,25 @@ struct Session {
 }
 
 impl Session {
+    /// Registers `name`, logs in and learns the user's id.
     async fn sign_up(running: &Running, name: &str) -> Self {
-        let json = [("content-type", "application/json")];
-        let credentials = json!({"userName": name, "password": "correct horse"}).to_string();
-        let client = client();
-        let registered = send(
-            &client,
-            "POST",
-            &running.url("/api/register"),
-            &json,
-            credentials.clone(),
-        )
-        .await;
-        assert_eq!(registered.status, 201, "{:?}", registered.body);
-        let mut session = Self::log_in(running, name).await;
+        let signed_up = common::project::Session::sign_up(running, name).await;
+        let mut session = Self::with_token(running, signed_up.token);
         let me = session.call("GET", "/api/currentUser", None, None).await;
         session.user_id = me.json()["userid"].as_str().expect("userid").to_owned();
         session
     }
 
+    /// A new session of the registered user `name`.
     async fn log_in(running: &Running, name: &str) -> Self {
-        let credentials = json!({"userName": name, "password": "correct horse"}).to_string();
-        let login = send(
-            &client(),
-            "POST",
-            &running.url("/api/login/account"),
-            &[("content-type", "application/json")],
-            credentials,
-        )
-        .await;
-        assert_eq!(login.status, 200, "{:?}", login.body);
+        let logged_in = common::project::Session::log_in(running, name).await;
+        Self::with_token(running, logged_in.token)
+    }
+
+    fn with_token(running: &Running, token: String) -> Self {
         Self {
             url: running.url(""),
-            token: login.json()["token"].as_str().expect("token").to_owned(),
+            token,
             user_id: String::new(),
         }
     }
