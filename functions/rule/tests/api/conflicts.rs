@@ -91,14 +91,14 @@ async fn a_delete_split_in_two_transactions_and_cut_between_them_is_finished_by_
         keys.push(app.create(&alice, &format!("todo {i}")).await["key"].clone());
     }
     let body = json!({"key": keys});
-    // The first part (98 todos) commits, the second keeps conflicting.
+    // The first part (97 todos) commits, the second keeps conflicting.
     proxy.cancel_after(1, usize::MAX);
     let cut = with_key(&app, &alice, Method::DELETE, "/api/rule", "split", &body).await;
     assert_eq!(cut.status, 503, "{:?}", cut.body);
     proxy.cancel_next(0);
     assert_eq!(
         app.list(&alice, "").await.body["total"],
-        2,
+        3,
         "the first part"
     );
     let finished = with_key(&app, &alice, Method::DELETE, "/api/rule", "split", &body).await;

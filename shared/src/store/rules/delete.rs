@@ -2,8 +2,8 @@
 //! counters in one transaction, on the condition that each is still the version read.
 //!
 //! A transaction holds at most 100 actions, and a delete of up to 100 todos needs
-//! two more (the state item, the key's record), so a larger delete is split into
-//! parts of [`PART_SIZE`], each its own transaction. With an `Idempotency-Key` each
+//! two more (the state item, the key's record), so a delete of more than
+//! [`PART_SIZE`] is split into parts, each its own transaction. With an `Idempotency-Key` each
 //! part but the last records how many todos it deleted (`IDEM#<key> <part>`), and the
 //! last records the answer: a retry after a crash between parts skips the parts done
 //! and still answers the whole count.
@@ -19,8 +19,9 @@ use crate::store::state::{CountChange, state_action};
 use crate::store::transaction::{MAX_ACTIONS, Transaction};
 
 /// The most todos one transaction deletes: the rest of it is the state item and the
-/// key's record.
-const PART_SIZE: usize = MAX_ACTIONS - 2;
+/// key's record, and the read before it (at most 100 keys, like a transaction) also
+/// fetches the record of the part.
+const PART_SIZE: usize = MAX_ACTIONS - 3;
 
 /// What one part came to.
 enum Part {

@@ -53,7 +53,6 @@ pub struct RuleStore {
 /// What a write reads before its transaction.
 struct Found {
     todos: HashMap<RuleKey, TodoItem>,
-    state: Option<StateItem>,
     /// Records of the write's key, by sort key.
     records: HashMap<String, Item>,
 }
@@ -78,9 +77,9 @@ impl RuleStore {
         wanted.extend_from_slice(records);
         let mut found = Found {
             todos: HashMap::new(),
-            state: None,
             records: HashMap::new(),
         };
+        let mut open = false;
         for item in self.datastore.get_many(&wanted).await? {
             let sk = item
                 .get("sk")
@@ -88,17 +87,14 @@ impl RuleStore {
                 .cloned()
                 .unwrap_or_default();
             if sk == STATE {
-                found.state = Some(from_item(item)?);
+                let state: StateItem = from_item(item)?;
+                open = state.has_open_session(&owner.session_id);
             } else if let Some(key) = todo_key_of_sk(&sk) {
                 found.todos.insert(key, from_item(item)?);
             } else {
                 found.records.insert(sk, item);
             }
         }
-        let open = found
-            .state
-            .as_ref()
-            .is_some_and(|state| state.has_open_session(&owner.session_id));
         if !open {
             return Err(StoreError::SessionEnded);
         }
