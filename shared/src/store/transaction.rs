@@ -1,6 +1,6 @@
 //! Writes as one `TransactWriteItems`: all of their items change, or none does.
 //!
-//! A write is a [`Transaction`] of actions on items, each with an optional condition.
+//! A write is a [`Transaction`] of actions on items, each with its condition.
 //! [`Datastore::commit`] sends it and answers one of three things:
 //!
 //! - **committed**: every action was applied. When the SDK retries an attempt whose
