@@ -18,6 +18,7 @@ use common::*;
 use local::commands::project::{Datastore, Secrets};
 use local::runtime::pool::PoolSettings;
 use serde_json::{Value, json};
+use shared_testing::fault_proxy::{Fault, FaultProxy, operation};
 
 /// The project under the platform, with warm instances, on an emulator of its own.
 struct Project {
@@ -221,88 +222,28 @@ struct LossyProxy {
 const HOLD: Duration = Duration::from_millis(2500);
 
 async fn lossy_proxy(upstream: &str) -> LossyProxy {
-    use http_body_util::{BodyExt as _, Full};
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     let held = Arc::new(AtomicUsize::new(0));
-    let seen: Arc<Mutex<std::collections::HashSet<bytes::Bytes>>> = Arc::default();
-    let upstream = upstream.to_owned();
+    let seen: Mutex<std::collections::HashSet<bytes::Bytes>> = Mutex::default();
     let counter = held.clone();
-    tokio::spawn(async move {
-        let forward = client();
-        while let Ok((stream, _)) = listener.accept().await {
-            let (forward, upstream, seen, counter) = (
-                forward.clone(),
-                upstream.clone(),
-                seen.clone(),
-                counter.clone(),
-            );
-            let service =
-                hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                    let (forward, upstream, seen, counter) = (
-                        forward.clone(),
-                        upstream.clone(),
-                        seen.clone(),
-                        counter.clone(),
-                    );
-                    async move {
-                        let (parts, body) = request.into_parts();
-                        let body = body
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        let write = parts
-                            .headers
-                            .get("x-amz-target")
-                            .and_then(|v| v.to_str().ok())
-                            .is_some_and(|t| {
-                                ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"]
-                                    .iter()
-                                    .any(|op| t.ends_with(op))
-                            });
-                        let on_a_todo = body.windows(11).any(|w| w == b"{\"S\":\"RULE#");
-                        let first_attempt =
-                            write && on_a_todo && seen.lock().expect("lock").insert(body.clone());
-                        let mut upstream_request = http::Request::builder()
-                            .method(parts.method)
-                            .uri(format!("{upstream}{}", parts.uri));
-                        for (name, value) in &parts.headers {
-                            upstream_request = upstream_request.header(name, value);
-                        }
-                        let response = forward
-                            .request(upstream_request.body(Full::new(body)).expect("request"))
-                            .await
-                            .expect("the emulator answers");
-                        let (parts, body) = response.into_parts();
-                        let body = body
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes())
-                            .unwrap_or_default();
-                        if first_attempt {
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            tokio::time::sleep(HOLD).await;
-                        }
-                        Ok::<_, std::convert::Infallible>(http::Response::from_parts(
-                            parts,
-                            Full::new(body),
-                        ))
-                    }
-                });
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
+    let proxy = FaultProxy::start(upstream, move |parts, body| {
+        let write = ["TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"]
+            .contains(&operation(parts));
+        let on_a_todo = body.windows(11).any(|w| w == b"{\"S\":\"RULE#");
+        if write && on_a_todo && seen.lock().expect("lock").insert(body.clone()) {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Fault::HoldAnswer(HOLD)
+        } else {
+            Fault::Pass
         }
-    });
-    LossyProxy { endpoint, held }
+    })
+    .await;
+    LossyProxy {
+        endpoint: proxy.endpoint().to_owned(),
+        held,
+    }
 }
 
 /// One write sent while the datastore stalls, and what it must have done.

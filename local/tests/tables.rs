@@ -21,7 +21,7 @@ async fn a_table_without_a_declared_index_gets_it_with_its_items_indexed() {
     let endpoint = shared_testing::datastore::emulator_endpoint();
     let client = local::datastore::dynamo::local_client(endpoint);
     let name = shared_testing::datastore::unique_table_name("add-index");
-    // The table as an earlier version of the template made it: no index.
+    // A table without the index the template declares.
     let mut older = todo_table.clone();
     older.global_indexes.clear();
     older
