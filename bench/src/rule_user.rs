@@ -27,6 +27,23 @@ pub(super) fn user_and_rule<'a>(
     both
 }
 
+/// Logs in with `credentials` (a JSON body) through the platform at `base`; answers
+/// the `Authorization` header value.
+pub(super) async fn log_in(
+    client: &HttpClient,
+    base: &str,
+    credentials: String,
+) -> Result<String, CommandError> {
+    let login = Call::post("/api/login/account", credentials)
+        .expect(client, base)
+        .await?;
+    let token = serde_json::from_slice::<Value>(&login)
+        .ok()
+        .and_then(|v| v["token"].as_str().map(str::to_owned))
+        .ok_or_else(|| CommandError::Message("the login answer has no token".into()))?;
+    Ok(format!("Bearer {token}"))
+}
+
 /// Registers (unless an earlier measurement did) and logs in the bench user through the
 /// platform at `base`, gives them ten more todos, and answers the `Authorization`
 /// header value.
@@ -45,14 +62,7 @@ pub(super) async fn signed_in_user_with_todos(
             )));
         }
     }
-    let login = Call::post("/api/login/account", credentials)
-        .expect(client, base)
-        .await?;
-    let token = serde_json::from_slice::<Value>(&login)
-        .ok()
-        .and_then(|v| v["token"].as_str().map(str::to_owned))
-        .ok_or_else(|| CommandError::Message("the login answer has no token".into()))?;
-    let bearer = format!("Bearer {token}");
+    let bearer = log_in(client, base, credentials).await?;
     for i in 0..10 {
         Call::post(
             "/api/rule",

@@ -34,7 +34,7 @@ use serde_json::{Value, json};
 
 use super::counting_proxy::{CountingProxy, Counts, difference};
 use super::growth::quantile;
-use super::rule_user::user_and_rule;
+use super::rule_user::{log_in, user_and_rule};
 use super::{BenchOptions, Call, Gateway, HttpClient};
 
 /// Requests per route whose round trips are counted (at most `--write-requests`).
@@ -282,14 +282,7 @@ async fn fixture(client: &HttpClient, base: &str) -> Result<Fixture, CommandErro
         .expecting(201)
         .expect(client, base)
         .await?;
-    let login = Call::post("/api/login/account", credentials)
-        .expect(client, base)
-        .await?;
-    let token = serde_json::from_slice::<Value>(&login)
-        .ok()
-        .and_then(|v| v["token"].as_str().map(str::to_owned))
-        .ok_or_else(|| CommandError::Message("the login answer has no token".into()))?;
-    let bearer = format!("Bearer {token}");
+    let bearer = log_in(client, base, credentials).await?;
     let mut todos = seed(client, base, &bearer, TODOS).await?;
     todos.sort();
     Ok(Fixture {
