@@ -14,7 +14,7 @@ with JWT_KEY_SECRET_NAME) holds
 Keys are Ed25519 pairs made by `openssl genpkey`; a kid is the RFC 7638 thumbprint of
 the public key. Only the user function may read the secret. What the functions use is
 what was deployed: JwtPublicKeys (every key of the secret) and JwtSigningKeyId
-(signingKeyId), so each step takes effect with `make deploy` (README: "Rotating the
+(signingKeyId), so each step takes effect with `make deploy` (docs/security.md: "Rotating the
 signing key"). The first format of the secret, {"privateKey", "publicKey"}, is read as
 one key and rewritten in this format by `add`. Keys never touch the repository or the
 terminal. Honours AWS_ENDPOINT_URL (an emulator, in tests).

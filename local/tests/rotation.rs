@@ -1,4 +1,4 @@
-//! Rotating the signing key as the README says, with `scripts/jwt-keys.py` against
+//! Rotating the signing key as docs/security.md says, with `scripts/jwt-keys.py` against
 //! the Secrets Manager emulator and the real `user` and `rule` binaries: each deploy
 //! is a platform of its own with the parameters `make deploy` would pass, and old and
 //! new deploys run side by side as they do during a canary release. No session is

@@ -1,4 +1,4 @@
-//! The chart the README shows: for each figure, how many times better ours is than
+//! The chart `docs/benchmarks.md` shows: for each figure, how many times better ours is than
 //! each peer, as horizontal bars on a logarithmic scale (1 = parity; left of it the
 //! peer wins). Plain SVG, written by the bench.
 

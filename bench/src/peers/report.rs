@@ -1,5 +1,5 @@
 //! The side-by-side table: every figure for every system and its ratio to ours,
-//! printed as Markdown (so that the README can quote it as it is), and the targets.
+//! printed as Markdown (so that `docs/benchmarks.md` can quote it as it is), and the targets.
 
 /// One figure for every system.
 #[derive(Debug, Clone)]
