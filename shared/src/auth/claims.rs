@@ -10,15 +10,14 @@ pub struct Claims {
     /// The user name as registered.
     pub name: String,
     /// The session id (a ULID): the token is accepted only while that session is open
-    /// (see `store::sessions`). Tokens without one are refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jti: Option<String>,
+    /// (see `store::state::sessions`).
+    pub jti: String,
     /// Issued at, seconds since the epoch.
     pub iat: u64,
     /// Expires at, seconds since the epoch.
     pub exp: u64,
-    /// Issuer.
+    /// Who issued it: the user function (`JWT_ISSUER`).
     pub iss: String,
-    /// Audience.
+    /// Whom it is for: the web app (`JWT_AUDIENCE`).
     pub aud: String,
 }

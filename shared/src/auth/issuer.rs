@@ -80,7 +80,7 @@ impl TokenIssuer {
         let claims = Claims {
             sub: user_id.to_owned(),
             name: name.to_owned(),
-            jti: Some(session_id.clone()),
+            jti: session_id.clone(),
             iat,
             exp: iat + self.lifetime.as_secs(),
             iss: self.issuer.clone(),
@@ -99,8 +99,7 @@ impl TokenIssuer {
         &self.kid
     }
 
-    /// Signs arbitrary claims (tests use this for expired or foreign tokens).
-    pub fn sign(&self, claims: &Claims) -> Result<String, crate::ApiError> {
+    fn sign(&self, claims: &Claims) -> Result<String, crate::ApiError> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| {

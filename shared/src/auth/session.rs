@@ -1,13 +1,10 @@
 //! Finding and checking the session of a request.
 //!
 //! Two checks, in this order: the token's signature and claims ([`verify`], no I/O),
-//! then the server-side session it names ([`VerifiedToken::require_open`], one read
-//! of the user's sessions item). [`authenticate`] does both. A handler that only
-//! reads may run the second check alongside its own read and drop the result when the
-//! session turns out to be closed, so that the check costs no extra latency; a write
-//! must check first.
-
-use std::future::Future;
+//! then the server-side session it names: [`VerifiedToken::require_open`], one read
+//! of the user's state item, or the same condition inside the request's own read or
+//! transaction (the `rule` function's store does that, so the check costs no extra
+//! round trip). [`authenticate`] does both checks.
 
 use http::{HeaderMap, header};
 
@@ -34,25 +31,10 @@ pub struct VerifiedToken {
 }
 
 impl VerifiedToken {
-    /// The user, before the session check: only for work whose result is dropped
-    /// unless [`Self::require_open`] succeeds.
+    /// The user, before the session check: only for a store call that checks the
+    /// session itself, in the same read or transaction.
     pub fn unchecked_user(&self) -> &AuthenticatedUser {
         &self.user
-    }
-
-    /// Runs `read` (which may use [`Self::unchecked_user`]) alongside the session
-    /// check. Only the check's failure is reported when both fail, so a closed
-    /// session always gets its 401, and `read`'s result is dropped unseen.
-    pub async fn alongside<T, F>(
-        self,
-        sessions: &SessionStore,
-        read: F,
-    ) -> Result<(AuthenticatedUser, T), ApiError>
-    where
-        F: Future<Output = Result<T, ApiError>>,
-    {
-        let (user, value) = tokio::join!(self.require_open(sessions), read);
-        Ok((user?, value?))
     }
 
     /// The user, once the session is known to be open.
@@ -95,16 +77,11 @@ pub fn token(headers: &HeaderMap) -> Result<&str, ApiError> {
 /// Verifies the request's token (signature and claims only).
 pub fn verify(headers: &HeaderMap, verifier: &TokenVerifier) -> Result<VerifiedToken, ApiError> {
     let claims = verifier.verify(token(headers)?)?;
-    // Tokens from before server-side sessions name none: they cannot be revoked.
-    let session_id = claims
-        .jti
-        .filter(|j| !j.is_empty())
-        .ok_or_else(ApiError::session_ended)?;
     Ok(VerifiedToken {
         user: AuthenticatedUser {
             id: claims.sub,
             name: claims.name,
-            session_id,
+            session_id: claims.jti,
         },
     })
 }

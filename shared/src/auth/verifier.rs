@@ -161,7 +161,7 @@ mod tests {
         let claims = Claims {
             sub: "u1".into(),
             name: "alice".into(),
-            jti: Some("01JD0000000000000000000000".into()),
+            jti: "01JD0000000000000000000000".into(),
             iat: crate::time::now_epoch_seconds(),
             exp: crate::time::now_epoch_seconds() + 60,
             iss: "iss".into(),

@@ -85,12 +85,22 @@ impl TestApp {
         Claims {
             sub: user.id.clone(),
             name: user.name.clone(),
-            jti: Some(user.session_id.clone()),
+            jti: user.session_id.clone(),
             iat: now,
             exp: now + 3600,
             iss: "todo-service".to_owned(),
             aud: "todo-web".to_owned(),
         }
+    }
+
+    /// `claims` signed with the issuer's key and `kid`, as any token of ours, whatever
+    /// they say (expired, foreign, without a session).
+    pub(crate) fn sign(&self, claims: &impl serde::Serialize) -> String {
+        use jsonwebtoken::{Algorithm, EncodingKey, Header};
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.issuer.kid().to_owned());
+        let key = EncodingKey::from_ed_pem(self.keys.private_pem.as_bytes()).expect("key");
+        jsonwebtoken::encode(&header, claims, &key).expect("signed")
     }
 
     pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {

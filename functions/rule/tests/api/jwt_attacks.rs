@@ -77,7 +77,7 @@ async fn an_expired_token_is_rejected() {
     let mut claims = app.claims_for(&alice);
     claims.iat -= 7200;
     claims.exp = shared::time::now_epoch_seconds() - 600;
-    let token = app.issuer.sign(&claims).expect("signed");
+    let token = app.sign(&claims);
     assert_rejected(&app, &token, "expired").await;
 }
 
@@ -105,10 +105,10 @@ async fn a_token_of_another_issuer_or_audience_is_rejected() {
     let alice = app.user("alice").await;
     let mut claims = app.claims_for(&alice);
     claims.iss = "someone-else".to_owned();
-    assert_rejected(&app, &app.issuer.sign(&claims).expect("signed"), "issuer").await;
+    assert_rejected(&app, &app.sign(&claims), "issuer").await;
     let mut claims = app.claims_for(&alice);
     claims.aud = "another-app".to_owned();
-    assert_rejected(&app, &app.issuer.sign(&claims).expect("signed"), "audience").await;
+    assert_rejected(&app, &app.sign(&claims), "audience").await;
 }
 
 #[tokio::test]
