@@ -10,8 +10,8 @@
 //! is stored in a `'static` `OnceCell`.
 //!
 //! Because the runtime loop only starts afterwards, the platform sends this instance
-//! no request until the datastore is reachable: the cold-start bug of the course (an
-//! empty todo list served before the database was ready) cannot happen. If the
+//! no request until the datastore is reachable: an instance cannot serve an empty
+//! todo list because its database was not ready yet. If the
 //! datastore stays unreachable, the initializer reports an init error through the
 //! Runtime API (`POST /2018-06-01/runtime/init/error`), logs one clear line and exits
 //! non-zero; the platform then answers the waiting request with an error, never an
@@ -216,8 +216,8 @@ where
 
 /// Runs `build` once, bounded by `timeout`, and stores its state in `cell`.
 ///
-/// Returns the state, or the reason initialisation failed. [`initialize_or_exit`] is
-/// what `main` uses; this variant exists so tests can observe failures.
+/// Returns the state, or the reason initialisation failed; [`initialize_or_exit`]
+/// reports that reason to the platform and ends the process.
 pub async fn initialize<S, F, Fut>(
     cell: &'static OnceCell<S>,
     timeout: Duration,
@@ -249,13 +249,13 @@ where
             });
         }
     };
-    let _ = cell.set(state);
     tracing::info!(
         init_ms = started.elapsed().as_millis() as u64,
         "initializer done"
     );
-    cell.get()
-        .ok_or_else(|| InitError::Keys("the state cell is empty".to_owned()))
+    crate::metrics::initialized(started.elapsed());
+    // Another caller may have filled the cell meanwhile: the first state stays.
+    Ok(cell.try_insert(state).unwrap_or_else(|(first, _)| first))
 }
 
 /// Like [`initialize`], but on failure reports the init error and ends the process.
@@ -281,6 +281,7 @@ pub async fn fail(error: &InitError) -> ! {
         "initializer failed: {error}"
     );
     eprintln!("initializer failed: {error}");
+    crate::metrics::init_failed(error.error_type());
     if let Err(report_error) = report_init_error(error).await {
         eprintln!("could not report the init error to the Runtime API: {report_error}");
     }
