@@ -1,21 +1,10 @@
 //! Todos: one item each, under their owner's partition, written only in transactions
-//! that keep the owner's counters in step.
+//! that keep the owner's counters in step (what each sends: `docs/data-model.md`).
 //!
-//! What each write sends to DynamoDB (the full account: `docs/data-model.md`):
-//!
-//! | write | round trips |
-//! |---|---|
-//! | [`create`](RuleStore::create) | one `TransactWriteItems`: `Put` the todo (if absent), `Update` the state item (`ADD` to the counters, if the session is open), `Put` the key's record (if unclaimed) |
-//! | [`update`](RuleStore::update) | one `BatchGetItem` (the todo, the state item, the key's record), then one `TransactWriteItems`: `Put` the changed todo (if its version is the one read), the state item (`ADD` when the status moves, else a `ConditionCheck` of the session), the key's record |
-//! | [`delete`](RuleStore::delete) | one `BatchGetItem` (the todos, the state item, the key's record), then one `TransactWriteItems`: `Delete` each todo that exists (if its version is the one read), `ADD` to the counters, the key's record |
-//!
-//! An update or a delete reads first because what it does to the counters depends on
-//! the status the todos have; the version condition makes sure they still have it
-//! when the transaction commits (otherwise it reads again). A write's own refusal (no
-//! such todo, a stale `version`) commits nothing.
-//!
-//! One file per operation: `create.rs`, `update.rs`, `delete.rs`, `get.rs`, and the
-//! `list/` folder.
+//! A create is one transaction. An update or a delete reads first, because what it
+//! does to the counters depends on the status the todos have, and commits on the
+//! condition that each todo is still the version read (otherwise it reads again). A
+//! write's own refusal (no such todo, a stale `version`) commits nothing.
 
 mod create;
 mod delete;

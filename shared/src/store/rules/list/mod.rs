@@ -1,18 +1,11 @@
 //! Listing a user's todos: one page, newest first, its total, and a cursor to the next.
 //!
-//! What a page costs, in todos read (the unit DynamoDB bills reads by):
-//!
-//! | request | reads | `total` from |
-//! |---|---|---|
-//! | first page, no filter | the page and the state item, in **one** query | the counters |
-//! | next page by `cursor` (any status filter) | the page | the counters |
-//! | status filter (`status=1,2`) | the page, from the `ByStatus` index (one run per status, merged) | the sum of those statuses' counters |
-//! | `current=n` without a cursor | the keys before the page, from whichever end is nearer (at most half the list, keys only), then the page | the counters |
-//! | name search (`name=...`) | at most [`super::NAME_SEARCH_BUDGET`] todos per request | the matches among what was read; exact only when that was all of them |
-//!
-//! The state item also carries the session check (see `store::state`): a list never
-//! reads anything else. Its counters are exact, because every write changes them in
-//! the same transaction as the todos.
+//! A page reads about a page of todos whatever the list holds: the first page reads
+//! the state item (the session check and the counters that give `total`) in the same
+//! query; a status filter reads the `ByStatus` index, one run per status merged by
+//! sort key; `current=n` walks keys from whichever end is nearer; a name search reads
+//! at most [`super::NAME_SEARCH_BUDGET`] todos per request. The costs in full:
+//! `docs/data-model.md`.
 
 mod merge;
 mod name_search;
