@@ -1,6 +1,6 @@
 //! The project's real `user` and `rule` binaries under the platform, from
-//! `template.yml`, against the DynamoDB emulator: the cold-start bug of the lesson
-//! must not happen, so a cold instance's first request lists the existing todos.
+//! `template.yml`, against the DynamoDB emulator: a cold instance's first request
+//! lists the existing todos, never an empty list served before the datastore is ready.
 
 mod common;
 
@@ -236,7 +236,7 @@ async fn odd_methods_and_odd_forwarding_headers_get_the_contract_s_answers() {
         .expect("cookie")
         .to_owned();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
-    // An empty Host no longer turns /api/rule into /rule.
+    // An empty Host leaves the path as it is: /api/rule, not /rule.
     let listed = send(
         &client,
         "GET",
