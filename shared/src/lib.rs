@@ -21,6 +21,9 @@
 //!    Its parsers fail with a [`domain::FieldError`] and know nothing of HTTP.
 //! 6. [`store`] is DynamoDB: one table, single-item conditional writes only; it fails
 //!    with a [`store::StoreError`].
+//!
+//! Alongside, [`metrics`] counts what the service does for its users (writes,
+//! logins, replays, init errors) as CloudWatch embedded-metric lines on stdout.
 
 pub mod auth;
 pub mod config;
@@ -31,6 +34,7 @@ pub mod error;
 pub mod gateway_event;
 pub mod http;
 pub mod init;
+pub mod metrics;
 pub mod runtime;
 pub mod sdk_config;
 pub mod shutdown;

@@ -43,11 +43,15 @@ where
 }
 
 /// Awaits a handler's future; a panic becomes a logged 500 instead of a dead request.
+/// Then flushes the business metrics ([`crate::metrics::flush`]).
 pub async fn guarded<Fut>(future: Fut) -> Response<Body>
 where
     Fut: Future<Output = Response<Body>>,
 {
-    match AssertUnwindSafe(future).catch_unwind().await {
+    let outcome = AssertUnwindSafe(future).catch_unwind().await;
+    // Once per request, whatever its outcome: what the handler counted goes out.
+    crate::metrics::flush();
+    match outcome {
         Ok(response) => response,
         Err(panic) => {
             let message = panic

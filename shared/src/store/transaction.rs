@@ -186,6 +186,7 @@ impl Datastore {
                 Attempt::Refused(refused) => return Ok(Err(refused)),
                 Attempt::Conflicted if attempt < CONFLICT_ATTEMPTS => {
                     tracing::info!(attempt, "transaction conflicted; retrying");
+                    crate::metrics::count(crate::metrics::names::CONFLICTS_RETRIED, 1);
                     // Full jitter: concurrent writers that met once spread out.
                     let jittered = pause.mul_f64(rand::random::<f64>());
                     tokio::time::sleep(jittered).await;
