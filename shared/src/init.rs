@@ -254,7 +254,6 @@ where
         "initializer done"
     );
     crate::metrics::initialized(started.elapsed());
-    crate::metrics::initialized(started.elapsed());
     // Another caller may have filled the cell meanwhile: the first state stays.
     Ok(cell.try_insert(state).unwrap_or_else(|(first, _)| first))
 }
@@ -282,7 +281,6 @@ pub async fn fail(error: &InitError) -> ! {
         "initializer failed: {error}"
     );
     eprintln!("initializer failed: {error}");
-    crate::metrics::init_failed(error.error_type());
     crate::metrics::init_failed(error.error_type());
     if let Err(report_error) = report_init_error(error).await {
         eprintln!("could not report the init error to the Runtime API: {report_error}");
