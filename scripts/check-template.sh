@@ -14,6 +14,11 @@
 #   5. no key material in any function's environment; only the user function may read
 #      the signing-key secret, with GetSecretValue on that one secret
 #   6. every events/*.json parses and has "version": "2.0"
+#   7. the alarms gate the canary and watch what is published (scripts/test_alarms.py):
+#      every function's DeploymentPreference names its alarms and the shared ones,
+#      every alarm's and dashboard metric's name and dimensions are AWS's or
+#      shared/src/metrics/names.rs's
+#   8. cfn-lint deploy/github-oidc.yml                     (the release pipeline's roles)
 #
 # Run from the repository root: bash scripts/check-template.sh
 set -euo pipefail
@@ -242,6 +247,11 @@ PY
 run_check "no key material in the functions' configuration" check_signing_key_access
 run_check "SAM transform with container images" check_container_images
 run_check "events are payload 2.0 JSON" check_events
+run_check "alarms gate the canary, metrics are published (test_alarms.py)" \
+    "$VENV/bin/python" scripts/test_alarms.py
+if [[ -f deploy/github-oidc.yml ]]; then
+    run_check "cfn-lint deploy/github-oidc.yml" "$VENV/bin/cfn-lint" deploy/github-oidc.yml
+fi
 
 if ((failed > 0)); then
     echo "failed checks: ${failures[*]}"
