@@ -33,6 +33,7 @@ use shared::auth::session::{AuthenticatedUser, VerifiedToken};
 use shared::domain::{Rule, RuleWrite};
 use shared::http::idempotency::idempotency_key;
 use shared::http::response::json;
+use shared::metrics::{self, names};
 use shared::store::UpdateOutcome;
 use shared::store::idempotency::{Earlier, Keyed, RecordedOutcome, Recording, Written};
 
@@ -60,7 +61,10 @@ pub async fn apply(
         Written::Earlier(earlier) => {
             token.require_open(&state.sessions).await?;
             match earlier {
-                Earlier::Replay(outcome) => Ok(replay(&outcome)),
+                Earlier::Replay(outcome) => {
+                    metrics::count(names::IDEMPOTENT_REPLAYS, 1);
+                    Ok(replay(&outcome))
+                }
                 Earlier::Reused => Err(ApiError::IdempotencyKeyReused),
             }
         }
@@ -132,7 +136,10 @@ async fn perform(
                 .rules
                 .create(user, new, recording.as_ref())
                 .await?
-                .map(|rule| created(&rule))
+                .map(|rule| {
+                    metrics::count(names::TODOS_CREATED, 1);
+                    created(&rule)
+                })
         }
         RuleWrite::Update(changes) => {
             let key = changes.key.to_string();
@@ -145,7 +152,12 @@ async fn perform(
                 .rules
                 .update(user, changes, recording.as_ref())
                 .await?
-                .map(|outcome| updated(&key, &outcome))
+                .map(|outcome| {
+                    if let UpdateOutcome::Updated(_) = outcome {
+                        metrics::count(names::TODOS_UPDATED, 1);
+                    }
+                    updated(&key, &outcome)
+                })
         }
         RuleWrite::Delete(keys) => {
             let answer = |count: &u64| deleted(*count).recorded();
@@ -157,7 +169,10 @@ async fn perform(
                 .rules
                 .delete(user, &keys.0, recording.as_ref())
                 .await?
-                .map(deleted)
+                .map(|count| {
+                    metrics::count(names::TODOS_DELETED, count);
+                    deleted(count)
+                })
         }
     })
 }

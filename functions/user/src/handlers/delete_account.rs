@@ -47,6 +47,7 @@ pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Bod
     }
     state.sessions.close_account(&user.user_id).await?;
     let deleted_todos = crate::closing::finish(state, &user).await?;
+    shared::metrics::count(shared::metrics::names::ACCOUNTS_CLOSED, 1);
     let response = json_response(
         StatusCode::OK,
         &json!({"success": true, "deletedTodos": deleted_todos}),

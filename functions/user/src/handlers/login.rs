@@ -42,6 +42,7 @@ use shared::domain::password::DUMMY_HASH;
 use shared::http::body::{JsonObject, parse_object};
 use shared::http::response::{json as json_response, with_cookie};
 use shared::http::{came_over_https, cookie};
+use shared::metrics::{self, names};
 use shared::store::users::AttemptRefused;
 use shared::time::now_epoch_seconds;
 
@@ -53,12 +54,26 @@ use crate::state::{FAILED_LOGIN_WINDOW, MAX_FAILED_LOGINS};
 pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = parse_object(request.headers(), request.body())?;
     let login_type = LoginAttempt::login_type(&body)?;
-    match log_in(state, request, &body).await {
+    let outcome = log_in(state, request, &body).await;
+    count_verdict(&outcome);
+    match outcome {
         Err(error @ (ApiError::InvalidCredentials | ApiError::TooManyRequests { .. })) => {
             Ok(error.into_response_with(failure_fields(&login_type)))
         }
         other => other,
     }
+}
+
+/// Counts a login's verdict: in, refused or throttled (bad input or an unavailable
+/// datastore is none of them).
+fn count_verdict(outcome: &Result<Response<Body>, ApiError>) {
+    let verdict = match outcome {
+        Ok(_) => names::LOGINS_SUCCEEDED,
+        Err(ApiError::InvalidCredentials) => names::LOGINS_REFUSED,
+        Err(ApiError::TooManyRequests { .. }) => names::LOGINS_THROTTLED,
+        Err(_) => return,
+    };
+    metrics::count(verdict, 1);
 }
 
 /// `{"status": "error", "type": <login type>, "currentAuthority": "guest"}`.

@@ -21,6 +21,7 @@ pub async fn handle(state: &UserState, request: &Request) -> Result<Response<Bod
     if let Ok(token) = verify(request.headers(), &state.verifier) {
         let user = token.unchecked_user();
         state.sessions.end(&user.id, &user.session_id).await?;
+        shared::metrics::count(shared::metrics::names::SESSIONS_ENDED, 1);
         tracing::info!(user_id = %user.id, "session ended");
     }
     let response = json_response(StatusCode::OK, &json!({"success": true}));
