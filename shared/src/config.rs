@@ -25,18 +25,14 @@ pub enum ConfigError {
     Missing(&'static str),
     /// A variable has an unusable value.
     #[error("environment variable {name} is invalid: {reason}")]
-    Invalid {
-        /// The variable.
-        name: &'static str,
-        /// Why.
-        reason: String,
-    },
+    #[allow(missing_docs)]
+    Invalid { name: &'static str, reason: String },
 }
 
 /// Where the data lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatastoreConfig {
-    /// The table name.
+    /// `TABLE_NAME`.
     pub table_name: String,
     /// An endpoint override for a local emulator.
     pub endpoint: Option<String>,
@@ -56,26 +52,26 @@ pub struct SigningKeyConfig {
 /// How tokens are checked (both functions) and minted (user function).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthConfig {
-    /// `iss` claim.
+    /// The `iss` of every token (`JWT_ISSUER`).
     pub issuer: String,
-    /// `aud` claim.
+    /// The `aud` of every token (`JWT_AUDIENCE`).
     pub audience: String,
     /// The trusted verifying keys.
     pub public_keys: Vec<PublicKey>,
     /// Where the signing key is; `None` in the rule function.
     pub signing: Option<SigningKeyConfig>,
-    /// Token lifetime.
+    /// How long a minted token is valid (`JWT_TTL_SECONDS`).
     pub token_lifetime: Duration,
 }
 
 /// The whole configuration of a function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Data.
+    #[allow(missing_docs)]
     pub datastore: DatastoreConfig,
-    /// Tokens.
+    #[allow(missing_docs)]
     pub auth: AuthConfig,
-    /// The initializer's deadline.
+    /// How long the initializer may take (`INITIALIZER_TIMEOUT_SECONDS`).
     pub initializer_timeout: Duration,
 }
 

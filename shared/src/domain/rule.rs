@@ -155,7 +155,7 @@ impl RuleName {
         Ok(Self(name))
     }
 
-    /// The name.
+    #[allow(missing_docs)]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -209,7 +209,7 @@ impl RuleDesc {
         Ok(Self(desc))
     }
 
-    /// The description.
+    #[allow(missing_docs)]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -246,7 +246,7 @@ impl Status {
             .map(Self)
     }
 
-    /// The numeric code.
+    /// The code the contract and the table use, 0 to [`Self::MAX`].
     pub fn code(self) -> u8 {
         self.0
     }
@@ -274,7 +274,7 @@ impl Progress {
         u8::try_from(percent).ok().filter(|p| *p <= 100).map(Self)
     }
 
-    /// The percentage.
+    #[allow(missing_docs)]
     pub fn percent(self) -> u8 {
         self.0
     }
@@ -284,26 +284,19 @@ impl Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Version(pub u64);
 
-/// A todo as the contract shows it.
+/// A todo as the contract's `Rule` schema shows it: times in RFC 3339, `owner` the
+/// owner's user name, `version` the one an update must name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct Rule {
-    /// The id.
     pub key: String,
-    /// The name.
     pub name: String,
-    /// The description.
     pub desc: String,
-    /// Status code.
     pub status: u8,
-    /// Progress percent.
     pub progress: u8,
-    /// The owner's user name.
     pub owner: String,
-    /// RFC 3339 creation time.
     pub created_at: String,
-    /// RFC 3339 time of the last change.
     pub updated_at: String,
-    /// Optimistic-concurrency version.
     pub version: u64,
 }

@@ -10,31 +10,25 @@ use super::rule::{Progress, RuleDesc, RuleKey, RuleName, Status, Version};
 /// The most todos one delete may name.
 pub const MAX_DELETE_KEYS: usize = 100;
 
-/// A todo to create.
+/// A todo to create: a name, and a description, status and progress that default
+/// to empty, 0 and 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub struct NewRule {
-    /// Name.
     pub name: RuleName,
-    /// Description (empty by default).
     pub desc: RuleDesc,
-    /// Status (0 by default).
     pub status: Status,
-    /// Progress (0 by default).
     pub progress: Progress,
 }
 
-/// Changes to one todo; at least one field is set.
+/// Changes to the todo `key`: at least one of its fields is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub struct RuleChanges {
-    /// Which todo.
     pub key: RuleKey,
-    /// New name.
     pub name: Option<RuleName>,
-    /// New description.
     pub desc: Option<RuleDesc>,
-    /// New status.
     pub status: Option<Status>,
-    /// New progress.
     pub progress: Option<Progress>,
     /// The version the client last saw; a stale one is a 409.
     pub expected_version: Option<Version>,

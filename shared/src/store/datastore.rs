@@ -63,12 +63,12 @@ impl Datastore {
         }
     }
 
-    /// The SDK client.
+    #[allow(missing_docs)]
     pub fn client(&self) -> &Client {
         &self.client
     }
 
-    /// The table name.
+    #[allow(missing_docs)]
     pub fn table(&self) -> &str {
         &self.table
     }

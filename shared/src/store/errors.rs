@@ -4,25 +4,22 @@
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
-/// A DynamoDB call failed.
+/// A DynamoDB call failed: `operation` names the call, `message` is for the log.
 #[derive(Debug, thiserror::Error)]
+#[allow(missing_docs)]
 pub enum StoreError {
     /// The datastore could not be reached, timed out or throttled us: worth a retry.
     #[error("datastore unavailable during {operation}: {message}")]
     Unavailable {
-        /// The operation.
         operation: &'static str,
-        /// Details for the log.
         message: String,
     },
     /// The datastore answered with an error a retry will not fix.
     #[error("datastore error during {operation}: {code}: {message}")]
     Rejected {
-        /// The operation.
         operation: &'static str,
         /// DynamoDB's error code.
         code: String,
-        /// Details for the log.
         message: String,
     },
     /// An item did not have the shape this code writes.
@@ -35,10 +32,7 @@ pub enum StoreError {
     /// Concurrent writes to the same items kept cancelling this one: nothing was
     /// written, and a retry in a moment may succeed.
     #[error("{operation} kept conflicting with concurrent writes")]
-    Contended {
-        /// The operation.
-        operation: &'static str,
-    },
+    Contended { operation: &'static str },
 }
 
 /// Error codes that mean "try again later".

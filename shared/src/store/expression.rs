@@ -38,18 +38,16 @@ impl Expression {
     }
 }
 
+#[allow(missing_docs)]
 impl Expression {
-    /// The expression's text.
     pub fn text(&self) -> &str {
         &self.text
     }
 
-    /// Its name placeholders.
     pub fn names(&self) -> &HashMap<String, String> {
         &self.names
     }
 
-    /// Its value placeholders.
     pub fn values(&self) -> &HashMap<String, AttributeValue> {
         &self.values
     }

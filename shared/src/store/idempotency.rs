@@ -34,12 +34,11 @@ use crate::time::{now_epoch_seconds, now_rfc3339};
 /// How long a key is remembered.
 pub const KEY_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
-/// An answer recorded for a key.
+/// An answer recorded for a key: its HTTP status and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub struct RecordedOutcome {
-    /// The HTTP status.
     pub status: u16,
-    /// The JSON body.
     pub body: String,
 }
 
@@ -70,10 +69,9 @@ pub struct Recording<'a, T> {
 
 /// What a write came to: carried out now, or earlier under the same key.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum Written<T> {
-    /// This call's outcome.
     Done(T),
-    /// The key's earlier use.
     Earlier(Earlier),
 }
 

@@ -30,12 +30,11 @@ pub const STATE: &str = "STATE";
 const PROFILE: &str = "PROFILE";
 const LOGIN_ATTEMPTS: &str = "LOGINFAIL";
 
-/// The primary key of one item.
+/// The primary key of one item: partition key `pk`, sort key `sk`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(missing_docs)]
 pub struct Key {
-    /// The partition key.
     pub pk: String,
-    /// The sort key.
     pub sk: String,
 }
 
