@@ -249,9 +249,7 @@ run_check "SAM transform with container images" check_container_images
 run_check "events are payload 2.0 JSON" check_events
 run_check "alarms gate the canary, metrics are published (test_alarms.py)" \
     "$VENV/bin/python" scripts/test_alarms.py
-if [[ -f deploy/github-oidc.yml ]]; then
-    run_check "cfn-lint deploy/github-oidc.yml" "$VENV/bin/cfn-lint" deploy/github-oidc.yml
-fi
+run_check "cfn-lint deploy/github-oidc.yml" "$VENV/bin/cfn-lint" deploy/github-oidc.yml
 
 if ((failed > 0)); then
     echo "failed checks: ${failures[*]}"
