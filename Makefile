@@ -3,6 +3,8 @@
 #   make dev      run the whole app locally on http://127.0.0.1:3001 (no Docker)
 #   make test     formatting, lints, template and contract checks, unit/API/platform tests,
 #                 browser tests, the contract fuzzed against the local platform
+#   make check    the template (cfn-lint, sam validate, the SAM transform, the alarms' test),
+#                 deploy/github-oidc.yml, the workflows (actionlint, zizmor), the manifests
 #   make bench    cold start, latency, throughput and memory figures (medians)
 #   make build    cargo lambda build --release --arm64 -> target/lambda/{user,rule}/bootstrap.zip
 #   make deploy   sam build + sam deploy --guided + upload web/ to S3/CloudFront
@@ -35,7 +37,7 @@ WORKSPACE_BINS := --workspace --bins
 	image manifests
 
 help:
-	@sed -n '2,17p' Makefile
+	@sed -n '2,19p' Makefile
 
 include local/local.mk
 include bench/peers/peers.mk
@@ -57,9 +59,12 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 ## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid;
+## the alarms gate the canary and watch published metrics (scripts/test_alarms.py);
+## cfn-lint on deploy/github-oidc.yml; actionlint and zizmor on .github/workflows;
 ## the Knative and Kubernetes manifests validate.
 check:
 	bash scripts/check-template.sh
+	bash scripts/check-workflows.sh
 	bash containers/check-manifests.sh
 
 ## api-lint: the contract, api/openapi.yaml, passes Redocly's recommended-strict rules.
