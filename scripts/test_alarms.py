@@ -16,6 +16,8 @@ Run by scripts/check-template.sh (so by `make check`); offline, stdlib and PyYAM
    ExecutedVersion at its published version, ApiId at an HttpApi on its $default
    stage, TableName at a table, Operation at an operation the functions use.
    Metric-math expressions only use ids the alarm defines, and one entry returns data.
+   A PreTraffic hook, where there is one, is a CodeDeployHook_* function aimed at
+   the function's new version.
 3. Every metric of the dashboard is checked the same way; its custom metrics (metric
    arrays and SEARCH expressions of the TodoService namespace) are names of
    names.rs; its alarm widget shows every alarm of the template and no other.
@@ -276,10 +278,32 @@ class Checker:
             if len(named) != len(set(named)):
                 self.error(fn, "DeploymentPreference.Alarms names an alarm twice")
             gated |= set(named)
+            self.check_hook(fn, preference)
             if not missing and not extra:
                 print(f"  {fn}: DeploymentPreference names its {len(expected - shared)} alarms and the {len(shared)} shared ones")
         for alarm in sorted(set(self.alarms) - gated):
             self.error(alarm, "gates no canary (in no DeploymentPreference.Alarms)")
+
+    def check_hook(self, fn, preference):
+        """A PreTraffic hook, if any: a CodeDeployHook_* function that checks fn's new version."""
+        hook = (preference.get("Hooks") or {}).get("PreTraffic")
+        if hook is None:
+            return
+        name = hook.get("Ref") if isinstance(hook, dict) else None
+        resource = self.resources.get(name, {})
+        if resource.get("Type") != "AWS::Lambda::Function":
+            self.error(fn, f"PreTraffic hook {hook!r} is not a !Ref of a function of the template")
+            return
+        props = resource["Properties"]
+        function_name = props.get("FunctionName", {})
+        text = function_name.get("Fn::Sub") if isinstance(function_name, dict) else function_name
+        if not str(text).startswith("CodeDeployHook_"):
+            self.error(name, "its FunctionName must start with CodeDeployHook_ (SAM's CodeDeploy role invokes only those)")
+        target = (props.get("Environment") or {}).get("Variables", {}).get("TARGET_VERSION_ARN")
+        if target != {"Ref": f"{fn}.Version"}:
+            self.error(name, f"TARGET_VERSION_ARN is {target!r}, expected !Ref {fn}.Version")
+        else:
+            print(f"  {fn}: PreTraffic hook {name} checks the new version")
 
     # -- dashboard -----------------------------------------------------------------
     def check_dashboards(self):
