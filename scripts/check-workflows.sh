@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks .github/workflows offline (beyond PyPI on the first run, to fill .venv):
 #
-#   1. actionlint       syntax, expressions, job graph, runner labels, action inputs
+#   1. actionlint       syntax, expressions, job graph, runner labels, action inputs,
+#                       and shellcheck on every `run:` script
 #   2. zizmor --offline security: pinned actions (full commit SHAs), no persisted
 #                       checkout credentials, minimal permissions, no template
 #                       injection, no cache poisoning in the release workflow
@@ -28,7 +29,7 @@ fi
 
 failed=0
 echo "+ actionlint"
-if "$VENV/bin/actionlint"; then echo "ok: actionlint"; else echo "FAILED: actionlint"; failed=1; fi
+if PATH="$PWD/$VENV/bin:$PATH" "$VENV/bin/actionlint"; then echo "ok: actionlint"; else echo "FAILED: actionlint"; failed=1; fi
 echo "+ zizmor --offline .github/workflows"
 if "$VENV/bin/zizmor" --offline --no-progress .github/workflows; then
     echo "ok: zizmor"
