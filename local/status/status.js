@@ -14,7 +14,18 @@ function fmt(n, digits = 1) {
   return n == null ? '–' : Number(n).toFixed(digits);
 }
 
-function drawFunction(f) {
+// The function's own metrics (from its log lines): a counter's total, else the latest value.
+function drawMetrics(metrics) {
+  if (metrics.length === 0) return 'metrics: none yet';
+  return 'metrics: ' + metrics.map((m) => {
+    const labels = m.dimensions.map(([k, v]) => `${k}=${v}`).join(',');
+    const name = labels ? `${m.name}{${labels}}` : m.name;
+    const counted = m.unit == null || m.unit === 'Count' || m.unit === 'None';
+    return counted ? `${name} ${m.sum}` : `${name} ${fmt(m.last, 1)} ${m.unit} (×${m.count})`;
+  }).join(' · ');
+}
+
+function drawFunction(f, metrics) {
   const errors = Object.entries(f.stats.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const table = el('table', {},
     el('tr', {}, ...['#', 'pid', 'state', 'in flight', 'served', 'init ms', 'age s', 'RSS MiB', 'CPU %', 'recent latencies ms']
@@ -32,6 +43,7 @@ function drawFunction(f) {
     el('div', { class: 'meta' },
       `policy ${f.policy} · concurrency ${f.concurrency} · instances ${f.instances.length} (min ${f.min_instances}, max ${f.max_instances}) · queued ${f.queued} · `
       + `invocations ${f.stats.invocations} · cold starts ${f.stats.cold_starts} · init failures ${f.stats.init_failures} · errors ${errors}`),
+    el('div', { class: 'meta' }, drawMetrics(metrics)),
     table);
 }
 
@@ -39,7 +51,8 @@ async function refresh() {
   try {
     const response = await fetch('/_local/status.json', { cache: 'no-store' });
     const status = await response.json();
-    functions.replaceChildren(...status.functions.map(drawFunction));
+    functions.replaceChildren(...status.functions.map(
+      (f) => drawFunction(f, status.metrics.filter((m) => m.function === f.name))));
     logs.textContent = status.logs.join('\n');
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {

@@ -1,13 +1,17 @@
 //! Lambda-style log lines: `START`, `END`, `REPORT`, prefixed by function and instance.
 //!
 //! Lines go to standard error, and the most recent ones are kept in memory for the
-//! status page, `invoke` and tests.
+//! status page, `invoke` and tests. What an instance writes passes through
+//! [`Logs::output`], which also reads the metric documents among it ([`EmfMetrics`]),
+//! as CloudWatch Logs does.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use super::emf::EmfMetrics;
 
 /// How many recent lines are kept.
 const RECENT: usize = 500;
@@ -17,6 +21,7 @@ const RECENT: usize = 500;
 pub struct Logs {
     echo: bool,
     recent: Mutex<VecDeque<String>>,
+    emf: EmfMetrics,
 }
 
 impl Logs {
@@ -25,12 +30,25 @@ impl Logs {
         Self {
             echo,
             recent: Mutex::new(VecDeque::with_capacity(RECENT)),
+            emf: EmfMetrics::default(),
         }
     }
 
     /// Writes `line` prefixed by `[function#instance]`.
     pub fn line(&self, function: &str, instance: u64, line: impl fmt::Display) {
         self.write(format!("[{function}#{instance}] {line}"));
+    }
+
+    /// Writes a line that instance `instance` of `function` wrote, after taking the
+    /// values of a metric document from it.
+    pub fn output(&self, function: &str, instance: u64, line: &str) {
+        self.emf.offer(function, line);
+        self.line(function, instance, line);
+    }
+
+    /// The metrics read from the instances' output.
+    pub fn emf(&self) -> &EmfMetrics {
+        &self.emf
     }
 
     /// Writes a platform line prefixed by `[function]`.

@@ -233,7 +233,7 @@ fn forward(
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            logs.line(&function, id, line);
+            logs.output(&function, id, &line);
         }
     });
 }

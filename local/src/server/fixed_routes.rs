@@ -45,7 +45,10 @@ async fn metrics(State(gateway): State<Gateway>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics::render(&gateway.platform.status()),
+        metrics::render(
+            &gateway.platform.status(),
+            &gateway.platform.logs().emf().snapshot(),
+        ),
     )
         .into_response()
 }
@@ -63,7 +66,8 @@ async fn status_page(State(gateway): State<Gateway>, request: Request) -> Respon
     let page = path.strip_prefix("/_local").unwrap_or(path);
     let platform = &gateway.platform;
     if page == "/status.json" {
-        return status::json(&platform.status(), &platform.logs().recent());
+        let logs = platform.logs();
+        return status::json(&platform.status(), &logs.recent(), &logs.emf().snapshot());
     }
     status::asset(page).unwrap_or_else(|| {
         error_response(

@@ -1,5 +1,6 @@
 //! `/metrics` in the Prometheus text format, encoded by `prometheus-client`: each
-//! function's counters and histograms ([`Stats`]) and gauges read from its pool.
+//! function's counters and histograms ([`Stats`]) and gauges read from its pool, and
+//! the metrics the functions wrote in their log lines ([`super::emf_metrics`]).
 //!
 //! Per function: `local_invocations_total`, `local_errors_total{kind}`,
 //! `local_cold_starts_total`, `local_init_failures_total`, the
@@ -13,6 +14,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::observe::emf::{Aggregate, SeriesKey};
 use crate::observe::stats::Stats;
 use crate::runtime::pool::{Phase, PoolStatus};
 
@@ -84,9 +86,11 @@ const HISTOGRAMS: [Described<Histogram>; 2] = [
     ),
 ];
 
-/// Renders the pools' counters, histograms and gauges.
-pub fn render(pools: &[PoolStatus]) -> String {
-    let mut registry = Registry::with_prefix("local");
+/// Renders the pools' counters, histograms and gauges, and the functions' own metrics.
+pub fn render(pools: &[PoolStatus], emf: &[(SeriesKey, Aggregate)]) -> String {
+    let mut root = Registry::default();
+    super::emf_metrics::register(&mut root, emf);
+    let registry = root.sub_registry_with_prefix("local");
     for (name, help, metric) in COUNTERS {
         registry.register(
             name,
@@ -144,7 +148,7 @@ pub fn render(pools: &[PoolStatus]) -> String {
     );
     let mut text = String::new();
     // Writing to a String cannot fail.
-    let _ = prometheus_text::encode(&mut text, &registry);
+    let _ = prometheus_text::encode(&mut text, &root);
     text
 }
 
@@ -190,7 +194,7 @@ mod tests {
         stats.cold_start(Duration::from_millis(8));
         stats.cold_start(Duration::from_millis(9));
         stats.request(Duration::from_millis(30));
-        let text = render(&[pool("rule", stats)]);
+        let text = render(&[pool("rule", stats)], &[]);
         assert!(
             text.contains("# TYPE local_invocations_total counter"),
             "{text}"
@@ -227,7 +231,7 @@ mod tests {
 
     #[test]
     fn label_values_are_escaped() {
-        let text = render(&[pool("a\"b\\c\nd", Stats::default())]);
+        let text = render(&[pool("a\"b\\c\nd", Stats::default())], &[]);
         assert!(
             text.contains(r#"local_queued{function="a\"b\\c\nd"} 0"#),
             "{text}"
@@ -236,10 +240,13 @@ mod tests {
 
     #[test]
     fn each_family_is_described_once_whatever_the_functions() {
-        let text = render(&[
-            pool("rule", Stats::default()),
-            pool("user", Stats::default()),
-        ]);
+        let text = render(
+            &[
+                pool("rule", Stats::default()),
+                pool("user", Stats::default()),
+            ],
+            &[],
+        );
         assert_eq!(
             text.matches("# TYPE local_queued gauge").count(),
             1,

@@ -1,11 +1,12 @@
 //! The HTTP side, on one port, composed over a running [`Platform`]: [`serve`] answers
 //! with [`router`], which puts together the platform's own pages ([`fixed_routes`]:
-//! [`metrics`], the [`status_page`], the contract), Lambda's Invoke API ([`invoke_api`], for
+//! [`metrics`] with the functions' own ([`emf_metrics`]), the [`status_page`], the contract), Lambda's Invoke API ([`invoke_api`], for
 //! `aws lambda invoke` and the SDKs), the template's routes ([`gateway`], which picks the
 //! function with [`routes`] and speaks payload 2.0 through [`event`]), and the frontend
 //! ([`static_files`], without what [`deploy_ignore`] leaves out) for what nothing claims. [`errors`] are the contract's error answers.
 
 pub mod deploy_ignore;
+pub mod emf_metrics;
 pub mod errors;
 pub mod event;
 pub mod fixed_routes;

@@ -1,9 +1,11 @@
 //! The live status page at `/_local/`: each function's instances with state,
-//! in-flight, cold starts and recent latencies, refreshed twice a second.
+//! in-flight, cold starts and recent latencies, and the metrics the functions wrote
+//! in their log lines, refreshed twice a second.
 
 use axum::body::Body;
 use http::{HeaderValue, Response, header};
 
+use crate::observe::emf::{Aggregate, SeriesKey};
 use crate::runtime::pool::PoolStatus;
 use crate::server::static_files::secure;
 
@@ -28,9 +30,28 @@ pub fn asset(path: &str) -> Option<Response<Body>> {
 }
 
 /// The JSON the page polls.
-pub fn json(pools: &[PoolStatus], logs: &[String]) -> Response<Body> {
+pub fn json(
+    pools: &[PoolStatus],
+    logs: &[String],
+    emf: &[(SeriesKey, Aggregate)],
+) -> Response<Body> {
     let tail = &logs[logs.len().saturating_sub(100)..];
-    let body = serde_json::json!({"functions": pools, "logs": tail});
+    let metrics: Vec<_> = emf
+        .iter()
+        .map(|(key, aggregate)| {
+            serde_json::json!({
+                "function": key.function,
+                "namespace": key.namespace,
+                "name": key.name,
+                "dimensions": key.dimensions,
+                "unit": aggregate.unit,
+                "sum": aggregate.sum,
+                "count": aggregate.count,
+                "last": aggregate.last,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({"functions": pools, "logs": tail, "metrics": metrics});
     let mut response = Response::new(Body::from(body.to_string()));
     let headers = response.headers_mut();
     headers.insert(
