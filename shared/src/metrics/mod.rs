@@ -66,7 +66,10 @@ pub const CATALOGUE: [Described; 12] = [
     ),
     counted(LOGINS_SUCCEEDED, "Logins that opened a session"),
     counted(LOGINS_REFUSED, "Logins refused: wrong name or password"),
-    counted(LOGINS_THROTTLED, "Logins refused: no attempt left for the name"),
+    counted(
+        LOGINS_THROTTLED,
+        "Logins refused: no attempt left for the name",
+    ),
     counted(SESSIONS_ENDED, "Sessions ended by a logout"),
     counted(ACCOUNTS_CLOSED, "Accounts deleted by their owner"),
     Described {
@@ -163,11 +166,7 @@ fn collector(function: String) -> Result<&'static Collector, MetricsError> {
                 metrics::describe_counter!(metric.name, metrics::Unit::Count, metric.help);
             }
             MetricUnit::Milliseconds => {
-                metrics::describe_histogram!(
-                    metric.name,
-                    metrics::Unit::Milliseconds,
-                    metric.help
-                );
+                metrics::describe_histogram!(metric.name, metrics::Unit::Milliseconds, metric.help);
             }
         }
     }
@@ -228,10 +227,18 @@ mod tests {
             .as_array()
             .expect("metrics")
             .iter()
-            .map(|m| (m["Name"].as_str().unwrap_or(""), m["Unit"].as_str().unwrap_or("")))
+            .map(|m| {
+                (
+                    m["Name"].as_str().unwrap_or(""),
+                    m["Unit"].as_str().unwrap_or(""),
+                )
+            })
             .collect();
         assert!(units.contains(&(TODOS_CREATED, "Count")), "{units:?}");
-        assert!(units.contains(&(INIT_DURATION, "Milliseconds")), "{units:?}");
+        assert!(
+            units.contains(&(INIT_DURATION, "Milliseconds")),
+            "{units:?}"
+        );
 
         let errors = &documents[1];
         assert_eq!(
@@ -241,12 +248,18 @@ mod tests {
         assert_eq!(errors["ErrorType"], "Runtime.InitError.Timeout");
         assert_eq!(errors[INIT_ERRORS], 1);
 
-        assert!(take_document(collector).is_none(), "flushed counters restart at zero");
+        assert!(
+            take_document(collector).is_none(),
+            "flushed counters restart at zero"
+        );
     }
 
     #[test]
     fn help_is_found_by_name() {
-        assert_eq!(help(TODOS_DELETED), Some("Todos deleted (a batch of n adds n)"));
+        assert_eq!(
+            help(TODOS_DELETED),
+            Some("Todos deleted (a batch of n adds n)")
+        );
         assert_eq!(help("Unknown"), None);
     }
 }
