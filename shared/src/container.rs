@@ -2,25 +2,27 @@
 //!
 //! When there is no Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API` unset) and `PORT` is
 //! set, [`crate::runtime::serve`] listens on `0.0.0.0:$PORT` (or `$HOST:$PORT`) and
-//! answers HTTP directly with the same handler. The container version of the
-//! initializer fix follows: `main` runs the initializer first, so the port is not
-//! open until the datastore is warm, and a load balancer's health check cannot send
-//! traffic to a half-initialised container.
+//! answers HTTP directly with the same router. `main` runs the initializer first, so
+//! the port is not open until the datastore is warm, and a load balancer's health
+//! check cannot send traffic to a half-initialised container.
 
-use std::convert::Infallible;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use lambda_http::{Body, Request, Response};
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use http::StatusCode;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use crate::ApiError;
 use crate::edge::Timeouts;
 use crate::http::body::MAX_BODY_BYTES;
-use crate::runtime::guarded;
 use crate::shutdown::shutdown_signal;
 
 /// The address to listen on, when this process should be an HTTP container.
@@ -37,28 +39,27 @@ pub fn listen_address() -> Option<Result<SocketAddr, String>> {
     )
 }
 
-/// Serves HTTP on `address` until SIGTERM or Ctrl-C, then drains in-flight requests
-/// (see [`crate::edge`] for the timeouts and the errors the edge answers itself).
-pub async fn serve_http<S, H, Fut>(
-    address: SocketAddr,
-    state: &'static S,
-    handler: H,
-) -> Result<(), lambda_http::Error>
-where
-    S: Sync + 'static,
-    H: Fn(&'static S, Request) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Response<Body>> + Send + 'static,
-{
+/// Serves `router` on `address` until SIGTERM or Ctrl-C, then drains in-flight
+/// requests (see [`crate::edge`] for the timeouts and the errors the edge answers
+/// itself).
+///
+/// Clients are bounded here as API Gateway bounds them on Lambda: a body announced
+/// over [`MAX_BODY_BYTES`] is a 413 before any byte of it is read (so a client sending
+/// `Expect: 100-continue` is never told to go on), and each part of a body must
+/// arrive within the read timeout.
+pub async fn serve_http(address: SocketAddr, router: Router) -> Result<(), lambda_http::Error> {
     let listener = TcpListener::bind(address).await?;
     let local = listener.local_addr()?;
     tracing::info!(address = %local, "listening");
     println!("listening on http://{local}");
     let timeouts = timeouts_from_env()?;
-    let make_service = move |_peer| {
-        hyper::service::service_fn(move |request: hyper::Request<Incoming>| async move {
-            Ok::<_, Infallible>(answer(state, handler, request, timeouts.read).await)
-        })
-    };
+    let router = router.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(payload_too_large))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .layer(RequestBodyTimeoutLayer::new(timeouts.read)),
+    );
+    let make_service = move |_peer| TowerToHyperService::new(router.clone());
     crate::edge::serve(listener, timeouts, make_service, shutdown_signal()).await;
     Ok(())
 }
@@ -83,40 +84,14 @@ fn timeouts_from_env() -> Result<Timeouts, String> {
     Ok(timeouts)
 }
 
-async fn answer<S, H, Fut>(
-    state: &'static S,
-    handler: H,
-    request: hyper::Request<Incoming>,
-    read_timeout: Duration,
-) -> hyper::Response<Full<Bytes>>
-where
-    H: Fn(&'static S, Request) -> Fut,
-    Fut: Future<Output = Response<Body>>,
-{
-    let (parts, body) = request.into_parts();
-    // One byte more than allowed, so that the handler sees an oversized body and
-    // answers 413 as it does behind API Gateway.
-    let response =
-        match crate::edge::body::read(&parts.headers, body, MAX_BODY_BYTES + 1, read_timeout).await
-        {
-            Ok(bytes) => {
-                let body = if bytes.is_empty() {
-                    Body::Empty
-                } else {
-                    match String::from_utf8(bytes.to_vec()) {
-                        Ok(text) => Body::Text(text),
-                        Err(e) => Body::Binary(e.into_bytes()),
-                    }
-                };
-                guarded(handler(state, Request::from_parts(parts, body))).await
-            }
-            Err(crate::ApiError::PayloadTooLarge { .. }) => crate::ApiError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            }
-            .into_response(),
-            Err(error) => error.into_response(),
-        };
-    let (parts, body) = response.into_parts();
-    let bytes = Bytes::copy_from_slice(crate::http::body::bytes(&body));
-    hyper::Response::from_parts(parts, Full::new(bytes))
+/// The limit layer's own 413 (a bare status line) in the contract's shape.
+async fn payload_too_large(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        }
+        .into_response();
+    }
+    response
 }

@@ -7,8 +7,9 @@
 mod mapping;
 
 use http::{HeaderValue, StatusCode, header};
-use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
+
+use crate::http::{Body, Response};
 
 /// A failure with a status code, a code and a sentence a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,13 +35,11 @@ pub enum ApiError {
     /// 404.
     #[error("{0}")]
     NotFound(String),
-    /// 405, with the methods the path supports.
-    #[error("This path does not support {method}; use {allow}.")]
+    /// 405: the router adds the `Allow` header with the methods the path supports.
+    #[error("This path does not support {method}; the Allow header lists the methods it does.")]
     MethodNotAllowed {
         /// The method that was used.
         method: String,
-        /// The allowed methods, comma separated.
-        allow: String,
     },
     /// 408: the request did not arrive in full in time.
     #[error("The request did not arrive in time; send it again.")]
@@ -195,17 +194,19 @@ impl ApiError {
             | Self::Contended { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
-            Self::MethodNotAllowed { allow, .. } => {
-                if let Ok(value) = HeaderValue::from_str(allow) {
-                    headers.insert(header::ALLOW, value);
-                }
-            }
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             _ => {}
         }
         response
+    }
+}
+
+/// An error as a handler's or an extractor's answer.
+impl axum::response::IntoResponse for ApiError {
+    fn into_response(self) -> Response<Body> {
+        ApiError::into_response(self)
     }
 }
 

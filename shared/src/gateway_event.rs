@@ -4,12 +4,12 @@
 //! context's domain name) and `X-Forwarded-Proto`, and **panics** when they do not form
 //! a URL: `X-Forwarded-Proto: https, http` (two proxies), `Host: a b`, `Host: x:99999`.
 //! An empty `Host` is worse: the first path segment silently becomes the host, so
-//! `/api/rule` is routed as `/rule`. That happens before the handler runs, where
-//! [`crate::runtime::guarded`] cannot catch it, and the caller gets the runtime's raw
-//! error instead of the contract's answer.
+//! `/api/rule` is routed as `/rule`. That happens before the router runs, where its
+//! panic layer ([`crate::http::router`]) cannot catch it, and the caller gets the
+//! runtime's raw error instead of the contract's answer.
 //!
 //! [`sanitize`] runs on every event first. It keeps what is well-formed and drops what
-//! is not, so the request is always built and always answered by the handler:
+//! is not, so the request is always built and always answered by the router:
 //! - `X-Forwarded-Proto`: the first of a comma-separated list, if it is `http` or
 //!   `https` (any case); removed otherwise, and the URI then says `https`;
 //! - `Host` and `requestContext.domainName`: kept only when they are a host name or an

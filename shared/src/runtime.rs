@@ -1,68 +1,41 @@
-//! Serving requests once the initializer is done.
+//! Serving a function's router once the initializer is done.
 //!
-//! [`serve`] hands a handler to `lambda_runtime::run_concurrent`, behind `lambda_http`'s
-//! event-to-request adapter and [`crate::gateway_event::sanitize_event`]: on Lambda Managed
-//! Instances (or the local platform) it polls `AWS_LAMBDA_MAX_CONCURRENCY` invocations
-//! at once; on on-demand Lambda it serves one at a time. The handler gets the
-//! `'static` state the initializer built, which is why that state lives in a
-//! `OnceCell`: `run_concurrent` needs a `Clone + Send + 'static` service.
-//! Without a Runtime API but with `PORT`, the same handler serves plain HTTP instead.
+//! [`serve`] hands the router to `lambda_runtime::run_concurrent`, behind
+//! `lambda_http`'s event-to-request adapter and [`crate::gateway_event::sanitize_event`]:
+//! on Lambda Managed Instances (or the local platform) it polls
+//! `AWS_LAMBDA_MAX_CONCURRENCY` invocations at once; on on-demand Lambda it serves one
+//! at a time. `run_concurrent` needs a `Clone + Send + 'static` service, which an axum
+//! `Router` is: the state it holds is the `'static` reference the initializer left in
+//! its `OnceCell`. Without a Runtime API but with `PORT`, the same router serves plain
+//! HTTP instead ([`crate::container`]).
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-
-use futures::FutureExt as _;
-use lambda_http::tower::ServiceExt as _;
-use lambda_http::{Body, Request, Response, service_fn};
+use axum::Router;
+use axum::response::Response;
+use bytes::Bytes;
+use http_body_util::Full;
+use tower::ServiceExt;
 
 use crate::gateway_event::sanitize_event;
 
-use crate::ApiError;
-
-/// Runs `handler` on every request, with panics turned into contract-shaped 500s.
-///
-/// Under a Lambda Runtime API this is the Lambda runtime loop; with `PORT` set and no
-/// Runtime API it is a plain HTTP server ([`crate::container`]).
-pub async fn serve<S, H, Fut>(state: &'static S, handler: H) -> Result<(), lambda_http::Error>
-where
-    S: Sync + 'static,
-    H: Fn(&'static S, Request) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Response<Body>> + Send + 'static,
-{
+/// Serves `router`: the Lambda runtime loop under a Lambda Runtime API, a plain HTTP
+/// server with `PORT` set and no Runtime API.
+pub async fn serve(router: Router) -> Result<(), lambda_http::Error> {
     if let Some(address) = crate::container::listen_address() {
-        return crate::container::serve_http(address?, state, handler).await;
+        return crate::container::serve_http(address?, router).await;
     }
-    let handler = service_fn(move |request: Request| {
-        guarded(handler(state, request)).map(Ok::<_, Infallible>)
-    });
     // What lambda_http::run_concurrent does, with the event cleaned before the adapter
     // builds the request from it (it panics on some malformed Host headers).
-    let service = lambda_http::Adapter::from(handler).map_request(sanitize_event);
+    let router = ServiceExt::<lambda_http::Request>::and_then(router, in_memory);
+    let service = lambda_http::Adapter::from(router).map_request(sanitize_event);
     lambda_runtime::run_concurrent(service).await
 }
 
-/// Awaits a handler's future; a panic becomes a logged 500 instead of a dead request.
-/// Then flushes the business metrics ([`crate::metrics::flush`]).
-pub async fn guarded<Fut>(future: Fut) -> Response<Body>
-where
-    Fut: Future<Output = Response<Body>>,
-{
-    let outcome = AssertUnwindSafe(future).catch_unwind().await;
-    // Once per request, whatever its outcome: what the handler counted goes out.
-    crate::metrics::flush();
-    match outcome {
-        Ok(response) => response,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            tracing::error!(panic = %message, "handler panicked");
-            ApiError::Internal.into_response()
-        }
-    }
+/// The response with its body in memory, as a Lambda response is anyway (and `Sync`,
+/// as the adapter needs it to be).
+async fn in_memory(response: Response) -> Result<http::Response<Full<Bytes>>, lambda_http::Error> {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await?;
+    Ok(http::Response::from_parts(parts, Full::new(bytes)))
 }
 
 /// Installs the JSON-or-text log subscriber Lambda's log settings ask for.

@@ -21,5 +21,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         RuleState::build(config, started)
     })
     .await;
-    shared::runtime::serve(state, rule_function::handle).await
+    shared::runtime::serve(rule_function::router(state)).await
 }

@@ -1,79 +1,89 @@
-//! The rule function's routes: `/api/rule` and `/api/rule/{key}`.
+//! The rule function's routes: `/api/rule` (the list, and writes in bulk or by the
+//! body's `method`) and `/api/rule/{key}` (one todo).
 //!
-//! A path with a dot segment never gets here: `shared::http::path` refuses it first.
+//! Every route is protected: [`Authorized`] reads the body and verifies the token
+//! before any handler runs.
 
-use http::Method;
+use axum::Router;
+use axum::extract::{FromRequest, RawPathParams, State};
+use axum::routing::get;
 use shared::ApiError;
-use shared::http::path::route_path;
+use shared::auth::session::{VerifiedToken, verify};
+use shared::http::request::Buffered;
+use shared::http::router::{finish, route};
+use shared::http::{Body, Request, Response};
 
-/// What a request asks the rule function to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    /// `GET /api/rule`.
-    List,
-    /// `GET /api/rule/{key}`.
-    Get(String),
-    /// `POST /api/rule`: a create, or the write its body's `method` names.
-    Post,
-    /// `PUT /api/rule` (key in the body) or `PUT /api/rule/{key}`.
-    Update(Option<String>),
-    /// `DELETE /api/rule` (keys in the body) or `DELETE /api/rule/{key}`.
-    Delete(Option<String>),
+use crate::RuleState;
+use crate::handlers;
+
+/// The function: its routes on `state`, with what every function shares.
+pub fn router(state: &'static RuleState) -> Router {
+    let todos = get(list).post(post).put(update).delete(delete);
+    let todo = get(get_one).put(update_one).delete(delete_one);
+    let routes = route(Router::new(), "/api/rule", todos);
+    finish(route(routes, "/api/rule/{key}", todo).with_state(state))
 }
 
-impl Route {
-    /// Parses a method and path; an unknown path is a 404, a wrong method a 405.
-    pub fn parse(method: &Method, path: &str) -> Result<Self, ApiError> {
-        let path = route_path(path);
-        let not_allowed = |allow: &str| ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            allow: allow.to_owned(),
-        };
-        if path == "/api/rule" {
-            return match *method {
-                Method::GET => Ok(Self::List),
-                Method::POST => Ok(Self::Post),
-                Method::PUT => Ok(Self::Update(None)),
-                Method::DELETE => Ok(Self::Delete(None)),
-                _ => Err(not_allowed("GET, POST, PUT, DELETE")),
-            };
-        }
-        if let Some(key) = path.strip_prefix("/api/rule/").filter(|k| !k.contains('/')) {
-            let key = key.to_owned();
-            return match *method {
-                Method::GET => Ok(Self::Get(key)),
-                Method::PUT => Ok(Self::Update(Some(key))),
-                Method::DELETE => Ok(Self::Delete(Some(key))),
-                _ => Err(not_allowed("GET, PUT, DELETE")),
-            };
-        }
-        Err(ApiError::NotFound(format!(
-            "There is no {method} {path} here."
-        )))
+type Answer = Result<Response<Body>, ApiError>;
+type Rules = State<&'static RuleState>;
+
+/// A request with its body read and its token verified.
+struct Authorized(VerifiedToken, Request);
+
+impl FromRequest<&'static RuleState> for Authorized {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &&'static RuleState,
+    ) -> Result<Self, ApiError> {
+        let Buffered(request) = Buffered::from_request(request, state).await?;
+        let token = verify(request.headers(), &state.verifier)?;
+        Ok(Self(token, request))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The `{key}` segment as the client sent it (percent-encoded).
+fn key(params: &RawPathParams) -> &str {
+    params.iter().next().map_or("", |(_, key)| key)
+}
 
-    #[test]
-    fn paths_with_and_without_a_key_are_told_apart() {
-        assert_eq!(Route::parse(&Method::GET, "/api/rule"), Ok(Route::List));
-        assert_eq!(
-            Route::parse(&Method::GET, "/api/rule/abc"),
-            Ok(Route::Get("abc".into()))
-        );
-        assert_eq!(
-            Route::parse(&Method::PUT, "/api/rule/"),
-            Ok(Route::Update(None))
-        );
-        assert!(Route::parse(&Method::GET, "/api/rule/a/b").is_err());
-        assert_eq!(
-            Route::parse(&Method::PATCH, "/api/rule")
-                .expect_err("405")
-                .status(),
-            http::StatusCode::METHOD_NOT_ALLOWED
-        );
-    }
+async fn list(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
+    handlers::list::handle(state, token, &request).await
+}
+
+async fn post(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
+    handlers::post::handle(state, token, &request).await
+}
+
+async fn update(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
+    handlers::update::handle(state, token, &request, None).await
+}
+
+async fn delete(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
+    handlers::delete::handle(state, token, &request, None).await
+}
+
+async fn get_one(
+    State(state): Rules,
+    params: RawPathParams,
+    Authorized(token, _): Authorized,
+) -> Answer {
+    handlers::get::handle(state, token, key(&params)).await
+}
+
+async fn update_one(
+    State(state): Rules,
+    params: RawPathParams,
+    Authorized(token, request): Authorized,
+) -> Answer {
+    handlers::update::handle(state, token, &request, Some(key(&params))).await
+}
+
+async fn delete_one(
+    State(state): Rules,
+    params: RawPathParams,
+    Authorized(token, request): Authorized,
+) -> Answer {
+    handlers::delete::handle(state, token, &request, Some(key(&params))).await
 }

@@ -21,5 +21,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         UserState::build(config, started)
     })
     .await;
-    shared::runtime::serve(state, user_function::handle).await
+    shared::runtime::serve(user_function::router(state)).await
 }

@@ -1,17 +1,26 @@
-//! The HTTP edge: everything that touches raw request bytes or builds responses.
+//! The HTTP side of a function: the router every function is built on, and everything
+//! that touches raw request bytes or builds responses.
 //!
+//! [`router::finish`] gives a function's axum routes what every function shares (the
+//! contract's 404 and 405, the body limit, dot segments refused, panics caught, request
+//! ids); [`request::Buffered`] hands a handler its request with the body read in full.
 //! Handlers get typed values out of here and never look at a header or a byte again.
-//! These modules use only `http::Request` parts (method, URI, headers, body), so the
-//! same handlers work behind API Gateway and in any plain HTTP server.
+//! Nothing here depends on where the request came from, so the same router serves
+//! behind API Gateway and as a plain HTTP server.
 
 pub mod body;
 pub mod cookie;
 pub mod idempotency;
 pub mod path;
 pub mod query;
+pub mod request;
 pub mod response;
+pub mod router;
 
+pub use axum::body::Body;
 use http::HeaderMap;
+pub use http::Response;
+pub use request::Request;
 
 /// Whether the client reached us over HTTPS (API Gateway and CloudFront set
 /// `X-Forwarded-Proto`), which decides the cookie's `Secure` flag.

@@ -9,26 +9,18 @@
 //! container mode, tests) has no such extension and no such rewriting: the URI's
 //! path is the raw path there.
 
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::RequestExt as _;
 
 use crate::ApiError;
 
 /// The path as the client sent it.
-pub fn raw_path(request: &Request) -> &str {
+pub fn raw_path<B>(request: &http::Request<B>) -> &str {
     let raw = request.raw_http_path();
     if raw.is_empty() {
         request.uri().path()
     } else {
         raw
     }
-}
-
-/// The path a function's router matches: `path` without one trailing `/`, so that
-/// `/api/rule/` is `/api/rule` (the root `/` stays itself).
-pub fn route_path(path: &str) -> &str {
-    path.strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path)
 }
 
 /// Whether `path` has a `.` or `..` segment, literally or percent-encoded.
@@ -51,21 +43,13 @@ pub fn refuse_dot_segments_in(path: &str) -> Result<(), ApiError> {
 }
 
 /// The 400 for a request whose raw path has a dot segment, or nothing.
-pub fn refuse_dot_segments(request: &Request) -> Result<(), ApiError> {
+pub fn refuse_dot_segments<B>(request: &http::Request<B>) -> Result<(), ApiError> {
     refuse_dot_segments_in(raw_path(request))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_trailing_slash_is_dropped_for_routing() {
-        assert_eq!(route_path("/api/rule/"), "/api/rule");
-        assert_eq!(route_path("/api/rule"), "/api/rule");
-        assert_eq!(route_path("/api/rule//"), "/api/rule/");
-        assert_eq!(route_path("/"), "/");
-    }
 
     #[test]
     fn dot_segments_are_found_in_any_spelling() {

@@ -2,8 +2,9 @@
 //! (`X-Content-Type-Options: nosniff`).
 
 use http::{HeaderValue, StatusCode, header};
-use lambda_http::{Body, Response};
 use serde::Serialize;
+
+use super::{Body, Response};
 
 /// A JSON response with `status`.
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Body> {
@@ -17,7 +18,7 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response<Bod
             )
         }
     };
-    let mut response = Response::new(Body::Text(text));
+    let mut response = Response::new(Body::from(text));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(

@@ -15,12 +15,13 @@ pub mod runtime_api;
 pub mod stored;
 pub mod workspace;
 
-use std::future::Future;
 use std::path::PathBuf;
 
+use axum::Router;
 use http::{HeaderMap, Method, StatusCode, header};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request};
 use serde_json::Value;
+use tower::ServiceExt as _;
 
 use shared::auth::keys::KeyPair;
 use shared::config::{Config, SigningKey};
@@ -38,28 +39,28 @@ pub struct TestResponse {
     pub body: Value,
 }
 
-/// Sends `request` to `handler` and reads its answer ([`TestResponse::from_response`]).
+/// Sends `request` to a function's `router` and reads its answer
+/// ([`TestResponse::from_response`]).
 ///
 /// # Panics
 /// When the answer is not JSON or not what the contract says.
-pub async fn answer<H, Fut>(request: Request, handler: H) -> TestResponse
-where
-    H: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response<Body>>,
-{
+pub async fn answer(request: Request, router: Router) -> TestResponse {
     let sent = Sent::of(&request);
-    TestResponse::from_response(&sent, handler(request).await)
+    let Ok(response) = router.oneshot(request).await;
+    TestResponse::from_response(&sent, response).await
 }
 
 impl TestResponse {
-    /// Reads a handler's response to `sent`, and checks it against the contract.
+    /// Reads a router's response to `sent`, and checks it against the contract.
     ///
     /// # Panics
     /// When the body is not JSON or has no JSON content type (every answer must be
     /// JSON), or when the answer is not what `api/openapi.yaml` says.
-    pub fn from_response(sent: &Sent, response: Response<Body>) -> Self {
+    pub async fn from_response(sent: &Sent, response: axum::response::Response) -> Self {
         let (parts, body) = response.into_parts();
-        let bytes = shared::http::body::bytes(&body).to_vec();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .expect("a response body in memory");
         let body = if bytes.is_empty() {
             Value::Null
         } else {

@@ -1,10 +1,10 @@
 //! `DELETE /api/rule` and `DELETE /api/rule/{key}`: remove one or up to 100 todos.
 
-use lambda_http::{Body, Request, Response};
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
 use shared::domain::{DeleteKeys, RuleWrite};
 use shared::http::body::parse_object;
+use shared::http::{Body, Request, Response};
 
 use super::writes;
 use crate::RuleState;

@@ -1,11 +1,11 @@
 //! `GET /api/rule/{key}`: one todo.
 
 use http::StatusCode;
-use lambda_http::{Body, Response};
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
 use shared::domain::RuleKey;
 use shared::http::response::json;
+use shared::http::{Body, Response};
 
 use crate::RuleState;
 

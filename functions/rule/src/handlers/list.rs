@@ -2,13 +2,13 @@
 //! cursor to the next page.
 
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
 use shared::domain::ListQuery;
 use shared::http::query::pairs;
 use shared::http::response::json;
+use shared::http::{Body, Request, Response};
 
 use crate::RuleState;
 

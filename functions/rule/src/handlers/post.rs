@@ -1,11 +1,11 @@
 //! `POST /api/rule`: a new todo, or, in Ant Design Pro's convention, the write the
 //! body's `method` names (`post`, `update`, `delete`; see `shared::domain::rule_write`).
 
-use lambda_http::{Body, Request, Response};
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
 use shared::domain::RuleWrite;
 use shared::http::body::parse_object;
+use shared::http::{Body, Request, Response};
 
 use super::writes;
 use crate::RuleState;

@@ -1,10 +1,10 @@
 //! `PUT /api/rule` and `PUT /api/rule/{key}`: change a todo, optionally only if unchanged.
 
-use lambda_http::{Body, Request, Response};
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
 use shared::domain::{RuleChanges, RuleWrite};
 use shared::http::body::parse_object;
+use shared::http::{Body, Request, Response};
 
 use super::writes;
 use crate::RuleState;

@@ -26,13 +26,13 @@
 //! fate unknown, so the client's retry carries it out or finds its record.
 
 use http::{HeaderMap, HeaderValue, StatusCode};
-use lambda_http::{Body, Response};
 use serde_json::{Map, Value, json};
 use shared::ApiError;
 use shared::auth::session::{AuthenticatedUser, VerifiedToken};
 use shared::domain::{Rule, RuleWrite};
 use shared::http::idempotency::idempotency_key;
 use shared::http::response::json;
+use shared::http::{Body, Response};
 use shared::metrics::{self, names};
 use shared::store::UpdateOutcome;
 use shared::store::idempotency::{Earlier, Keyed, RecordedOutcome, Recording, Written};

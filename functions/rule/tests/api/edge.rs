@@ -48,7 +48,7 @@ async fn dot_segments_in_the_path_are_a_400_and_change_nothing() {
         ] {
             let response = shared_testing::answer(
                 event_with(path, method, &alice.token, body.as_ref()),
-                |request| rule_function::handle(&app.state, request),
+                rule_function::router(app.state),
             )
             .await;
             assert_eq!(response.status, 400, "{method} {path}: {:?}", response.body);

@@ -13,7 +13,8 @@ use shared::config::Config;
 use shared_testing::{TestResponse, config, request};
 
 pub(crate) struct TestApp {
-    pub(crate) state: RuleState,
+    /// The function's state, for as long as the test runs (a router holds it).
+    pub(crate) state: &'static RuleState,
     pub(crate) issuer: TokenIssuer,
     pub(crate) config: Config,
     /// The key pair the issuer signs with and the function verifies against.
@@ -54,7 +55,7 @@ pub(crate) async fn spawn_app_through(endpoint: &str) -> TestApp {
     )
     .expect("issuer");
     TestApp {
-        state,
+        state: Box::leak(Box::new(state)),
         issuer,
         config,
         keys,
@@ -104,10 +105,7 @@ impl TestApp {
     }
 
     pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
-        shared_testing::answer(request, |request| {
-            rule_function::handle(&self.state, request)
-        })
-        .await
+        shared_testing::answer(request, rule_function::router(self.state)).await
     }
 
     pub(crate) async fn call(

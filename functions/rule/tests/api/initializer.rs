@@ -49,7 +49,7 @@ async fn a_cold_start_serves_existing_todos_on_its_very_first_request() {
     let auth = format!("Bearer {}", alice.token);
     let first = shared_testing::answer(
         shared_testing::request(Method::GET, "/api/rule", None, &[("authorization", &auth)]),
-        |request| rule_function::handle(state, request),
+        rule_function::router(state),
     )
     .await;
     assert_eq!(first.status, 200);

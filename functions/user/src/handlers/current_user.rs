@@ -3,11 +3,11 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::ApiError;
 use shared::auth::session::authenticate;
 use shared::http::response::json;
+use shared::http::{Body, Request, Response};
 
 use super::session_account;
 use crate::UserState;

@@ -12,13 +12,13 @@
 //! name's attempts are used up.
 
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::ApiError;
 use shared::auth::session::authenticate;
 use shared::domain::AccountDeletion;
 use shared::http::body::parse_object;
 use shared::http::response::{json as json_response, with_cookie};
+use shared::http::{Body, Request, Response};
 use shared::http::{came_over_https, cookie};
 
 use super::login::too_many_attempts;

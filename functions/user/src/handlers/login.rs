@@ -34,13 +34,13 @@
 //! - Input too long to match any account is answered 401 at once, without counting.
 
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::{Map, Value, json};
 use shared::ApiError;
 use shared::domain::LoginAttempt;
 use shared::domain::password::DUMMY_HASH;
 use shared::http::body::{JsonObject, parse_object};
 use shared::http::response::{json as json_response, with_cookie};
+use shared::http::{Body, Request, Response};
 use shared::http::{came_over_https, cookie};
 use shared::metrics::{self, names};
 use shared::store::users::AttemptRefused;

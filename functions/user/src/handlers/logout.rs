@@ -7,11 +7,11 @@
 //! keeps the cookie, so that the client can retry rather than believe it is out.
 
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::ApiError;
 use shared::auth::session::verify;
 use shared::http::response::{json as json_response, with_cookie};
+use shared::http::{Body, Request, Response};
 use shared::http::{came_over_https, cookie};
 
 use crate::UserState;

@@ -1,12 +1,12 @@
 //! `POST /api/register`: a new account, its name unique without regard to case.
 
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use shared::ApiError;
 use shared::domain::Registration;
 use shared::http::body::parse_object;
 use shared::http::response::json;
+use shared::http::{Body, Request, Response};
 
 use super::hash_password;
 use crate::UserState;

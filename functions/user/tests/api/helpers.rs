@@ -11,7 +11,8 @@ use user_function::UserState;
 
 #[derive(Clone)]
 pub(crate) struct TestApp {
-    pub(crate) state: UserState,
+    /// The function's state, for as long as the test runs (a router holds it).
+    pub(crate) state: &'static UserState,
     /// The table's todos, for tests that need some (the rule function's store).
     pub(crate) rules: RuleStore,
     /// The table, read directly.
@@ -35,7 +36,7 @@ pub(crate) async fn spawn_app() -> TestApp {
         .await
         .expect("the initializer succeeds against the emulator");
     TestApp {
-        state,
+        state: Box::leak(Box::new(state)),
         rules,
         datastore,
     }
@@ -43,10 +44,7 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 impl TestApp {
     pub(crate) async fn send(&self, request: lambda_http::Request) -> TestResponse {
-        shared_testing::answer(request, |request| {
-            user_function::handle(&self.state, request)
-        })
-        .await
+        shared_testing::answer(request, user_function::router(self.state)).await
     }
 
     pub(crate) async fn post(&self, path: &str, body: &Value) -> TestResponse {
