@@ -1,15 +1,18 @@
 //! A loopback proxy in front of the DynamoDB emulator that plays faults on chosen
-//! calls: it answers them itself, or forwards them and holds the answer back.
+//! calls: it answers them itself, forwards them and holds or loses the answer, or
+//! forwards them changed.
 //!
 //! - [`FaultProxy`] takes the choice as a function of each request;
 //! - [`ConflictProxy`] answers chosen `TransactWriteItems` calls as DynamoDB does when
 //!   two transactions meet on one item (`TransactionCanceledException` with a
 //!   `TransactionConflict` reason, nothing applied). The emulator serialises
 //!   transactions and never says so; this is how the tests reach the code that
-//!   handles it.
+//!   handles it;
+//! - [`TokenBlindProxy`] stands for a datastore that does not recognise a transaction
+//!   sent again (moto ignores `ClientRequestToken`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,6 +29,10 @@ pub enum Fault {
     Pass,
     /// Forward it (it lands), then hold its answer back this long.
     HoldAnswer(Duration),
+    /// Forward it (it lands), then answer this instead of the datastore's answer.
+    LoseAnswer(http::Response<Full<Bytes>>),
+    /// Forward this body in its place.
+    PassAs(Bytes),
     /// Answer it with this, forwarding nothing.
     Answer(http::Response<Full<Bytes>>),
 }
@@ -96,15 +103,22 @@ async fn answer(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let hold = match choose(&parts, &body) {
+    let (body, hold, lost) = match choose(&parts, &body) {
         Fault::Answer(response) => return response,
-        Fault::HoldAnswer(hold) => Some(hold),
-        Fault::Pass => None,
+        Fault::HoldAnswer(hold) => (body, Some(hold), None),
+        Fault::LoseAnswer(instead) => (body, None, Some(instead)),
+        Fault::PassAs(changed) => (changed, None, None),
+        Fault::Pass => (body, None, None),
     };
     let mut forwarded = http::Request::builder()
         .method(parts.method)
         .uri(format!("{upstream}{}", parts.uri));
-    for (name, value) in &parts.headers {
+    // The client sets the length of the body it forwards.
+    for (name, value) in parts
+        .headers
+        .iter()
+        .filter(|(name, _)| *name != http::header::CONTENT_LENGTH)
+    {
         forwarded = forwarded.header(name, value);
     }
     let Ok(forwarded) = forwarded.body(Full::new(body)) else {
@@ -125,7 +139,7 @@ async fn answer(
     if let Some(hold) = hold {
         tokio::time::sleep(hold).await;
     }
-    response
+    lost.unwrap_or(response)
 }
 
 /// The `X-Amz-Target` operation of a DynamoDB request (`TransactWriteItems`, ...).
@@ -214,6 +228,62 @@ impl ConflictProxy {
     pub fn cancelled(&self) -> usize {
         self.counters.cancelled.load(Ordering::SeqCst)
     }
+}
+
+/// A [`FaultProxy`] in front of which a transaction sent again is a new one: every
+/// transaction goes on without its `ClientRequestToken`, and after
+/// [`Self::lose_next_answer`] the next one lands but answers a 500, so the SDK sends
+/// it again and the datastore judges it afresh.
+#[derive(Debug, Clone)]
+pub struct TokenBlindProxy {
+    proxy: FaultProxy,
+    lose: Arc<AtomicBool>,
+}
+
+impl TokenBlindProxy {
+    /// Starts a proxy forwarding to `upstream`, losing no answer yet.
+    pub async fn start(upstream: &str) -> Self {
+        let lose = Arc::new(AtomicBool::new(false));
+        let armed = lose.clone();
+        let proxy = FaultProxy::start(upstream, move |parts, body| {
+            if operation(parts) != "TransactWriteItems" {
+                return Fault::Pass;
+            }
+            let mut request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+            if let Some(fields) = request.as_object_mut() {
+                fields.remove("ClientRequestToken");
+            }
+            if armed.swap(false, Ordering::SeqCst) {
+                Fault::LoseAnswer(internal_error())
+            } else {
+                Fault::PassAs(Bytes::from(request.to_string()))
+            }
+        })
+        .await;
+        Self { proxy, lose }
+    }
+
+    /// The endpoint to give the function instead of the emulator's.
+    pub fn endpoint(&self) -> &str {
+        self.proxy.endpoint()
+    }
+
+    /// Lets the next transaction land and answers it with a 500.
+    pub fn lose_next_answer(&self) {
+        self.lose.store(true, Ordering::SeqCst);
+    }
+}
+
+fn internal_error() -> http::Response<Full<Bytes>> {
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+        "message": "Internal server error",
+    });
+    http::Response::builder()
+        .status(500)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_else(|_| bad_gateway())
 }
 
 /// DynamoDB's answer to a transaction cancelled by another one on its first item.

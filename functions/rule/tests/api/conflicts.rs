@@ -1,11 +1,13 @@
 //! Contention: DynamoDB cancels a transaction that meets another on the same item
 //! (`TransactionConflict`). The emulator serialises transactions instead, so a proxy
-//! in front of it answers as DynamoDB would.
+//! in front of it answers as DynamoDB would. And a transaction whose answer was lost:
+//! its retry is recognised by its token, or, where a datastore ignores the token, by
+//! what the refusal finds.
 
 use http::Method;
 use serde_json::json;
 use shared::store::Datastore;
-use shared_testing::fault_proxy::ConflictProxy;
+use shared_testing::fault_proxy::{ConflictProxy, TokenBlindProxy};
 
 use crate::helpers::{TestApp, User, spawn_app_through};
 use crate::idempotency::{replayed, with_key};
@@ -112,4 +114,26 @@ async fn a_delete_split_in_two_transactions_and_cut_between_them_is_finished_by_
     assert_eq!(again.body["deleted"], 100);
     assert_eq!(app.list(&alice, "").await.body["total"], 0);
     assert_eq!(stored(&app, &alice).await, Default::default());
+}
+
+#[tokio::test]
+async fn a_write_whose_answer_was_lost_is_done_once_even_where_the_datastore_ignores_tokens() {
+    let proxy = TokenBlindProxy::start(shared_testing::datastore::emulator_endpoint()).await;
+    let app = spawn_app_through(proxy.endpoint()).await;
+    let alice = app.user("alice").await;
+    proxy.lose_next_answer();
+    let created = app
+        .create(&alice, "landed before its answer was lost")
+        .await;
+    proxy.lose_next_answer();
+    let body = json!({"key": created["key"], "status": 2, "version": 1});
+    let updated = app
+        .call(&alice, Method::PUT, "/api/rule", Some(&body))
+        .await;
+    assert_eq!(updated.status, 200, "not a 409: {:?}", updated.body);
+    assert_eq!(updated.body["version"], 2, "applied once");
+    let list = app.list(&alice, "?status=2").await;
+    assert_eq!(list.body["total"], 1, "{:?}", list.body);
+    let stored = stored(&app, &alice).await;
+    assert_eq!((stored.all, stored.by_status[2]), (1, 1));
 }
