@@ -22,7 +22,10 @@
 //!   idle): the concurrency policy against the template's watermarks, with a plot;
 //! - [`writes`]: datastore round trips (and which operations) and latency per write
 //!   route, with and without an `Idempotency-Key`, counted by a [`counting_proxy`]
-//!   between the `rule` function and the emulator.
+//!   between the `rule` function and the emulator;
+//! - [`cost`]: dollars per million requests per route, ours and the Node.js twin's,
+//!   from billed durations and the capacity units the emulator reports, priced from
+//!   [`prices`].
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -32,12 +35,14 @@
 mod cold_start;
 mod container_cost;
 mod container_start;
+mod cost;
 mod counting_proxy;
 mod growth;
 mod load;
 mod overhead;
 mod peers;
 mod plot;
+mod prices;
 mod rule_user;
 mod scale_out;
 mod signing_key;
@@ -108,6 +113,8 @@ pub enum Section {
     StepLoad,
     /// [`writes`].
     Writes,
+    /// [`cost`].
+    Cost,
 }
 
 impl BenchOptions {
@@ -373,6 +380,19 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         }
         if options.wants(Section::Writes) {
             writes::measure(&options, &bin_dir, &functions, &client).await?;
+        }
+        if options.wants(Section::Cost)
+            && let Some(store) = &datastore
+        {
+            cost::measure(
+                &options,
+                &bin_dir,
+                &functions,
+                &store.endpoint,
+                &keys,
+                &client,
+            )
+            .await?;
         }
         if options.wants(Section::Growth) {
             growth::measure(&options, &bin_dir, &functions, &keys, &client).await?;

@@ -26,7 +26,7 @@ struct Cli {
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
     /// Only these measurements (repeatable): cold-start, overhead, container-cost,
-    /// scale-out, writes, growth, signing-key, peers, container-start,
+    /// scale-out, writes, cost, growth, signing-key, peers, container-start,
     /// step-load. All of them by default.
     #[arg(long = "only", value_enum)]
     only: Vec<Section>,

@@ -294,7 +294,7 @@ async fn fixture(client: &HttpClient, base: &str) -> Result<Fixture, CommandErro
 }
 
 /// Creates `count` todos through `base` (several at once, not timed); answers their keys.
-async fn seed(
+pub(super) async fn seed(
     client: &HttpClient,
     base: &str,
     bearer: &str,
