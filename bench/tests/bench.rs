@@ -1,8 +1,9 @@
 //! `bench` end to end, in a short run: every figure it promises is printed, for the
 //! test function and the template's real functions, and the peers comparison (the
 //! Node.js twin and cargo lambda, which `make peers` builds; `make unit-test` does it
-//! first) prints its table, and the write costs (round trips and latency per write
-//! route) their rows, so the benchmark cannot rot between the runs that quote it.
+//! first) prints its table, the write costs (round trips and latency per write
+//! route) and the cost per million requests their rows, so the benchmark cannot rot
+//! between the runs that quote it.
 
 use std::path::Path;
 use std::process::Command;
@@ -110,8 +111,9 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         "signing key:\n{stdout}"
     );
     assert!(
-        stdout.contains("| figure | ours | node | cargo lambda |"),
-        "the peers table for all three systems (run `make peers` first):\n{stdout}"
+        stdout
+            .contains("| figure | ours | node, on-demand | node, 10 per instance | cargo lambda |"),
+        "the peers table for all four systems (run `make peers` first):\n{stdout}"
     );
     for row in [
         "init duration, user",
@@ -126,8 +128,8 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
             .lines()
             .find(|l| l.starts_with(&format!("| {row} |")))
             .unwrap_or_else(|| panic!("no row {row}:\n{stdout}"));
-        // ours, node, cargo lambda and the two ratios.
-        assert_eq!(line.matches('|').count(), 7, "{line}");
+        // ours, node in both modes, cargo lambda and the three ratios.
+        assert_eq!(line.matches('|').count(), 9, "{line}");
     }
     assert!(
         !stdout.contains("requests failed or got another status"),
@@ -137,7 +139,37 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         .lines()
         .filter(|l| l.contains("(at least ×") && l.ends_with("met"))
         .count();
-    assert_eq!(targets, 6, "six targets judged:\n{stdout}");
+    assert_eq!(
+        targets, 12,
+        "six targets judged against each Node.js mode:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("against node, on-demand (headline):"),
+        "the on-demand comparison is the headline:\n{stdout}"
+    );
+    // Cost per million requests: a row per route for ours and the twin, priced.
+    for route in [
+        "register",
+        "log in",
+        "current user",
+        "list, page of 10",
+        "get one",
+        "create",
+        "update (desc)",
+        "delete one",
+        "delete 10 (one request)",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {route} |")) && l.contains('$'))
+            .unwrap_or_else(|| panic!("no cost row {route}:\n{stdout}"));
+        // Five prices per system, and the ratio.
+        assert_eq!(line.matches('$').count(), 10, "{line}");
+    }
+    assert!(
+        stdout.contains("target: ours costs no more than the Node.js twin on every route"),
+        "the cost verdict:\n{stdout}"
+    );
     let chart = std::fs::read_to_string(plots.join("peers.svg")).expect("the peers chart");
     assert!(
         chart.starts_with("<svg") && chart.contains("ours vs node"),

@@ -12,7 +12,7 @@ const TOP: f64 = 48.0;
 /// The scale: 1/10 to 1000 times.
 const MIN_LOG: f64 = -1.0;
 const MAX_LOG: f64 = 3.0;
-const COLOURS: [&str; 3] = ["#2b6cb0", "#c05621", "#2f855a"];
+const COLOURS: [&str; 4] = ["#2b6cb0", "#c05621", "#805ad5", "#2f855a"];
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -37,8 +37,10 @@ pub(super) fn svg(title: &str, systems: &[&str], rows: &[Row]) -> String {
          <text x=\"10\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{}</text>\n",
         escape(title)
     );
+    // The legend in the systems' order (the headline peer first), each entry as wide
+    // as its text.
+    let mut lx = 10.0;
     for (p, name) in systems.iter().skip(1).enumerate() {
-        let lx = LABEL + p as f64 * 170.0;
         out.push_str(&format!(
             "<rect x=\"{lx}\" y=\"27\" width=\"10\" height=\"10\" fill=\"{}\"/>\
              <text x=\"{}\" y=\"36\">ours vs {}</text>\n",
@@ -46,6 +48,7 @@ pub(super) fn svg(title: &str, systems: &[&str], rows: &[Row]) -> String {
             lx + 14.0,
             escape(name)
         ));
+        lx += 14.0 + 6.2 * (name.chars().count() + 8) as f64 + 16.0;
     }
     let bottom = height - 30.0;
     for tick in [0.1, 1.0, 10.0, 100.0, 1000.0] {

@@ -4,7 +4,9 @@
 //! - the same two functions written for Lambda's Node.js runtime (`bench/peers/node`),
 //!   bundled as `sam build` bundles `BuildMethod: esbuild` and started as Lambda starts
 //!   Node.js (a custom-runtime `bootstrap` running `aws-lambda-ric` on Node.js 22), on
-//!   this platform;
+//!   this platform, in both modes Lambda offers: on-demand (one request per instance,
+//!   `aws-lambda-ric` without worker threads), the headline comparison, and the
+//!   per-instance concurrency of Lambda Managed Instances (10, with its workers);
 //! - `cargo lambda watch`, the tool Rust Lambda developers run locally, serving our
 //!   release binaries through its own Runtime API and HTTP endpoint.
 //!
@@ -42,7 +44,7 @@ pub(super) const NODE_DIR: &str = "bench/peers/node";
 const CARGO_LAMBDA: &str = ".venv/bin/cargo-lambda";
 
 /// The Node.js peer's functions, from its template and `node build.mjs`'s output.
-fn node_functions(
+pub(super) fn node_functions(
     node_dir: &Path,
     endpoint: &str,
     keys: &KeyPair,
@@ -170,6 +172,12 @@ pub(super) async fn measure(
             cargo_lambda: cargo_lambda.clone(),
         },
         Setup {
+            kind: Kind::NodeOnDemand,
+            functions: super::cost::on_demand(node_functions(&node_dir, endpoint, keys)?),
+            bin_dir: bin_dir.to_owned(),
+            cargo_lambda: cargo_lambda.clone(),
+        },
+        Setup {
             kind: Kind::Node,
             functions: node_functions(&node_dir, endpoint, keys)?,
             bin_dir: bin_dir.to_owned(),
@@ -199,8 +207,10 @@ pub(super) async fn measure(
         )
     };
     println!(
-        "  conditions: {}; Node.js {node} with aws-lambda-ric {} ({} worker threads, its default \
-         at a per-instance concurrency, here 10); {}; {} (DynamoDB API emulator); \
+        "  conditions: {}; Node.js {node} with aws-lambda-ric {}: on-demand, no worker threads \
+         (one request per instance), and at a per-instance concurrency of 10, {} worker \
+         threads (its default there); ours at the template's concurrency (10) in both; {}; \
+         {} (DynamoDB API emulator); \
          {} rounds, {:.1} s per load run, systems alternating in {} stretches",
         machine(),
         package_version(&node_dir.join("node_modules/aws-lambda-ric/package.json")),
@@ -282,30 +292,32 @@ pub(super) async fn measure(
     let rows = rows(&setups, &node_dir, &cold, &warm);
     println!();
     report::print(&names, &rows);
-    let mut targets = Vec::new();
-    for f in ["user", "rule"] {
-        targets.push(Target {
-            label: "init duration",
-            row: format!("init duration, {f}"),
-            peer: 1,
-            factor: 30.0,
-        });
-        targets.push(Target {
-            label: "idle memory",
-            row: format!("idle RSS, {f}"),
-            peer: 1,
-            factor: 5.0,
-        });
+    // The headline: against Node.js on-demand (system 1); then against Node.js at a
+    // per-instance concurrency (system 2).
+    for (peer, mode) in [(1, "on-demand (headline)"), (2, "10 per instance")] {
+        println!("  against node, {mode}:");
+        let mut targets = Vec::new();
+        for f in ["user", "rule"] {
+            targets.push(Target {
+                row: format!("init duration, {f}"),
+                peer,
+                factor: 30.0,
+            });
+            targets.push(Target {
+                row: format!("idle RSS, {f}"),
+                peer,
+                factor: 5.0,
+            });
+        }
+        for (label, _) in &warm {
+            targets.push(Target {
+                row: format!("{label}: instance CPU per request, 10 clients"),
+                peer,
+                factor: 3.0,
+            });
+        }
+        report::verdicts(&names, &rows, &targets);
     }
-    for (label, _) in &warm {
-        targets.push(Target {
-            label: "instance CPU per warm request",
-            row: format!("{label}: instance CPU per request, 10 clients"),
-            peer: 1,
-            factor: 3.0,
-        });
-    }
-    report::verdicts(&names, &rows, &targets);
     let path = options.plots.join("peers.svg");
     std::fs::create_dir_all(&options.plots)
         .map_err(CommandError::io("creating the plots folder"))?;

@@ -22,7 +22,7 @@ pub(super) fn sizes(setup: &Setup, node_dir: &Path) -> (u64, Option<u64>) {
                 .sum(),
             None,
         ),
-        Kind::Node => (
+        Kind::NodeOnDemand | Kind::Node => (
             setup
                 .functions
                 .iter()

@@ -103,9 +103,8 @@ pub(super) fn print(systems: &[&str], rows: &[Row]) {
     }
 }
 
-/// A target: ours at least `factor` times better than system `peer` on the row `label`.
+/// A target: ours at least `factor` times better than system `peer` on the row `row`.
 pub(super) struct Target {
-    pub(super) label: &'static str,
     pub(super) row: String,
     pub(super) peer: usize,
     pub(super) factor: f64,
@@ -126,7 +125,7 @@ pub(super) fn verdicts(systems: &[&str], rows: &[Row], targets: &[Target]) {
         };
         println!(
             "    {} (at least ×{} vs {}): {} {verdict}",
-            target.label,
+            target.row,
             target.factor,
             systems.get(target.peer).copied().unwrap_or("?"),
             times(ratio)

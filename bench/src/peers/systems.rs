@@ -1,16 +1,21 @@
 //! The three systems the peers comparison runs, each with the same two functions:
 //!
 //! - **ours**: the Rust `user` and `rule` release binaries on this platform;
-//! - **node**: the Node.js peer (`bench/peers/node`, built as `sam build` builds
-//!   `BuildMethod: esbuild`) on this platform, started by its custom-runtime `bootstrap`
-//!   (Node.js 22 with `aws-lambda-ric`), as Lambda starts a Node.js function;
+//! - **node, on-demand**: the Node.js peer (`bench/peers/node`, built as `sam build`
+//!   builds `BuildMethod: esbuild`) on this platform, started by its custom-runtime
+//!   `bootstrap` (Node.js 22 with `aws-lambda-ric`), as Lambda starts a Node.js
+//!   function, one request per instance as on-demand Lambda runs it (no
+//!   `AWS_LAMBDA_MAX_CONCURRENCY`, so `aws-lambda-ric` starts no worker threads);
+//! - **node, 10 per instance**: the same at the template's per-instance concurrency,
+//!   as Lambda Managed Instances run it (`aws-lambda-ric` with its worker threads);
 //! - **cargo lambda**: the same Rust release binaries under `cargo lambda watch`'s own
 //!   Runtime API and HTTP endpoint (`--only-lambda-apis`: it runs the emulator and we
 //!   start the binaries; letting it build them would rebuild the workspace with other
 //!   features), one `watch` server per function.
 //!
-//! Every system gets one instance per function at the template's per-instance
-//! concurrency (10): more clients wait in the system's own queue.
+//! Every system gets one instance per function, at the template's per-instance
+//! concurrency (10) but for the on-demand Node.js peer (1): more clients wait in the
+//! system's own queue.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -31,7 +36,9 @@ const SERVER_START: Duration = Duration::from_secs(30);
 pub(super) enum Kind {
     /// The Rust functions on this platform.
     Ours,
-    /// The Node.js peer on this platform.
+    /// The Node.js peer on this platform, one request per instance (on-demand Lambda).
+    NodeOnDemand,
+    /// The Node.js peer on this platform at the per-instance concurrency.
     Node,
     /// The Rust functions under `cargo lambda watch`.
     CargoLambda,
@@ -41,7 +48,8 @@ impl Kind {
     pub(super) fn label(self) -> &'static str {
         match self {
             Kind::Ours => "ours",
-            Kind::Node => "node",
+            Kind::NodeOnDemand => "node, on-demand",
+            Kind::Node => "node, 10 per instance",
             Kind::CargoLambda => "cargo lambda",
         }
     }
@@ -92,7 +100,7 @@ impl Setup {
             setup: self.clone(),
         };
         match self.kind {
-            Kind::Ours | Kind::Node => {
+            Kind::Ours | Kind::NodeOnDemand | Kind::Node => {
                 let settings = PoolSettings {
                     max_instances: 1,
                     ..PoolSettings::default()
