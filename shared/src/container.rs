@@ -14,7 +14,6 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use http::StatusCode;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -59,8 +58,7 @@ pub async fn serve_http(address: SocketAddr, router: Router) -> Result<(), lambd
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
             .layer(RequestBodyTimeoutLayer::new(timeouts.read)),
     );
-    let make_service = move |_peer| TowerToHyperService::new(router.clone());
-    crate::edge::serve(listener, timeouts, make_service, shutdown_signal()).await;
+    crate::edge::serve(listener, timeouts, router, shutdown_signal()).await;
     Ok(())
 }
 

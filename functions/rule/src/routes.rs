@@ -5,7 +5,7 @@
 //! before any handler runs.
 
 use axum::Router;
-use axum::extract::{FromRequest, RawPathParams, State};
+use axum::extract::{FromRequest, FromRequestParts as _, RawPathParams, State};
 use axum::routing::get;
 use shared::ApiError;
 use shared::auth::session::{VerifiedToken, verify};
@@ -19,7 +19,7 @@ use crate::handlers;
 /// The function: its routes on `state`, with what every function shares.
 pub fn router(state: &'static RuleState) -> Router {
     let todos = get(list).post(post).put(update).delete(delete);
-    let todo = get(get_one).put(update_one).delete(delete_one);
+    let todo = get(get_one).put(update).delete(delete);
     let routes = route(Router::new(), "/api/rule", todos);
     finish(route(routes, "/api/rule/{key}", todo).with_state(state))
 }
@@ -27,8 +27,13 @@ pub fn router(state: &'static RuleState) -> Router {
 type Answer = Result<Response<Body>, ApiError>;
 type Rules = State<&'static RuleState>;
 
-/// A request with its body read and its token verified.
-struct Authorized(VerifiedToken, Request);
+/// A request with its body read and its token verified, and the `{key}` of its path
+/// as the client sent it (percent-encoded), if it has one.
+struct Authorized {
+    token: VerifiedToken,
+    request: Request,
+    key: Option<String>,
+}
 
 impl FromRequest<&'static RuleState> for Authorized {
     type Rejection = ApiError;
@@ -37,53 +42,39 @@ impl FromRequest<&'static RuleState> for Authorized {
         request: axum::extract::Request,
         state: &&'static RuleState,
     ) -> Result<Self, ApiError> {
+        let (mut parts, body) = request.into_parts();
+        let params = RawPathParams::from_request_parts(&mut parts, state).await;
+        let key = params
+            .ok()
+            .and_then(|p| p.iter().next().map(|(_, key)| key.to_owned()));
+        let request = axum::extract::Request::from_parts(parts, body);
         let Buffered(request) = Buffered::from_request(request, state).await?;
         let token = verify(request.headers(), &state.verifier)?;
-        Ok(Self(token, request))
+        Ok(Self {
+            token,
+            request,
+            key,
+        })
     }
 }
 
-/// The `{key}` segment as the client sent it (percent-encoded).
-fn key(params: &RawPathParams) -> &str {
-    params.iter().next().map_or("", |(_, key)| key)
+async fn list(State(state): Rules, call: Authorized) -> Answer {
+    handlers::list::handle(state, call.token, &call.request).await
 }
 
-async fn list(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
-    handlers::list::handle(state, token, &request).await
+async fn get_one(State(state): Rules, call: Authorized) -> Answer {
+    let key = call.key.unwrap_or_default();
+    handlers::get::handle(state, call.token, &key).await
 }
 
-async fn post(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
-    handlers::post::handle(state, token, &request).await
+async fn post(State(state): Rules, call: Authorized) -> Answer {
+    handlers::post::handle(state, call.token, &call.request).await
 }
 
-async fn update(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
-    handlers::update::handle(state, token, &request, None).await
+async fn update(State(state): Rules, call: Authorized) -> Answer {
+    handlers::update::handle(state, call.token, &call.request, call.key.as_deref()).await
 }
 
-async fn delete(State(state): Rules, Authorized(token, request): Authorized) -> Answer {
-    handlers::delete::handle(state, token, &request, None).await
-}
-
-async fn get_one(
-    State(state): Rules,
-    params: RawPathParams,
-    Authorized(token, _): Authorized,
-) -> Answer {
-    handlers::get::handle(state, token, key(&params)).await
-}
-
-async fn update_one(
-    State(state): Rules,
-    params: RawPathParams,
-    Authorized(token, request): Authorized,
-) -> Answer {
-    handlers::update::handle(state, token, &request, Some(key(&params))).await
-}
-
-async fn delete_one(
-    State(state): Rules,
-    params: RawPathParams,
-    Authorized(token, request): Authorized,
-) -> Answer {
-    handlers::delete::handle(state, token, &request, Some(key(&params))).await
+async fn delete(State(state): Rules, call: Authorized) -> Answer {
+    handlers::delete::handle(state, call.token, &call.request, call.key.as_deref()).await
 }

@@ -125,7 +125,7 @@ async fn invoke(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string());
-    let body = match shared::edge::body::read(
+    let body = match super::request_body::read(
         &parts.headers,
         body,
         MAX_REQUEST_BODY,

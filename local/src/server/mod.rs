@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod invoke_api;
 pub mod metrics;
 pub mod omit_fields;
+pub mod request_body;
 pub mod routes;
 pub mod static_files;
 pub mod status_page;
@@ -120,23 +121,11 @@ pub fn serve(
     listener: TcpListener,
     options: ServerOptions,
 ) -> Result<JoinHandle<()>, ServeError> {
-    use tower::ServiceExt as _;
     let router = router(platform, &options)?;
-    let make_service = move |peer: std::net::SocketAddr| {
-        let router = router.clone();
-        hyper_util::service::TowerToHyperService::new(router.map_request(
-            move |mut request: http::Request<hyper::body::Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                request
-            },
-        ))
-    };
     Ok(tokio::spawn(shared::edge::serve(
         listener,
         options.timeouts,
-        make_service,
+        router,
         std::future::pending(),
     )))
 }

@@ -2,39 +2,31 @@
 //!
 //! Behind API Gateway, AWS parses HTTP and bounds slow clients. A server that faces
 //! clients itself has to do that work, and answer every failure in the contract's
-//! shape even when no handler ever saw the request. [`serve`] runs hyper on a
-//! listener with what that takes:
+//! shape even when no handler ever saw the request. [`serve`] runs an axum `Router`
+//! with `axum::serve` on a listener whose connections are [`head::Guarded`]:
 //!
-//! - [`io::EdgeIo`] wraps each connection: a client that sends part of a request
-//!   head and stalls gets a **408** after [`Timeouts::read`] (an idle keep-alive
-//!   connection is closed quietly after [`Timeouts::idle`]), and the errors hyper
-//!   writes by itself for requests it cannot parse (400 for a garbage request line
-//!   or a duplicate `Content-Length`, 414 for a long URL, 431 for too many or too
-//!   large headers) are rewritten into the contract's JSON error.
-//! - [`tracker`] tells the connection when a request is being answered, so that
-//!   only hyper's own answers are rewritten.
-//! - [`body::read`] reads a request body for a handler: a `Content-Length` over
-//!   the limit is a 413 at once (no `100 Continue` is sent), a malformed chunked
-//!   body a 400, a body that does not arrive within [`Timeouts::read`] a 408.
+//! - [`head`] reads each request head before hyper does: a head that stalls gets a
+//!   **408** after [`Timeouts::read`] (an idle keep-alive connection is closed quietly
+//!   after [`Timeouts::idle`]); a long URL gets a **414**, too many or too large
+//!   headers a **431**, bytes that are not an HTTP/1.1 head (or a duplicate
+//!   `Content-Length`) a **400**, all in the contract's JSON, within limits below
+//!   hyper's own; [`framing`] follows each body to where the next head starts.
+//! - Request bodies are the server's: [`crate::container`] bounds them with
+//!   tower-http's layers, the local gateway reads them itself.
 //! - On shutdown, listening stops and every connection finishes the request it is
 //!   serving (up to [`DRAIN_TIMEOUT`]), then closes.
 
-pub mod body;
-pub mod io;
-pub mod tracker;
+pub mod framing;
+pub mod head;
 
-use std::convert::Infallible;
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use http::{Request, Response};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::Service;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use axum::Router;
+use axum::serve::{Listener, ListenerExt as _};
+use tokio::net::{TcpListener, TcpStream};
 
 /// How long clients may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,64 +49,64 @@ impl Default for Timeouts {
 
 /// How long in-flight requests may finish after shutdown begins.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// The most request headers accepted (hyper's default; more is a 431).
-const MAX_HEADERS: usize = 100;
 
-/// Serves HTTP/1.1 on `listener` with the service `make_service` builds for each
-/// client address, until `shutdown` completes; then drains in-flight requests.
-pub async fn serve<M, S, B, F>(
+/// Serves `router` on `listener` until `shutdown` completes; then drains in-flight
+/// requests. Handlers can read the client's address as `ConnectInfo<SocketAddr>`.
+pub async fn serve<F>(listener: TcpListener, timeouts: Timeouts, router: Router, shutdown: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let listener = Guarding { listener, timeouts }.tap_io(|connection| {
+        let _ = connection.get_ref().set_nodelay(true);
+    });
+    let (draining, drain_started) = tokio::sync::oneshot::channel();
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = draining.send(());
+    });
+    let drain_limit = async {
+        match drain_started.await {
+            Ok(()) => tokio::time::sleep(DRAIN_TIMEOUT).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = server => if let Err(e) = served {
+            tracing::warn!(error = %e, "serving failed");
+        },
+        () = drain_limit => tracing::warn!("in-flight requests did not finish in time"),
+    }
+}
+
+/// A listener whose connections are [`head::Guarded`].
+struct Guarding {
     listener: TcpListener,
     timeouts: Timeouts,
-    make_service: M,
-    shutdown: F,
-) where
-    M: Fn(SocketAddr) -> S,
-    S: Service<Request<Incoming>, Response = Response<B>, Error = Infallible> + Send + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body + Send + Unpin + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    F: Future<Output = ()>,
-{
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
+}
+
+impl Listener for Guarding {
+    type Io = head::Guarded<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.listener.accept().await {
+                Ok((stream, peer)) => return (head::Guarded::new(stream, self.timeouts), peer),
                 Err(e) => {
                     tracing::warn!(error = %e, "accept failed");
                     // Out of file descriptors and the like: do not spin.
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
                 }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let tracker = tracker::Tracker::new();
-        let io = TokioIo::new(io::EdgeIo::new(stream, tracker.clone(), timeouts));
-        let service = tracker::Tracked::new(make_service(peer), tracker);
-        let connection = http1::Builder::new()
-            .timer(TokioTimer::new())
-            // EdgeIo bounds the head itself (and answers 408); this is only a backstop.
-            .header_read_timeout(timeouts.idle + timeouts.read)
-            .max_headers(MAX_HEADERS)
-            .serve_connection(io, service);
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection closed with an error");
             }
-        });
+        }
     }
-    // Stop listening first: new clients are refused while the others finish.
-    drop(listener);
-    tracing::info!(connections = graceful.count(), "shutting down");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("in-flight requests did not finish in time");
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.listener.local_addr()
     }
 }

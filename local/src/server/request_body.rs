@@ -1,5 +1,5 @@
-//! Reading a request body at the edge: bounded in size and in time, and every way it
-//! can go wrong named with its own status.
+//! Reading a request body for a function's event: bounded in size and in time, and
+//! every way it can go wrong named with its own status.
 //!
 //! | what the client does | answer |
 //! |---|---|
@@ -14,7 +14,7 @@ use bytes::Bytes;
 use http::{HeaderMap, header};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
-use crate::ApiError;
+use shared::ApiError;
 
 /// Reads `body` (announced by `headers`) in full, if it is at most `limit` bytes and
 /// arrives within `timeout`.
@@ -25,7 +25,7 @@ pub async fn read<B>(
     timeout: Duration,
 ) -> Result<Bytes, ApiError>
 where
-    B: http_body::Body,
+    B: axum::body::HttpBody,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let announced = headers
