@@ -124,3 +124,60 @@ fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!(panic = %message, "handler panicked");
     ApiError::Internal.into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::get;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn panics() -> &'static str {
+        panic!("a bug")
+    }
+
+    async fn send(method: Method, path: &str) -> (http::StatusCode, http::HeaderMap, String) {
+        let routes = route(
+            Router::new(),
+            "/todos",
+            get(|| async { "listed" }).post(panics),
+        );
+        let request = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let Ok(response) = finish(routes).oneshot(request).await;
+        let (parts, body) = response.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.expect("body");
+        let body = String::from_utf8(body.to_vec()).expect("text");
+        (parts.status, parts.headers, body)
+    }
+
+    #[tokio::test]
+    async fn routes_match_with_and_without_a_trailing_slash() {
+        for path in ["/todos", "/todos/"] {
+            let (status, headers, body) = send(Method::GET, path).await;
+            assert_eq!((status.as_u16(), body.as_str()), (200, "listed"), "{path}");
+            assert!(headers.contains_key("x-request-id"));
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_methods_unknown_paths_dot_segments_and_panics_get_the_contract_s_answers() {
+        let (status, headers, body) = send(Method::DELETE, "/todos").await;
+        assert_eq!(status.as_u16(), 405);
+        assert_eq!(headers[header::ALLOW], "GET, POST");
+        assert!(body.contains("METHOD_NOT_ALLOWED"), "{body}");
+        for (method, path, status, code) in [
+            (Method::GET, "/nope", 404, "NOT_FOUND"),
+            (Method::GET, "/todos/%2e", 400, "BAD_REQUEST"),
+            (Method::POST, "/todos", 500, "INTERNAL_ERROR"),
+        ] {
+            let (answered, headers, body) = send(method, path).await;
+            assert_eq!(answered.as_u16(), status, "{path}: {body}");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+            assert!(body.contains(code), "{path}: {body}");
+        }
+    }
+}
