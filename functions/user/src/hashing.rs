@@ -1,112 +1,91 @@
-//! Password hashing off the async runtime, in a fixed number of reused Argon2 memories.
+//! Password hashing off the async runtime, at most `limit` hashes at once.
 //!
-//! Each Argon2 hash works in 19 MiB. Allocated and freed per hash, those blocks stayed
-//! in glibc's per-thread arenas and an instance grew from 12 MiB to hundreds of MiB
-//! under logins (see `shared::domain::password::HashMemory`). Here memory is bounded by
-//! construction:
+//! Each Argon2 hash allocates its 19 MiB of working memory and frees it when done, so
+//! the memory hashing holds at any moment is at most `limit` × 19 MiB:
 //!
 //! - a semaphore of `limit` permits bounds how many hashes run at once;
-//! - a job takes a permit, then an idle [`HashMemory`], allocating one only when none
-//!   is idle; it runs on a blocking thread, puts the memory back and only then lets
-//!   the permit go. A memory is only ever out of the idle list under a permit, so at
-//!   most `limit` memories ever exist, each allocated on first use and kept;
 //! - the permit travels into the blocking job, so a request that is dropped while its
-//!   hash runs (a client gone, a timeout) cannot let another hash start beside it.
-//!
-//! An idle instance has allocated nothing; a busy one holds `limit` × 19 MiB.
+//!   hash runs (a client gone, a timeout) cannot let another hash start beside it;
+//! - the allocator gives a freed working memory back to the system: musl's maps such
+//!   large blocks on their own and unmaps them on free, and glibc's does too once its
+//!   mmap threshold is pinned ([`Hashing::new`] does it). Left to itself, glibc raises
+//!   that threshold past each large block freed, serves the next ones from its heaps
+//!   and keeps them there: an instance grew to 800 MiB under parallel logins, and
+//!   limiting glibc to one or two arenas did not stop it (docs/security.md).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use shared::domain::password::HashMemory;
 use tokio::sync::Semaphore;
 
-/// A job that did not run to its end: the pool was closed, or the job panicked.
+/// A job that did not run to its end: the semaphore was closed, or the job panicked.
 #[derive(Debug, thiserror::Error)]
 #[error("the password hashing job did not complete: {0}")]
 pub struct HashingFailed(String);
 
-/// Runs password hashing, at most `limit` at once, each in a reused [`HashMemory`].
+/// Runs password hashing on blocking threads, at most `limit` at once.
 #[derive(Debug, Clone)]
 pub struct Hashing {
     permits: Arc<Semaphore>,
-    idle: Arc<Mutex<Vec<HashMemory>>>,
-    allocated: Arc<AtomicUsize>,
 }
 
 impl Hashing {
-    /// A pool for `limit` concurrent hashes; no memory is allocated yet.
+    /// Room for `limit` concurrent hashes; pins glibc's mmap threshold.
     pub fn new(limit: usize) -> Self {
+        unmap_large_blocks_on_free();
         Self {
             permits: Arc::new(Semaphore::new(limit)),
-            idle: Arc::new(Mutex::new(Vec::with_capacity(limit))),
-            allocated: Arc::new(AtomicUsize::new(0)),
         }
     }
 
-    /// How many memories have been allocated so far (never more than the limit).
-    pub fn allocated(&self) -> usize {
-        self.allocated.load(Ordering::Relaxed)
-    }
-
-    /// Runs `work` with a memory on a blocking thread once a permit is free.
+    /// Runs `work` on a blocking thread once a permit is free.
     pub async fn run<T, F>(&self, work: F) -> Result<T, HashingFailed>
     where
-        F: FnOnce(&mut HashMemory) -> T + Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
             .map_err(|e| HashingFailed(e.to_string()))?;
-        let pool = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut memory = pool.take();
-            let result = work(&mut memory);
-            pool.put_back(memory);
+            let result = work();
             drop(permit);
             result
         })
         .await
         .map_err(|e| HashingFailed(e.to_string()))
     }
+}
 
-    /// An idle memory, or a new one when none is idle (only ever under a permit).
-    fn take(&self) -> HashMemory {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        idle.unwrap_or_else(|| {
-            self.allocated.fetch_add(1, Ordering::Relaxed);
-            HashMemory::new()
-        })
-    }
+/// Blocks from this size (bytes) up are mapped on their own and unmapped when freed:
+/// well below an Argon2 working memory (19 MiB), well above the service's other buffers.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: libc::c_int = 4 << 20;
 
-    /// Returns a memory for the next job.
-    fn put_back(&self, memory: HashMemory) {
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(memory);
+/// Sets glibc's mmap threshold, which also stops glibc from raising it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn unmap_large_blocks_on_free() {
+    // SAFETY: mallopt only sets one of the allocator's parameters, under its lock.
+    let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) };
+    if set != 1 {
+        tracing::warn!("glibc refused the mmap threshold: freed hash memory may be kept");
     }
 }
 
+/// Other allocators (musl's) unmap large blocks on free by themselves.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn unmap_large_blocks_on_free() {}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use super::*;
 
-    #[test]
-    fn an_idle_pool_has_allocated_nothing() {
-        assert_eq!(Hashing::new(2).allocated(), 0);
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn many_parallel_jobs_share_at_most_the_limit_of_memories() {
+    async fn many_parallel_jobs_run_at_most_the_limit_at_once() {
         let hashing = Hashing::new(2);
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
@@ -116,7 +95,7 @@ mod tests {
                     (hashing.clone(), Arc::clone(&running), Arc::clone(&most));
                 tokio::spawn(async move {
                     hashing
-                        .run(move |_memory| {
+                        .run(move || {
                             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                             most.fetch_max(now, Ordering::SeqCst);
                             std::thread::sleep(Duration::from_millis(20));
@@ -130,7 +109,6 @@ mod tests {
             job.await.expect("task ran").expect("job ran");
         }
         assert_eq!(most.load(Ordering::SeqCst), 2);
-        assert_eq!(hashing.allocated(), 2);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,7 +117,7 @@ mod tests {
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let job = |running: Arc<AtomicUsize>, most: Arc<AtomicUsize>| {
-            move |_memory: &mut HashMemory| {
+            move || {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(200));
@@ -157,6 +135,5 @@ mod tests {
             .await
             .expect("job ran");
         assert_eq!(most.load(Ordering::SeqCst), 1);
-        assert_eq!(hashing.allocated(), 1);
     }
 }

@@ -3,7 +3,7 @@
 //! - [`routes`] is the function as an axum `Router`: which method and path reach which
 //!   handler.
 //! - [`state`] is what the initializer builds once per instance.
-//! - [`hashing`] runs Argon2 off the async runtime in a few reused memories.
+//! - [`hashing`] runs Argon2 off the async runtime, a bounded number at once.
 //! - [`handlers`] holds one file per route: register, login, logout, current user,
 //!   delete account; [`closing`] finishes an account's deletion.
 //!

@@ -1,4 +1,4 @@
-//! What the user function's initializer builds: stores, token keys, a hashing pool.
+//! What the user function's initializer builds: stores, token keys, a hashing bound.
 
 use std::time::{Duration, Instant};
 
@@ -10,9 +10,9 @@ use shared::store::{AccountStore, SessionStore, UserStore};
 
 use crate::hashing::Hashing;
 
-/// How many Argon2 hashes (19 MiB each) may run at once in one instance, and so how
-/// many 19 MiB working memories an instance allocates at most (lazily, then reused).
-pub const CONCURRENT_HASHES: usize = 2;
+/// How many Argon2 hashes (19 MiB of working memory each) may run at once in one
+/// instance.
+const CONCURRENT_HASHES: usize = 2;
 /// Login attempts per name and window not followed by a successful login; past
 /// them, logins for that name get 429 until the window ends.
 pub const MAX_FAILED_LOGINS: u32 = 5;

@@ -14,20 +14,20 @@ use shared::store::users::UserRecord;
 use crate::UserState;
 use crate::hashing::HashingFailed;
 
-/// Hashes `password` for storage, in the instance's hashing pool.
+/// Hashes `password` for storage, under the instance's hashing bound.
 pub(crate) async fn hash_password(
     state: &UserState,
     password: Password,
 ) -> Result<PasswordHash, ApiError> {
     state
         .hashing
-        .run(move |memory| password.hash(memory))
+        .run(move || password.hash())
         .await
         .map_err(internal)?
         .map_err(ApiError::from)
 }
 
-/// Checks `password` against the PHC string `hash`, in the instance's hashing pool.
+/// Checks `password` against the PHC string `hash`, under the instance's hashing bound.
 pub(crate) async fn password_matches(
     state: &UserState,
     password: Password,
@@ -35,7 +35,7 @@ pub(crate) async fn password_matches(
 ) -> Result<bool, ApiError> {
     state
         .hashing
-        .run(move |memory| password.matches(&hash, memory))
+        .run(move || password.matches(&hash))
         .await
         .map_err(internal)
 }
