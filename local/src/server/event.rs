@@ -1,45 +1,32 @@
-//! Converting between HTTP and API Gateway HTTP API payload format 2.0, with the
-//! `aws_lambda_events` types that `lambda_http` reads on the function's side.
+//! Converting between HTTP and API Gateway HTTP API payload format 2.0, as the
+//! `aws_lambda_events` types that `lambda_http` reads on the function's side have it.
 //!
-//! [`to_event`] turns a browser request into the [`ApiGatewayV2httpRequest`] Lambda
-//! receives: lower-case headers (repeated ones joined by commas), `cookies` split out
-//! of the `Cookie` header, the raw and the decoded query string (repeated keys joined
-//! by commas), path parameters, a base64 body for non-text content, and a request
-//! context. It is written as API Gateway writes it, without the fields the struct has
-//! for other payloads ([`omit_fields`](super::omit_fields)).
+//! [`to_event`] writes the JSON of the `ApiGatewayV2httpRequest` Lambda receives for a
+//! browser request: lower-case headers (repeated ones joined by commas), `cookies` split
+//! out of the `Cookie` header, the raw and the decoded query string (repeated keys
+//! joined by commas), path parameters, a base64 body for non-text content, and a
+//! request context. It is written as API Gateway writes it (none of the fields the
+//! struct has for other payloads), straight from the request's parts: the gateway
+//! does this on every request, and an owned event struct in between costs copies of
+//! every header and string (the tests check the two agree).
 //! [`from_result`] reads the function's answer as an [`ApiGatewayV2httpResponse`]:
 //! status, headers, `multiValueHeaders`, `cookies` as `Set-Cookie`, and base64 bodies;
 //! an answer without `statusCode` is a 200 JSON body, as API Gateway infers.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_lambda_events::apigw::{
-    ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext, ApiGatewayV2httpResponse,
-};
+use aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use aws_lambda_events::encodings::Body as EventBody;
-use aws_lambda_events::query_map::QueryMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-
-use crate::server::omit_fields::Omitting;
-
-/// The fields of [`ApiGatewayV2httpRequest`] that HTTP API payload 2.0 events do not
-/// have: a custom authorizer's (`type` ... `resource`), and `stageVariables`, which API
-/// Gateway sends only for a stage that has some (the local `$default` stage has none).
-const NOT_IN_HTTP_API_EVENTS: &[&str] = &[
-    "type",
-    "methodArn",
-    "httpMethod",
-    "identitySource",
-    "authorizationToken",
-    "resource",
-    "stageVariables",
-];
 
 /// What the gateway knows about the request besides its HTTP parts.
 #[derive(Debug, Clone)]
@@ -131,121 +118,221 @@ pub fn local_event(
     Ok(to_event(&parts, body, &info))
 }
 
-/// The payload 2.0 event for a request, as JSON.
+/// The payload 2.0 event for a request, as JSON, written straight from the request's
+/// parts: the strings are borrowed, not copied into an owned event first.
 pub fn to_event(parts: &http::request::Parts, body: &[u8], info: &RequestInfo<'_>) -> Vec<u8> {
-    let event = to_request(parts, body, info);
-    // Strings, maps of UTF-8 strings, booleans and integers: writing cannot fail.
-    serde_json::to_vec(&Omitting {
-        value: &event,
-        fields: NOT_IN_HTTP_API_EVENTS,
-    })
-    .unwrap_or_default()
-}
-
-/// `value` as UTF-8 text (invalid bytes replaced), which the event's headers must be.
-fn utf8_value(value: HeaderValue) -> Option<HeaderValue> {
-    match String::from_utf8_lossy(value.as_bytes()) {
-        Cow::Borrowed(_) => Some(value),
-        Cow::Owned(text) => HeaderValue::from_str(&text).ok(),
-    }
-}
-
-/// The request's headers as payload 2.0 has them (one value per name, repeated ones
-/// joined by commas), and its cookies.
-fn headers_and_cookies(request: &HeaderMap) -> (HeaderMap, Vec<String>) {
-    let mut headers = HeaderMap::with_capacity(request.keys_len());
-    let mut cookies = Vec::new();
-    for name in request.keys() {
-        let mut values = request.get_all(name).iter();
-        if name == header::COOKIE {
-            for value in values {
-                let text = String::from_utf8_lossy(value.as_bytes());
-                cookies.extend(cookie_pieces(&text).map(str::to_owned));
-            }
-            continue;
-        }
-        let Some(first) = values.next() else { continue };
-        let mut value = first.clone();
-        for more in values {
-            let mut joined = Vec::with_capacity(value.len() + 1 + more.len());
-            joined.extend_from_slice(value.as_bytes());
-            joined.push(b',');
-            joined.extend_from_slice(more.as_bytes());
-            // Two valid values and a comma make a valid value.
-            value = HeaderValue::from_bytes(&joined).unwrap_or(value);
-        }
-        if let Some(value) = utf8_value(value) {
-            headers.insert(name.clone(), value);
-        }
-    }
-    (headers, cookies)
-}
-
-/// The [`ApiGatewayV2httpRequest`] API Gateway would send for a request.
-pub fn to_request(
-    parts: &http::request::Parts,
-    body: &[u8],
-    info: &RequestInfo<'_>,
-) -> ApiGatewayV2httpRequest {
-    let (headers, cookies) = headers_and_cookies(&parts.headers);
-    let raw_query = parts.uri.query().unwrap_or("");
-    let mut query: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in form_urlencoded::parse(raw_query.as_bytes()) {
-        query
-            .entry(k.into_owned())
-            .or_default()
-            .push(v.into_owned());
-    }
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    let domain = text(header::HOST)
-        .map_or("localhost", |host| host.split(':').next().unwrap_or(host))
-        .to_owned();
-    let path = parts.uri.path();
+    let text = |name| header_text(&parts.headers, name);
+    let host = text(header::HOST);
+    let domain = host
+        .as_deref()
+        .map_or("localhost", |host| host.split(':').next().unwrap_or(host));
     let (body, is_base64_encoded) = if body.is_empty() {
         (None, false)
     } else {
         match std::str::from_utf8(body) {
-            Ok(t) if is_text(text(header::CONTENT_TYPE)) => (Some(t.to_owned()), false),
-            _ => (Some(STANDARD.encode(body)), true),
+            Ok(t) if is_text(text(header::CONTENT_TYPE).as_deref()) => {
+                (Some(Cow::Borrowed(t)), false)
+            }
+            _ => (Some(Cow::Owned(STANDARD.encode(body))), true),
         }
     };
+    let raw_query = parts.uri.query().unwrap_or("");
+    let path = parts.uri.path();
     let now = SystemTime::now();
-    let mut context = ApiGatewayV2httpRequestContext::default();
-    context.route_key = Some(info.route_key.to_owned());
-    context.account_id = Some(crate::template::resolve::LOCAL_ACCOUNT_ID.to_owned());
-    context.stage = Some("$default".to_owned());
-    context.request_id = Some(info.request_id.to_owned());
-    context.apiid = Some("local".to_owned());
-    context.domain_prefix = Some(domain.split('.').next().unwrap_or("local").to_owned());
-    context.domain_name = Some(domain);
-    context.time = Some(clf_time(now));
-    context.time_epoch = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    context.http.method = parts.method.clone();
-    context.http.path = Some(path.to_owned());
-    // `http::Version`'s Debug is the protocol as API Gateway writes it ("HTTP/1.1").
-    context.http.protocol = Some(format!("{:?}", parts.version));
-    context.http.source_ip = Some(info.source_ip.to_owned());
-    context.http.user_agent = Some(text(header::USER_AGENT).unwrap_or("").to_owned());
+    let user_agent = text(header::USER_AGENT);
+    let event = Event {
+        version: "2.0",
+        route_key: info.route_key,
+        raw_path: path,
+        raw_query_string: raw_query,
+        cookies: cookies(&parts.headers),
+        headers: Headers(&parts.headers),
+        query_string_parameters: query(raw_query),
+        path_parameters: info.path_parameters,
+        request_context: Context {
+            route_key: info.route_key,
+            account_id: crate::template::resolve::LOCAL_ACCOUNT_ID,
+            stage: "$default",
+            request_id: info.request_id,
+            api_id: "local",
+            domain_name: domain,
+            domain_prefix: domain.split('.').next().unwrap_or("local"),
+            time: clf_time(now),
+            time_epoch: now
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            http: Http {
+                method: parts.method.as_str(),
+                path,
+                protocol: protocol(parts.version),
+                source_ip: info.source_ip,
+                user_agent: user_agent.as_deref().unwrap_or(""),
+            },
+        },
+        body,
+        is_base64_encoded,
+    };
+    let mut json = Vec::with_capacity(EVENT_CAPACITY + event.body.as_ref().map_or(0, |b| b.len()));
+    // Strings, maps of UTF-8 strings, booleans and integers: writing cannot fail.
+    match serde_json::to_writer(&mut json, &event) {
+        Ok(()) => json,
+        Err(_) => Vec::new(),
+    }
+}
 
-    let mut event = ApiGatewayV2httpRequest::default();
-    event.version = Some("2.0".to_owned());
-    event.route_key = Some(info.route_key.to_owned());
-    event.raw_path = Some(path.to_owned());
-    event.raw_query_string = Some(raw_query.to_owned());
-    event.cookies = (!cookies.is_empty()).then_some(cookies);
-    event.headers = headers;
-    event.query_string_parameters = QueryMap::from(query);
-    event.path_parameters = info
-        .path_parameters
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    event.request_context = context;
-    event.body = body;
-    event.is_base64_encoded = is_base64_encoded;
-    event
+/// Room for an event's fixed part and a browser's usual headers, so that writing it
+/// does not grow the buffer.
+const EVENT_CAPACITY: usize = 2048;
+
+/// A payload 2.0 event: the fields API Gateway's HTTP API sends, in the order
+/// `aws_lambda_events` writes them, without those it leaves out when empty.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Event<'a> {
+    version: &'static str,
+    route_key: &'a str,
+    raw_path: &'a str,
+    raw_query_string: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cookies: Vec<Cow<'a, str>>,
+    headers: Headers<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_map")]
+    query_string_parameters: Vec<(Cow<'a, str>, String)>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    path_parameters: &'a BTreeMap<String, String>,
+    request_context: Context<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Cow<'a, str>>,
+    is_base64_encoded: bool,
+}
+
+/// The event's `requestContext`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Context<'a> {
+    route_key: &'a str,
+    account_id: &'a str,
+    stage: &'a str,
+    request_id: &'a str,
+    api_id: &'a str,
+    domain_name: &'a str,
+    domain_prefix: &'a str,
+    time: String,
+    time_epoch: i64,
+    http: Http<'a>,
+}
+
+/// The event's `requestContext.http`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Http<'a> {
+    method: &'a str,
+    path: &'a str,
+    protocol: &'static str,
+    source_ip: &'a str,
+    user_agent: &'a str,
+}
+
+/// The protocol as API Gateway writes it.
+fn protocol(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_09 => "HTTP/0.9",
+        http::Version::HTTP_10 => "HTTP/1.0",
+        http::Version::HTTP_2 => "HTTP/2.0",
+        http::Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
+    }
+}
+
+/// `(key, value)` pairs written as a JSON object.
+fn as_map<S: Serializer>(
+    pairs: &[(Cow<'_, str>, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+/// The request's headers as payload 2.0 has them: one value per name (repeated ones
+/// joined by commas, invalid UTF-8 replaced), without `Cookie`.
+struct Headers<'a>(&'a HeaderMap);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for name in self.0.keys() {
+            if name == header::COOKIE {
+                continue;
+            }
+            if let Some(value) = joined(self.0, name) {
+                map.serialize_entry(name.as_str(), &String::from_utf8_lossy(&value))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// The values of header `name`, joined by commas (borrowed when there is one).
+fn joined<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<Cow<'a, [u8]>> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    let Some(second) = values.next() else {
+        return Some(Cow::Borrowed(first.as_bytes()));
+    };
+    let mut all = first.as_bytes().to_vec();
+    for more in std::iter::once(second).chain(values) {
+        all.push(b',');
+        all.extend_from_slice(more.as_bytes());
+    }
+    Some(Cow::Owned(all))
+}
+
+/// Header `name` as text, if its (joined) value is visible ASCII.
+fn header_text(headers: &HeaderMap, name: HeaderName) -> Option<Cow<'_, str>> {
+    let visible = |b: &u8| *b == b'\t' || (32..127).contains(b);
+    match joined(headers, &name)? {
+        Cow::Borrowed(bytes) => bytes
+            .iter()
+            .all(visible)
+            .then(|| std::str::from_utf8(bytes).ok().map(Cow::Borrowed))
+            .flatten(),
+        Cow::Owned(bytes) => bytes
+            .iter()
+            .all(visible)
+            .then(|| String::from_utf8(bytes).ok().map(Cow::Owned))
+            .flatten(),
+    }
+}
+
+/// The cookies of the request's `Cookie` headers (invalid UTF-8 replaced).
+fn cookies(headers: &HeaderMap) -> Vec<Cow<'_, str>> {
+    let mut cookies = Vec::new();
+    for value in headers.get_all(header::COOKIE) {
+        match String::from_utf8_lossy(value.as_bytes()) {
+            Cow::Borrowed(text) => cookies.extend(cookie_pieces(text).map(Cow::Borrowed)),
+            Cow::Owned(text) => {
+                cookies.extend(cookie_pieces(&text).map(|c| Cow::Owned(c.to_owned())));
+            }
+        }
+    }
+    cookies
+}
+
+/// The decoded query parameters by key, repeated keys' values joined by commas in the
+/// order they came (a stable sort brings them together).
+fn query(raw: &str) -> Vec<(Cow<'_, str>, String)> {
+    let mut pairs: Vec<_> = form_urlencoded::parse(raw.as_bytes()).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut joined: Vec<(Cow<'_, str>, String)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        match joined.last_mut() {
+            Some((k, all)) if *k == key => {
+                all.push(',');
+                all.push_str(&value);
+            }
+            _ => joined.push((key, value.into_owned())),
+        }
+    }
+    joined
 }
 
 /// Common-log-format time, as API Gateway writes it: `12/Mar/2020:19:03:58 +0000`.
@@ -263,6 +350,122 @@ fn clf_time(time: SystemTime) -> String {
         }
         _ => date,
     }
+}
+
+/// An answer as `lambda_http` writes it, its strings borrowed from the JSON where they
+/// have no escapes: the common case, read without `aws_lambda_events`' header maps
+/// (whose values go through an untagged enum, buffered). It takes string headers,
+/// string-array `multiValueHeaders`, a string body, and no repeated keys; anything else
+/// is read by [`read`] as before, so both ways give the same response or error.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Plain<'a> {
+    status_code: i64,
+    #[serde(default, borrow)]
+    headers: Option<Pairs<'a, Text<'a>>>,
+    #[serde(default, borrow)]
+    multi_value_headers: Option<Pairs<'a, Vec<Text<'a>>>>,
+    #[serde(default, borrow)]
+    body: Option<Text<'a>>,
+    #[serde(default)]
+    is_base64_encoded: Option<bool>,
+    #[serde(default, borrow)]
+    cookies: Option<Vec<Text<'a>>>,
+}
+
+/// A JSON string, borrowed when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+/// A JSON object's entries in order, refused if a key repeats (which the general way
+/// reads differently depending on the other fields) or if there are more than
+/// [`PLAIN_KEYS`] (so that looking for repeats stays cheap).
+struct Pairs<'a, V>(Vec<(Text<'a>, V)>);
+
+/// The most headers a [`Plain`] answer has in one map.
+const PLAIN_KEYS: usize = 32;
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Pairs<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Visit<V> {
+            type Value = Pairs<'de, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'de, V>, M::Error> {
+                let mut pairs: Vec<(Text<'de>, V)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<Text<'de>, V>()? {
+                    if pairs.len() == PLAIN_KEYS || pairs.iter().any(|(k, _)| k.0 == key.0) {
+                        return Err(de::Error::custom("a repeated key, or too many"));
+                    }
+                    pairs.push((key, value));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// The HTTP response for a [`Plain`] answer; `None` when `result` is not one or a value
+/// in it is not valid in HTTP, for [`read`] to read and judge.
+fn plain_response(result: &[u8]) -> Option<http::Response<axum::body::Body>> {
+    // Only an object: derived structs would read an array too.
+    if result.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let plain: Plain<'_> = serde_json::from_slice(result).ok()?;
+    let status = u16::try_from(plain.status_code)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())?;
+    let name = |text: &Text<'_>| HeaderName::from_bytes(text.0.as_bytes()).ok();
+    let value = |text: &Text<'_>| HeaderValue::from_str(&text.0).ok();
+    let mut headers = HeaderMap::new();
+    for (key, text) in plain.headers.iter().flat_map(|p| &p.0) {
+        headers.insert(name(key)?, value(text)?);
+    }
+    for (key, texts) in plain.multi_value_headers.iter().flat_map(|p| &p.0) {
+        let key = name(key)?;
+        for text in texts {
+            headers.append(&key, value(text)?);
+        }
+    }
+    for cookie in plain.cookies.iter().flatten() {
+        headers.append(header::SET_COOKIE, value(cookie)?);
+    }
+    let body = match plain.body {
+        None => Bytes::new(),
+        Some(text) if plain.is_base64_encoded == Some(true) => {
+            Bytes::from(STANDARD.decode(text.0.as_bytes()).ok()?)
+        }
+        Some(Text(text)) => Bytes::from(text.into_owned()),
+    };
+    let mut response = http::Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Some(response)
 }
 
 /// The function's answer: an HTTP API response, or any other JSON, which API Gateway
@@ -297,6 +500,11 @@ fn read(result: &[u8]) -> Result<Answer, ResponseError> {
 
 /// The HTTP response for the function's answer `result`.
 pub fn from_result(result: &Bytes) -> Result<http::Response<axum::body::Body>, ResponseError> {
+    plain_response(result).map_or_else(|| any_response(result), Ok)
+}
+
+/// The HTTP response for any answer, or why there is none.
+fn any_response(result: &Bytes) -> Result<http::Response<axum::body::Body>, ResponseError> {
     let answer = match read(result)? {
         Answer::Response(answer) => *answer,
         Answer::Passthrough => {
@@ -339,11 +547,144 @@ pub fn from_result(result: &Bytes) -> Result<http::Response<axum::body::Body>, R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpRequestContext};
+    use aws_lambda_events::query_map::QueryMap;
     use http_body_util::BodyExt as _;
     use serde_json::json;
+    use std::collections::HashMap;
+
+    /// The fields of [`ApiGatewayV2httpRequest`] that HTTP API payload 2.0 events do not
+    /// have: a custom authorizer's (`type` ... `resource`), and `stageVariables`, which API
+    /// Gateway sends only for a stage that has some (the local `$default` stage has none).
+    const NOT_IN_HTTP_API_EVENTS: &[&str] = &[
+        "type",
+        "methodArn",
+        "httpMethod",
+        "identitySource",
+        "authorizationToken",
+        "resource",
+        "stageVariables",
+    ];
 
     fn event(parts: &http::request::Parts, body: &[u8], info: &RequestInfo<'_>) -> Value {
         serde_json::from_slice(&to_event(parts, body, info)).expect("the event is JSON")
+    }
+
+    /// The event as `aws_lambda_events` writes it, without the fields HTTP API events
+    /// do not have: the reference the event written directly must equal.
+    fn reference(parts: &http::request::Parts, body: &[u8], info: &RequestInfo<'_>) -> Value {
+        let mut value = serde_json::to_value(to_request(parts, body, info)).expect("the event");
+        let object = value.as_object_mut().expect("an object");
+        for field in NOT_IN_HTTP_API_EVENTS {
+            object.remove(*field);
+        }
+        value
+    }
+
+    /// `value` as UTF-8 text (invalid bytes replaced), which the event's headers must be.
+    fn utf8_value(value: HeaderValue) -> Option<HeaderValue> {
+        match String::from_utf8_lossy(value.as_bytes()) {
+            Cow::Borrowed(_) => Some(value),
+            Cow::Owned(text) => HeaderValue::from_str(&text).ok(),
+        }
+    }
+
+    /// The request's headers as payload 2.0 has them (one value per name, repeated ones
+    /// joined by commas), and its cookies.
+    fn headers_and_cookies(request: &HeaderMap) -> (HeaderMap, Vec<String>) {
+        let mut headers = HeaderMap::with_capacity(request.keys_len());
+        let mut cookies = Vec::new();
+        for name in request.keys() {
+            let mut values = request.get_all(name).iter();
+            if name == header::COOKIE {
+                for value in values {
+                    let text = String::from_utf8_lossy(value.as_bytes());
+                    cookies.extend(cookie_pieces(&text).map(str::to_owned));
+                }
+                continue;
+            }
+            let Some(first) = values.next() else { continue };
+            let mut value = first.clone();
+            for more in values {
+                let mut joined = Vec::with_capacity(value.len() + 1 + more.len());
+                joined.extend_from_slice(value.as_bytes());
+                joined.push(b',');
+                joined.extend_from_slice(more.as_bytes());
+                // Two valid values and a comma make a valid value.
+                value = HeaderValue::from_bytes(&joined).unwrap_or(value);
+            }
+            if let Some(value) = utf8_value(value) {
+                headers.insert(name.clone(), value);
+            }
+        }
+        (headers, cookies)
+    }
+
+    /// The [`ApiGatewayV2httpRequest`] API Gateway would send for a request.
+    fn to_request(
+        parts: &http::request::Parts,
+        body: &[u8],
+        info: &RequestInfo<'_>,
+    ) -> ApiGatewayV2httpRequest {
+        let (headers, cookies) = headers_and_cookies(&parts.headers);
+        let raw_query = parts.uri.query().unwrap_or("");
+        let mut query: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in form_urlencoded::parse(raw_query.as_bytes()) {
+            query
+                .entry(k.into_owned())
+                .or_default()
+                .push(v.into_owned());
+        }
+        let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        let domain = text(header::HOST)
+            .map_or("localhost", |host| host.split(':').next().unwrap_or(host))
+            .to_owned();
+        let path = parts.uri.path();
+        let (body, is_base64_encoded) = if body.is_empty() {
+            (None, false)
+        } else {
+            match std::str::from_utf8(body) {
+                Ok(t) if is_text(text(header::CONTENT_TYPE)) => (Some(t.to_owned()), false),
+                _ => (Some(STANDARD.encode(body)), true),
+            }
+        };
+        let now = SystemTime::now();
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.route_key = Some(info.route_key.to_owned());
+        context.account_id = Some(crate::template::resolve::LOCAL_ACCOUNT_ID.to_owned());
+        context.stage = Some("$default".to_owned());
+        context.request_id = Some(info.request_id.to_owned());
+        context.apiid = Some("local".to_owned());
+        context.domain_prefix = Some(domain.split('.').next().unwrap_or("local").to_owned());
+        context.domain_name = Some(domain);
+        context.time = Some(clf_time(now));
+        context.time_epoch = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        context.http.method = parts.method.clone();
+        context.http.path = Some(path.to_owned());
+        // `http::Version`'s Debug is the protocol as API Gateway writes it ("HTTP/1.1").
+        context.http.protocol = Some(format!("{:?}", parts.version));
+        context.http.source_ip = Some(info.source_ip.to_owned());
+        context.http.user_agent = Some(text(header::USER_AGENT).unwrap_or("").to_owned());
+
+        let mut event = ApiGatewayV2httpRequest::default();
+        event.version = Some("2.0".to_owned());
+        event.route_key = Some(info.route_key.to_owned());
+        event.raw_path = Some(path.to_owned());
+        event.raw_query_string = Some(raw_query.to_owned());
+        event.cookies = (!cookies.is_empty()).then_some(cookies);
+        event.headers = headers;
+        event.query_string_parameters = QueryMap::from(query);
+        event.path_parameters = info
+            .path_parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        event.request_context = context;
+        event.body = body;
+        event.is_base64_encoded = is_base64_encoded;
+        event
     }
 
     fn request(uri: &str, headers: &[(&str, &str)]) -> http::request::Parts {
@@ -414,6 +755,54 @@ mod tests {
         assert_eq!(context["stage"], "$default");
         assert_eq!(context["requestId"], "req-1");
         assert!(context["timeEpoch"].as_i64().is_some_and(|t| t > 0));
+    }
+
+    #[test]
+    fn events_are_what_aws_lambda_events_writes() {
+        let params = BTreeMap::from([("key".to_owned(), "k 1/\"x\"".to_owned())]);
+        let opaque = HeaderValue::from_bytes(b"caf\xe9; x=1").expect("opaque header");
+        let mut odd = request(
+            "/api/rule/k1?b=2&a=1&a=&%FF=%FE&b=x%20y&c",
+            &[
+                ("host", "Example.COM:3001"),
+                ("x-many", "1"),
+                ("x-many", "2"),
+                ("cookie", "a=1; ; b=2"),
+                ("content-type", "text/plain"),
+                ("content-type", "charset=utf-8"),
+                ("user-agent", "agent/1 \"quoted\" \\"),
+            ],
+        );
+        odd.headers.append("x-opaque", opaque.clone());
+        odd.headers.append(header::COOKIE, opaque.clone());
+        odd.headers.append(header::USER_AGENT, opaque);
+        odd.version = http::Version::HTTP_2;
+        let cases = [
+            (
+                request("/api/rule/k1", &[("host", "localhost:3001")]),
+                Vec::new(),
+            ),
+            (request("/", &[]), b"{}".to_vec()),
+            (
+                request(
+                    "/x?a=1",
+                    &[("cookie", "c=1"), ("content-type", "image/png")],
+                ),
+                b"hi".to_vec(),
+            ),
+            (odd.clone(), vec![0, 159, 255]),
+            (odd, "text \u{e9}\"\n".as_bytes().to_vec()),
+        ];
+        for (parts, body) in &cases {
+            for params in [&params, &BTreeMap::new()] {
+                let mut ours = event(parts, body, &info(params));
+                let theirs = reference(parts, body, &info(params));
+                // The two were written a moment apart: only the clock may differ.
+                ours["requestContext"]["time"] = theirs["requestContext"]["time"].clone();
+                ours["requestContext"]["timeEpoch"] = theirs["requestContext"]["timeEpoch"].clone();
+                assert_eq!(ours, theirs, "{parts:?}");
+            }
+        }
     }
 
     #[test]
@@ -617,6 +1006,40 @@ mod tests {
                 "{answer}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn plain_answers_read_as_any_answer_does() {
+        let answers = [
+            r#"{"statusCode":200,"headers":{"content-type":"application/json"},"multiValueHeaders":{},"body":"{\"a\":1}","isBase64Encoded":false,"cookies":[]}"#,
+            r#"{"statusCode":201,"headers":{"X-Up":"1","x-esc":"a\u0041"},"multiValueHeaders":{"x-two":["a","b"],"x-up":["2"],"x-none":[]},"cookies":["a=1; Path=/","b=2"],"body":"AQL6","isBase64Encoded":true}"#,
+            r#"{"statusCode":204,"cookies":null,"body":null,"headers":null,"multiValueHeaders":null,"isBase64Encoded":null,"other":[1]}"#,
+            r#" {"statusCode":200}"#,
+            r#"{"statusCode":200,"headers":{"a":"1","a":"2"}}"#,
+            r#"{"statusCode":200,"multiValueHeaders":{"a":["1"],"a":["2"]}}"#,
+            r#"{"statusCode":200,"multiValueHeaders":{"a":"1"},"cookies":[]}"#,
+            r#"{"statusCode":200,"statusCode":201,"cookies":[]}"#,
+            r#"{"statusCode":200,"headers":{"x":1}}"#,
+            r#"{"statusCode":200,"headers":{"x":[1,2]}}"#,
+        ];
+        for answer in answers {
+            let result = Bytes::from_static(answer.as_bytes());
+            let plain = plain_response(&result).map(Ok);
+            assert_eq!(
+                flat(from_result(&result)).await,
+                flat(any_response(&result)).await,
+                "{answer}"
+            );
+            if let Some(plain) = plain {
+                assert_eq!(
+                    flat(plain).await,
+                    flat(any_response(&result)).await,
+                    "{answer}"
+                );
+            }
+        }
+        assert!(plain_response(answers[0].as_bytes()).is_some());
+        assert!(plain_response(answers[1].as_bytes()).is_some());
     }
 
     #[test]

@@ -13,7 +13,6 @@ pub mod fixed_routes;
 pub mod gateway;
 pub mod invoke_api;
 pub mod metrics;
-pub mod omit_fields;
 pub mod request_body;
 pub mod routes;
 pub mod static_files;
