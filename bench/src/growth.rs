@@ -24,10 +24,10 @@ use local::runtime::pool::PoolSettings;
 use local::template::functions::FunctionSpec;
 use plotters::prelude::*;
 use shared::auth::session::AuthenticatedUser;
-use shared::domain::{ListQuery, NewRule, RuleKey};
+use shared::domain::{ListQuery, NewTodo, TodoKey};
 use shared::http::body::JsonObject;
 use shared::store::idempotency::Written;
-use shared::store::{Datastore, RuleStore, SessionStore};
+use shared::store::{Datastore, SessionStore, TodoStore};
 
 use super::plot::{labelled_line, legend, svg_area};
 use super::rule_user::serving;
@@ -71,7 +71,7 @@ pub(super) async fn measure(
     let env = |name: &str| rule.environment.get(name).cloned().unwrap_or_default();
     let datastore =
         Datastore::from_client(local_client(&env("DYNAMODB_ENDPOINT")), &env("TABLE_NAME"));
-    let store = RuleStore::new(datastore.clone());
+    let store = TodoStore::new(datastore.clone());
     let sessions = SessionStore::new(datastore);
     let gateway = Gateway::start(vec![rule.clone()], bin_dir, PoolSettings::default()).await?;
     let sizes: Vec<usize> = [10, 100, 1_000, 10_000]
@@ -146,7 +146,7 @@ fn query_string(query: &[(String, String)]) -> String {
 
 /// A user with `todos` todos and an open session, and the positions to measure.
 async fn seed(
-    store: &RuleStore,
+    store: &TodoStore,
     sessions: &SessionStore,
     keys: &KeyPair,
     rule: &FunctionSpec,
@@ -181,7 +181,7 @@ async fn seed(
         name,
         session_id: issued.session_id,
     };
-    let mut created: Vec<RuleKey> = futures::stream::iter(0..todos)
+    let mut created: Vec<TodoKey> = futures::stream::iter(0..todos)
         .map(|i| {
             let owner = &owner;
             async move {
@@ -189,14 +189,14 @@ async fn seed(
                 body.0.insert("name".into(), format!("todo {i}").into());
                 body.0.insert("status".into(), (i % 4).into());
                 let new =
-                    NewRule::parse(&body).map_err(|e| CommandError::Message(e.to_string()))?;
+                    NewTodo::parse(&body).map_err(|e| CommandError::Message(e.to_string()))?;
                 let written = store.create(owner, &new, None).await.map_err(failed)?;
                 let Written::Done(rule) = written else {
                     return Err(CommandError::Message(
                         "a create without a key was replayed".into(),
                     ));
                 };
-                RuleKey::parse(&rule.key, "key").map_err(|e| CommandError::Message(e.to_string()))
+                TodoKey::parse(&rule.key, "key").map_err(|e| CommandError::Message(e.to_string()))
             }
         })
         .buffer_unordered(SEEDING_CONCURRENCY)

@@ -5,13 +5,13 @@ use std::time::Instant;
 use shared::auth::verifier::TokenVerifier;
 use shared::config::Config;
 use shared::init::{InitError, verifier_and_warm_datastore};
-use shared::store::{RuleStore, SessionStore};
+use shared::store::{SessionStore, TodoStore};
 
 /// Everything a request needs, built once per instance.
 #[derive(Debug, Clone)]
 pub struct RuleState {
     /// The todos.
-    pub rules: RuleStore,
+    pub todos: TodoStore,
     /// Open sessions: every request's token must name one.
     pub sessions: SessionStore,
     /// Checks session tokens (public key only).
@@ -23,7 +23,7 @@ impl RuleState {
     pub async fn build(config: Config, started: Instant) -> Result<Self, InitError> {
         let (verifier, datastore) = verifier_and_warm_datastore(&config, started).await?;
         Ok(Self {
-            rules: RuleStore::new(datastore.clone()),
+            todos: TodoStore::new(datastore.clone()),
             sessions: SessionStore::new(datastore),
             verifier,
         })

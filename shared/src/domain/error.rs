@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::rule_write::POST_METHODS;
+use super::todo_write::POST_METHODS;
 
 /// An input that does not parse: the field (body field, query parameter or header)
 /// and the reason.

@@ -2,7 +2,7 @@
 //! and `cursor`, the opaque position a previous page answered with.
 
 use super::error::{FieldError, Reason};
-use super::rule::{RuleKey, RuleName, Status};
+use super::todo::{Status, TodoKey, TodoName};
 
 /// The largest page.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -20,7 +20,7 @@ pub struct ListQuery {
     pub statuses: Vec<Status>,
     /// Where the page starts (the `cursor` of the page before); `current` then only
     /// names the page for the answer.
-    pub cursor: Option<RuleKey>,
+    pub cursor: Option<TodoKey>,
 }
 
 impl ListQuery {
@@ -47,15 +47,15 @@ impl ListQuery {
         let name = last(pairs, "name")
             .map(str::trim)
             .filter(|n| !n.is_empty())
-            .map(super::rule::fold);
+            .map(super::todo::fold);
         if name
             .as_ref()
-            .is_some_and(|n| n.chars().count() > RuleName::MAX_LENGTH)
+            .is_some_and(|n| n.chars().count() > TodoName::MAX_LENGTH)
         {
             return Err(FieldError::new(
                 "name",
                 Reason::TooLong {
-                    max: RuleName::MAX_LENGTH,
+                    max: TodoName::MAX_LENGTH,
                 },
             ));
         }
@@ -76,7 +76,7 @@ impl ListQuery {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(|c| {
-                RuleKey::parse(c, "cursor")
+                TodoKey::parse(c, "cursor")
                     .map_err(|_| FieldError::new("cursor", Reason::NotACursor))
             })
             .transpose()?;

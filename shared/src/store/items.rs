@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::keys::{Key, owner_of_pk, status_key};
-use crate::domain::{NewRule, Progress, Rule, RuleDesc, RuleKey, RuleName, Status};
+use crate::domain::{NewTodo, Progress, Status, Todo, TodoDesc, TodoKey, TodoName};
 use crate::time::now_epoch_seconds;
 
 /// An item as the SDK carries it.
@@ -92,13 +92,13 @@ pub struct TodoItem {
     #[serde(flatten)]
     key_of_item: Key,
     #[allow(missing_docs)]
-    pub key: RuleKey,
+    pub key: TodoKey,
     #[allow(missing_docs)]
-    pub name: RuleName,
+    pub name: TodoName,
     /// The name in lower case, which the name filter searches.
     pub name_lower: String,
     #[allow(missing_docs)]
-    pub desc: RuleDesc,
+    pub desc: TodoDesc,
     #[allow(missing_docs)]
     pub status: Status,
     /// The status index's partition (`ByStatus`), kept in step with `status`.
@@ -118,8 +118,8 @@ pub struct TodoItem {
 impl TodoItem {
     /// The todo `new`, version 1, made at `now` for the user `owner_id` (named
     /// `owner`).
-    pub fn new(owner_id: &str, owner: &str, new: &NewRule, now: String) -> Self {
-        let key = RuleKey::new();
+    pub fn new(owner_id: &str, owner: &str, new: &NewTodo, now: String) -> Self {
+        let key = TodoKey::new();
         Self {
             key_of_item: Key::todo(owner_id, key),
             key,
@@ -137,7 +137,7 @@ impl TodoItem {
     }
 
     /// Sets the name (and its searchable form).
-    pub fn rename(&mut self, name: RuleName) {
+    pub fn rename(&mut self, name: TodoName) {
         self.name_lower = name.folded();
         self.name = name;
     }
@@ -150,7 +150,7 @@ impl TodoItem {
     }
 }
 
-impl From<TodoItem> for Rule {
+impl From<TodoItem> for Todo {
     fn from(item: TodoItem) -> Self {
         Self {
             key: item.key.to_string(),
@@ -283,9 +283,9 @@ mod tests {
     use crate::store::keys::todo_sk;
 
     fn todo(status: i64) -> TodoItem {
-        let new = NewRule {
-            name: RuleName::parse("Write the docs").expect("valid"),
-            desc: RuleDesc::default(),
+        let new = NewTodo {
+            name: TodoName::parse("Write the docs").expect("valid"),
+            desc: TodoDesc::default(),
             status: Status::from_code(status).expect("valid"),
             progress: Progress::default(),
         };

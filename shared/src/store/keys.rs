@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{IdempotencyKey, RuleKey, Status};
+use crate::domain::{IdempotencyKey, Status, TodoKey};
 
 /// The name of the status index in `template.yml`.
 pub const STATUS_INDEX: &str = "ByStatus";
@@ -50,7 +50,7 @@ impl Key {
     }
 
     /// The todo `key` of `owner_id`.
-    pub fn todo(owner_id: &str, key: RuleKey) -> Self {
+    pub fn todo(owner_id: &str, key: TodoKey) -> Self {
         Self::new(owner_pk(owner_id), todo_sk(key))
     }
 
@@ -99,14 +99,14 @@ pub fn owner_of_pk(pk: &str) -> Option<&str> {
 }
 
 /// The sort key of the todo `key`.
-pub fn todo_sk(key: RuleKey) -> String {
+pub fn todo_sk(key: TodoKey) -> String {
     format!("{TODO_SK_FIRST}{key}")
 }
 
 /// The todo id in a sort key, if it is a todo's.
-pub fn todo_key_of_sk(sk: &str) -> Option<RuleKey> {
+pub fn todo_key_of_sk(sk: &str) -> Option<TodoKey> {
     sk.strip_prefix(TODO_SK_FIRST)
-        .and_then(|id| RuleKey::parse(id, "sk").ok())
+        .and_then(|id| TodoKey::parse(id, "sk").ok())
 }
 
 /// The status index's partition for `owner_id`'s todos with `status`.
@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn a_todo_sort_key_gives_its_id_back() {
-        let key = RuleKey::new();
+        let key = TodoKey::new();
         assert_eq!(todo_key_of_sk(&todo_sk(key)), Some(key));
         assert_eq!(todo_key_of_sk(STATE), None);
     }
@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn todo_keys_sort_between_the_bounds_and_below_the_state_item() {
-        let sk = todo_sk(RuleKey::new());
+        let sk = todo_sk(TodoKey::new());
         assert!(TODO_SK_FIRST < sk.as_str() && sk.as_str() < TODO_SK_PAST_LAST);
         assert!(TODO_SK_PAST_LAST < STATE);
     }

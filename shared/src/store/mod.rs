@@ -8,7 +8,7 @@
 //! - [`datastore`] is the client bound to the table (reads, the warm-up);
 //!   [`transaction`] commits a write's actions all or nothing, retrying conflicts,
 //!   each with its [`expression`];
-//! - [`rules`] (todos: create, update, delete, get, list), [`state`] (each user's
+//! - [`todos`] (todos: create, update, delete, get, list), [`state`] (each user's
 //!   sessions and counters), [`idempotency`] (answers kept per `Idempotency-Key`),
 //!   [`users`] (profiles and the login throttle) and [`accounts`] (removing an
 //!   account's data) are what the functions call;
@@ -21,14 +21,14 @@ pub mod expression;
 pub mod idempotency;
 pub mod items;
 pub mod keys;
-pub mod rules;
 pub mod state;
+pub mod todos;
 pub mod transaction;
 pub mod users;
 
 pub use accounts::AccountStore;
 pub use datastore::Datastore;
 pub use errors::StoreError;
-pub use rules::{Page, RuleStore, UpdateOutcome};
 pub use state::sessions::SessionStore;
+pub use todos::{Page, TodoStore, UpdateOutcome};
 pub use users::UserStore;

@@ -1,7 +1,7 @@
 //! What the table holds, read directly: for tests that check a write against the
 //! items themselves rather than against what the service answers.
 
-use shared::domain::{Rule, RuleKey};
+use shared::domain::{Todo, TodoKey};
 use shared::store::Datastore;
 use shared::store::items::{StateItem, TodoItem, from_item, s};
 use shared::store::keys::{Key, TODO_SK_FIRST, owner_pk};
@@ -52,12 +52,12 @@ pub async fn todo_counts(datastore: &Datastore, user_id: &str) -> TodoCounts {
 ///
 /// # Panics
 /// When the datastore fails or the item is not a todo.
-pub async fn stored_todo(datastore: &Datastore, owner_id: &str, key: RuleKey) -> Option<Rule> {
+pub async fn stored_todo(datastore: &Datastore, owner_id: &str, key: TodoKey) -> Option<Todo> {
     datastore
         .get(&Key::todo(owner_id, key))
         .await
         .expect("the datastore answers")
-        .map(|item| Rule::from(from_item::<TodoItem>(item).expect("a todo item")))
+        .map(|item| Todo::from(from_item::<TodoItem>(item).expect("a todo item")))
 }
 
 /// The state item of `owner_id` (sessions and counters) as stored.

@@ -2,7 +2,7 @@
 
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
-use shared::domain::{DeleteKeys, RuleWrite};
+use shared::domain::{DeleteKeys, TodoWrite};
 use shared::http::body::parse_object;
 use shared::http::{Body, Request, Response};
 
@@ -18,5 +18,5 @@ pub async fn handle(
 ) -> Result<Response<Body>, ApiError> {
     let body = parse_object(request.headers(), request.body())?;
     let keys = DeleteKeys::parse(&body, path_key)?;
-    writes::apply(state, token, request.headers(), RuleWrite::Delete(keys)).await
+    writes::apply(state, token, request.headers(), TodoWrite::Delete(keys)).await
 }

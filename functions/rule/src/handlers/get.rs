@@ -3,7 +3,7 @@
 use http::StatusCode;
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
-use shared::domain::RuleKey;
+use shared::domain::TodoKey;
 use shared::http::response::json;
 use shared::http::{Body, Response};
 
@@ -24,15 +24,15 @@ pub async fn handle(
     key: &str,
 ) -> Result<Response<Body>, ApiError> {
     let user = token.unchecked_user();
-    let Ok(parsed) = RuleKey::parse(key, "key") else {
+    let Ok(parsed) = TodoKey::parse(key, "key") else {
         // An id that cannot exist is simply not found, once the session is known.
         token.require_open(&state.sessions).await?;
         return Err(not_found(key));
     };
-    let rule = state
-        .rules
+    let todo = state
+        .todos
         .get_checked(user, parsed)
         .await?
         .ok_or_else(|| not_found(key))?;
-    Ok(json(StatusCode::OK, &rule))
+    Ok(json(StatusCode::OK, &todo))
 }

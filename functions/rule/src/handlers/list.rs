@@ -13,19 +13,19 @@ use shared::http::{Body, Request, Response};
 use crate::RuleState;
 
 /// Lists todos. The session is checked by the same read as the page (see
-/// `shared::store::rules::list`).
+/// `shared::store::todos::list`).
 pub async fn handle(
     state: &RuleState,
     token: VerifiedToken,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let query = ListQuery::parse(&pairs(request.uri()))?;
-    let page = state.rules.list(token.unchecked_user(), &query).await?;
+    let page = state.todos.list(token.unchecked_user(), &query).await?;
     tracing::debug!(items_read = page.items_read, "list page");
     Ok(json(
         StatusCode::OK,
         &json!({
-            "data": page.rules,
+            "data": page.todos,
             "total": page.total,
             "success": true,
             "current": query.current,

@@ -1,9 +1,9 @@
 //! `POST /api/rule`: a new todo, or, in Ant Design Pro's convention, the write the
-//! body's `method` names (`post`, `update`, `delete`; see `shared::domain::rule_write`).
+//! body's `method` names (`post`, `update`, `delete`; see `shared::domain::todo_write`).
 
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
-use shared::domain::RuleWrite;
+use shared::domain::TodoWrite;
 use shared::http::body::parse_object;
 use shared::http::{Body, Request, Response};
 
@@ -17,6 +17,6 @@ pub async fn handle(
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
     let body = parse_object(request.headers(), request.body())?;
-    let write = RuleWrite::parse_post(&body)?;
+    let write = TodoWrite::parse_post(&body)?;
     writes::apply(state, token, request.headers(), write).await
 }

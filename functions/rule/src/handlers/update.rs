@@ -2,7 +2,7 @@
 
 use shared::ApiError;
 use shared::auth::session::VerifiedToken;
-use shared::domain::{RuleChanges, RuleWrite};
+use shared::domain::{TodoChanges, TodoWrite};
 use shared::http::body::parse_object;
 use shared::http::{Body, Request, Response};
 
@@ -17,6 +17,6 @@ pub async fn handle(
     path_key: Option<&str>,
 ) -> Result<Response<Body>, ApiError> {
     let body = parse_object(request.headers(), request.body())?;
-    let changes = RuleChanges::parse(&body, path_key)?;
-    writes::apply(state, token, request.headers(), RuleWrite::Update(changes)).await
+    let changes = TodoChanges::parse(&body, path_key)?;
+    writes::apply(state, token, request.headers(), TodoWrite::Update(changes)).await
 }

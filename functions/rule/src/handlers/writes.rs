@@ -1,7 +1,7 @@
 //! Carrying out a write: one path for every spelling, at most once per
 //! `Idempotency-Key`, and an answer that says what happened.
 //!
-//! [`apply`] takes a parsed [`RuleWrite`] (from `POST` with or without `method`, `PUT`
+//! [`apply`] takes a parsed [`TodoWrite`] (from `POST` with or without `method`, `PUT`
 //! or `DELETE`), so the same operation gets the same answer whichever way it came:
 //!
 //! | write | answer |
@@ -10,7 +10,7 @@
 //! | update | 200 with the todo; 404 when it is not the user's; 409 when `version` is stale |
 //! | delete | 200 `{"success": true, "deleted": n}`, `n` counting the todos that existed |
 //!
-//! Each write is one transaction (`shared::store::rules`): the todos, the owner's
+//! Each write is one transaction (`shared::store::todos`): the todos, the owner's
 //! counters, the condition that the caller's session is open and, with a key, the
 //! key's record change together or not at all. A write by an ended session changes
 //! nothing and gets a 401.
@@ -29,7 +29,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
 use shared::ApiError;
 use shared::auth::session::{AuthenticatedUser, VerifiedToken};
-use shared::domain::{Rule, RuleWrite};
+use shared::domain::{Todo, TodoWrite};
 use shared::http::idempotency::idempotency_key;
 use shared::http::response::json;
 use shared::http::{Body, Response};
@@ -49,7 +49,7 @@ pub async fn apply(
     state: &RuleState,
     token: VerifiedToken,
     headers: &HeaderMap,
-    write: RuleWrite,
+    write: TodoWrite,
 ) -> Result<Response<Body>, ApiError> {
     let keyed = idempotency_key(headers)?.map(|key| Keyed::new(key, &write.fingerprint()));
     let written = perform(state, token.unchecked_user(), &write, keyed.as_ref())
@@ -99,13 +99,13 @@ impl Answer {
     }
 }
 
-fn created(rule: &Rule) -> Answer {
-    Answer::new(StatusCode::CREATED, json!(rule))
+fn created(todo: &Todo) -> Answer {
+    Answer::new(StatusCode::CREATED, json!(todo))
 }
 
 fn updated(key: &str, outcome: &UpdateOutcome) -> Answer {
     match outcome {
-        UpdateOutcome::Updated(rule) => Answer::new(StatusCode::OK, json!(rule)),
+        UpdateOutcome::Updated(todo) => Answer::new(StatusCode::OK, json!(todo)),
         UpdateOutcome::NotFound => Answer::refused(&not_found(key)),
         UpdateOutcome::Stale(current) => Answer::refused(&ApiError::Conflict(format!(
             "This todo was changed elsewhere (now at version {}); reload it and try again.",
@@ -122,26 +122,26 @@ fn deleted(count: u64) -> Answer {
 async fn perform(
     state: &RuleState,
     user: &AuthenticatedUser,
-    write: &RuleWrite,
+    write: &TodoWrite,
     keyed: Option<&Keyed>,
 ) -> Result<Written<Answer>, ApiError> {
     Ok(match write {
-        RuleWrite::Create(new) => {
-            let answer = |rule: &Rule| created(rule).recorded();
+        TodoWrite::Create(new) => {
+            let answer = |todo: &Todo| created(todo).recorded();
             let recording = keyed.map(|keyed| Recording {
                 keyed,
                 answer: &answer,
             });
             state
-                .rules
+                .todos
                 .create(user, new, recording.as_ref())
                 .await?
-                .map(|rule| {
+                .map(|todo| {
                     metrics::count(names::TODOS_CREATED, 1);
-                    created(&rule)
+                    created(&todo)
                 })
         }
-        RuleWrite::Update(changes) => {
+        TodoWrite::Update(changes) => {
             let key = changes.key.to_string();
             let answer = |outcome: &UpdateOutcome| updated(&key, outcome).recorded();
             let recording = keyed.map(|keyed| Recording {
@@ -149,7 +149,7 @@ async fn perform(
                 answer: &answer,
             });
             state
-                .rules
+                .todos
                 .update(user, changes, recording.as_ref())
                 .await?
                 .map(|outcome| {
@@ -159,14 +159,14 @@ async fn perform(
                     updated(&key, &outcome)
                 })
         }
-        RuleWrite::Delete(keys) => {
+        TodoWrite::Delete(keys) => {
             let answer = |count: &u64| deleted(*count).recorded();
             let recording = keyed.map(|keyed| Recording {
                 keyed,
                 answer: &answer,
             });
             state
-                .rules
+                .todos
                 .delete(user, &keys.0, recording.as_ref())
                 .await?
                 .map(|count| {

@@ -2,7 +2,7 @@
 
 use http::Method;
 use serde_json::{Value, json};
-use shared::domain::{IdempotencyKey, RuleWrite};
+use shared::domain::{IdempotencyKey, TodoWrite};
 use shared::http::body::JsonObject;
 use shared::store::idempotency::{Keyed, RecordedOutcome, Recording, Written};
 use shared_testing::{TestResponse, request};
@@ -216,12 +216,12 @@ async fn an_attempt_that_died_after_writing_is_answered_by_the_retry_without_a_d
     let alice = app.user("alice").await;
     let body = json!({"name": "written, never answered"});
     let object = JsonObject(body.as_object().expect("object").clone());
-    let write = RuleWrite::parse_post(&object).expect("valid");
+    let write = TodoWrite::parse_post(&object).expect("valid");
     let keyed = Keyed::new(
         IdempotencyKey::parse(b"crashed").expect("key"),
         &write.fingerprint(),
     );
-    let RuleWrite::Create(new) = &write else {
+    let TodoWrite::Create(new) = &write else {
         panic!("a create");
     };
     let owner = shared::auth::session::AuthenticatedUser {
@@ -231,7 +231,7 @@ async fn an_attempt_that_died_after_writing_is_answered_by_the_retry_without_a_d
     };
     // The first attempt committed the todo and its record, then its instance died
     // before answering.
-    let answer = |rule: &shared::domain::Rule| RecordedOutcome {
+    let answer = |rule: &shared::domain::Todo| RecordedOutcome {
         status: 201,
         body: json!(rule).to_string(),
     };
@@ -241,7 +241,7 @@ async fn an_attempt_that_died_after_writing_is_answered_by_the_retry_without_a_d
     };
     let Written::Done(written) = app
         .state
-        .rules
+        .todos
         .create(&owner, new, Some(&recording))
         .await
         .expect("written")

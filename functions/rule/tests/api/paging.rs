@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use shared::auth::session::AuthenticatedUser;
-use shared::domain::{ListQuery, NewRule, RuleKey};
+use shared::domain::{ListQuery, NewTodo, TodoKey};
 use shared::http::body::JsonObject;
 use shared::store::Datastore;
 
@@ -35,9 +35,9 @@ async fn seed(app: &TestApp, user: &User, count: usize) {
         let mut body = JsonObject::default();
         body.0.insert("name".into(), json!(format!("t{i:03}")));
         body.0.insert("status".into(), json!(i % 4));
-        let new = NewRule::parse(&body).expect("valid");
+        let new = NewTodo::parse(&body).expect("valid");
         app.state
-            .rules
+            .todos
             .create(&owner, &new, None)
             .await
             .expect("created");
@@ -126,7 +126,7 @@ async fn a_page_reads_about_a_page_whatever_the_list_holds() {
     let owner = owner(&alice);
     let first = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[("pageSize", "10")]))
         .await
         .expect("page");
@@ -139,7 +139,7 @@ async fn a_page_reads_about_a_page_whatever_the_list_holds() {
     let cursor = first.cursor.expect("more").to_string();
     let next = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[("pageSize", "10"), ("cursor", &cursor)]))
         .await
         .expect("page");
@@ -150,7 +150,7 @@ async fn a_page_reads_about_a_page_whatever_the_list_holds() {
     );
     let status = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[("pageSize", "10"), ("status", "1")]))
         .await
         .expect("page");
@@ -163,11 +163,11 @@ async fn a_page_reads_about_a_page_whatever_the_list_holds() {
     // A jump to a far page walks from the nearer end: page 29 of 30 is near the bottom.
     let far = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[("pageSize", "10"), ("current", "29")]))
         .await
         .expect("page");
-    assert_eq!(far.rules.first().map(|r| r.name.as_str()), Some("t019"));
+    assert_eq!(far.todos.first().map(|r| r.name.as_str()), Some("t019"));
     assert!(
         far.items_read <= 2 * 10 + 3 + 10,
         "page 29 read {}",
@@ -189,15 +189,15 @@ async fn totals_stay_exact_across_concurrent_writes_from_several_instances() {
     }
     seed(&app, &alice, 40).await;
     let owner = Arc::new(owner(&alice));
-    let keys: Vec<RuleKey> = app
+    let keys: Vec<TodoKey> = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[("pageSize", "100")]))
         .await
         .expect("page")
-        .rules
+        .todos
         .iter()
-        .map(|r| RuleKey::parse(&r.key, "key").expect("key"))
+        .map(|r| TodoKey::parse(&r.key, "key").expect("key"))
         .collect();
     let mut writers = tokio::task::JoinSet::new();
     for (i, instance) in instances.iter().cycle().take(60).enumerate() {
@@ -209,20 +209,20 @@ async fn totals_stay_exact_across_concurrent_writes_from_several_instances() {
                 0 => {
                     body.0.insert("name".into(), json!(format!("new {i}")));
                     body.0.insert("status".into(), json!(i % 4));
-                    let new = NewRule::parse(&body).expect("valid");
-                    instance.rules.create(&owner, &new, None).await.map(|_| ())
+                    let new = NewTodo::parse(&body).expect("valid");
+                    instance.todos.create(&owner, &new, None).await.map(|_| ())
                 }
                 1 => instance
-                    .rules
+                    .todos
                     .delete(&owner, &[key], None)
                     .await
                     .map(|_| ()),
                 _ => {
                     body.0.insert("key".into(), json!(key.to_string()));
                     body.0.insert("status".into(), json!((i + 1) % 4));
-                    let changes = shared::domain::RuleChanges::parse(&body, None).expect("valid");
+                    let changes = shared::domain::TodoChanges::parse(&body, None).expect("valid");
                     instance
-                        .rules
+                        .todos
                         .update(&owner, &changes, None)
                         .await
                         .map(|_| ())
@@ -235,7 +235,7 @@ async fn totals_stay_exact_across_concurrent_writes_from_several_instances() {
     }
     let listed = app
         .state
-        .rules
+        .todos
         .list(&owner, &query(&[]))
         .await
         .expect("page");
@@ -250,7 +250,7 @@ async fn totals_stay_exact_across_concurrent_writes_from_several_instances() {
     for status in 0..4 {
         let page = app
             .state
-            .rules
+            .todos
             .list(&owner, &query(&[("status", &status.to_string())]))
             .await
             .expect("page");

@@ -5,7 +5,7 @@ use std::time::Instant;
 use http::Method;
 use serde_json::{Value, json};
 use shared::auth::keys::KeyPair;
-use shared::store::{Datastore, RuleStore};
+use shared::store::{Datastore, TodoStore};
 use shared_testing::{TestResponse, TestSecret, config, request};
 use user_function::UserState;
 
@@ -14,7 +14,7 @@ pub(crate) struct TestApp {
     /// The function's state, for as long as the test runs (a router holds it).
     pub(crate) state: &'static UserState,
     /// The table's todos, for tests that need some (the rule function's store).
-    pub(crate) rules: RuleStore,
+    pub(crate) todos: TodoStore,
     /// The table, read directly.
     pub(crate) datastore: Datastore,
 }
@@ -31,13 +31,13 @@ pub(crate) async fn spawn_app() -> TestApp {
     };
     let config = config(endpoint, &table, &keys, Some(secret));
     let datastore = Datastore::connect(&config.datastore).await;
-    let rules = RuleStore::new(datastore.clone());
+    let todos = TodoStore::new(datastore.clone());
     let state = UserState::build(config, Instant::now())
         .await
         .expect("the initializer succeeds against the emulator");
     TestApp {
         state: Box::leak(Box::new(state)),
-        rules,
+        todos,
         datastore,
     }
 }

@@ -3,7 +3,7 @@
 use http::Method;
 use serde_json::json;
 use shared::auth::session::AuthenticatedUser;
-use shared::domain::NewRule;
+use shared::domain::NewTodo;
 use shared::http::body::JsonObject;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -34,9 +34,9 @@ async fn add_todos(app: &TestApp, id: &str, name: &str, count: usize) {
         .expect("an open account");
     let mut body = JsonObject::default();
     body.0.insert("name".into(), json!("a todo"));
-    let new = NewRule::parse(&body).expect("valid");
+    let new = NewTodo::parse(&body).expect("valid");
     for _ in 0..count {
-        app.rules.create(&owner, &new, None).await.expect("created");
+        app.todos.create(&owner, &new, None).await.expect("created");
     }
 }
 

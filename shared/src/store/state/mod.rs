@@ -4,7 +4,7 @@
 //! One item, because every request needs it: the session check is a read of it (or
 //! a condition on it, in a write), and a list's `total` is a read of it. Its sort key
 //! sorts after every todo's, so the first page of a list reads it in the same query
-//! as the todos (`store::rules::list`).
+//! as the todos (`store::todos::list`).
 //!
 //! The counters are exact because every write that changes them is one transaction
 //! with the todos it changes ([`state_action`]): the todo and the counter change

@@ -1,9 +1,9 @@
 //! Changing a todo: read it, then commit the change (and a change of status in the
 //! counters) on the condition that it is still the version read.
 
-use super::{RuleStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
+use super::{TodoStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::{Rule, RuleChanges};
+use crate::domain::{Todo, TodoChanges};
 use crate::store::StoreError;
 use crate::store::idempotency::{Recording, Written};
 use crate::store::items::{TodoItem, to_item};
@@ -15,15 +15,15 @@ use crate::time::now_rfc3339;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpdateOutcome {
     /// The todo after the change.
-    Updated(Rule),
+    Updated(Todo),
     /// No such todo (for this user).
     NotFound,
     /// The client's version is stale; here is the current todo.
-    Stale(Rule),
+    Stale(Todo),
 }
 
 /// `todo` with `changes` applied: a new version, changed now.
-fn changed(mut todo: TodoItem, changes: &RuleChanges) -> TodoItem {
+fn changed(mut todo: TodoItem, changes: &TodoChanges) -> TodoItem {
     if let Some(name) = &changes.name {
         todo.rename(name.clone());
     }
@@ -41,14 +41,14 @@ fn changed(mut todo: TodoItem, changes: &RuleChanges) -> TodoItem {
     todo
 }
 
-impl RuleStore {
+impl TodoStore {
     /// Applies `changes` to one todo of `owner`, if their session is open (else
     /// [`StoreError::SessionEnded`]), the todo exists and the version matches; with a
     /// key, records the answer, or answers the key's earlier use instead.
     pub async fn update(
         &self,
         owner: &AuthenticatedUser,
-        changes: &RuleChanges,
+        changes: &TodoChanges,
         recording: Option<&Recording<'_, UpdateOutcome>>,
     ) -> Result<Written<UpdateOutcome>, StoreError> {
         let keyed = recording.map(|recording| recording.keyed);
@@ -70,7 +70,7 @@ impl RuleStore {
                 .expected_version
                 .is_some_and(|expected| expected.0 != current.version)
             {
-                let stale = UpdateOutcome::Stale(Rule::from(current));
+                let stale = UpdateOutcome::Stale(Todo::from(current));
                 return self.refuse(owner, stale, recording).await;
             }
             let before = current.status;
@@ -81,7 +81,7 @@ impl RuleStore {
             let todo = transaction.put(written.clone(), unchanged_since(read_version))?;
             let moved = CountChange::moved(before, next.status);
             let state = state_action(&mut transaction, owner, moved)?;
-            let outcome = UpdateOutcome::Updated(Rule::from(next));
+            let outcome = UpdateOutcome::Updated(Todo::from(next));
             let record = record_outcome(&mut transaction, owner, recording, &outcome)?;
             match self.datastore.commit(&transaction).await? {
                 Ok(()) => return Ok(Written::Done(outcome)),

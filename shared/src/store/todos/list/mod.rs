@@ -14,9 +14,9 @@ mod stream;
 use merge::Merged;
 use stream::{Shape, Source, Stream, key_of};
 
-use super::RuleStore;
+use super::TodoStore;
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::{ListQuery, Rule, RuleKey};
+use crate::domain::{ListQuery, Todo, TodoKey};
 use crate::store::StoreError;
 use crate::store::items::{Item, StateItem, TodoItem, from_item};
 use crate::store::keys::{Key, STATE};
@@ -25,13 +25,13 @@ use crate::store::keys::{Key, STATE};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     /// The page's todos, newest first.
-    pub rules: Vec<Rule>,
+    pub todos: Vec<Todo>,
     /// How many todos match in all.
     pub total: u64,
     /// Whether `total` is exact (a name search that stopped at its budget is not).
     pub total_exact: bool,
     /// Where the next page starts, if there is one.
-    pub cursor: Option<RuleKey>,
+    pub cursor: Option<TodoKey>,
     /// How many items the datastore read for this page.
     pub items_read: u64,
 }
@@ -39,7 +39,7 @@ pub struct Page {
 /// A list's answer: the page, or why there is none.
 pub type ListOutcome = Result<Page, StoreError>;
 
-impl RuleStore {
+impl TodoStore {
     /// One page of `owner`'s todos matching `query`, if their session is open (else
     /// [`StoreError::SessionEnded`]).
     pub async fn list(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
@@ -132,7 +132,7 @@ impl RuleStore {
         &self,
         owner_id: &str,
         sources: &[Source],
-        cursor: RuleKey,
+        cursor: TodoKey,
         page_size: usize,
     ) -> ListOutcome {
         let mut merged = self.merged(
@@ -194,7 +194,7 @@ impl RuleStore {
         sources: &[Source],
         descending: bool,
         shape: Shape,
-        after: Option<RuleKey>,
+        after: Option<TodoKey>,
         chunk: usize,
     ) -> Merged {
         let streams = sources
@@ -232,9 +232,9 @@ impl RuleStore {
 
 /// A page of `items`; `more` says whether todos follow it.
 fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
-    let rules = items
+    let todos = items
         .iter()
-        .map(|item| from_item::<TodoItem>(item.clone()).map(Rule::from))
+        .map(|item| from_item::<TodoItem>(item.clone()).map(Todo::from))
         .collect::<Result<Vec<_>, _>>()?;
     let cursor = if more {
         items.last().and_then(key_of)
@@ -242,7 +242,7 @@ fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
         None
     };
     Ok(Page {
-        rules,
+        todos,
         total,
         total_exact: true,
         cursor,

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::{RuleKey, Status};
+use crate::domain::{Status, TodoKey};
 use crate::store::expression::Expression;
 use crate::store::items::{Item, s};
 use crate::store::keys::{
@@ -42,7 +42,7 @@ pub(super) struct Stream {
     descending: bool,
     shape: Shape,
     /// The bound to start after (exclusive): a todo's id.
-    after: Option<RuleKey>,
+    after: Option<TodoKey>,
     /// An extra filter (name search), with its placeholders.
     filter: Option<Expression>,
     /// How many items to ask for per query.
@@ -86,7 +86,7 @@ impl Stream {
     }
 
     /// Starts after the todo `key` (exclusive).
-    pub(super) fn after(mut self, key: Option<RuleKey>) -> Self {
+    pub(super) fn after(mut self, key: Option<TodoKey>) -> Self {
         self.after = key;
         self
     }
@@ -106,7 +106,7 @@ impl Stream {
     }
 
     /// The sort key where reading stopped, to resume after it.
-    pub(super) fn position(&self) -> Option<RuleKey> {
+    pub(super) fn position(&self) -> Option<TodoKey> {
         self.next_start.as_ref().and_then(key_of)
     }
 
@@ -232,7 +232,7 @@ impl Stream {
 }
 
 /// The todo id of a todo item's sort key.
-pub(super) fn key_of(item: &Item) -> Option<RuleKey> {
+pub(super) fn key_of(item: &Item) -> Option<TodoKey> {
     item.get("sk")
         .and_then(|v| v.as_s().ok())
         .and_then(|sk| todo_key_of_sk(sk))

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::error::{FieldError, Reason};
 use super::fields::JsonObject;
 use super::fields::{optional_integer, optional_string, required_string};
-use super::rule::{Progress, RuleDesc, RuleKey, RuleName, Status, Version};
+use super::todo::{Progress, Status, TodoDesc, TodoKey, TodoName, Version};
 
 /// The most todos one delete may name.
 pub const MAX_DELETE_KEYS: usize = 100;
@@ -14,9 +14,9 @@ pub const MAX_DELETE_KEYS: usize = 100;
 /// to empty, 0 and 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
-pub struct NewRule {
-    pub name: RuleName,
-    pub desc: RuleDesc,
+pub struct NewTodo {
+    pub name: TodoName,
+    pub desc: TodoDesc,
     pub status: Status,
     pub progress: Progress,
 }
@@ -24,10 +24,10 @@ pub struct NewRule {
 /// Changes to the todo `key`: at least one of its fields is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
-pub struct RuleChanges {
-    pub key: RuleKey,
-    pub name: Option<RuleName>,
-    pub desc: Option<RuleDesc>,
+pub struct TodoChanges {
+    pub key: TodoKey,
+    pub name: Option<TodoName>,
+    pub desc: Option<TodoDesc>,
     pub status: Option<Status>,
     pub progress: Option<Progress>,
     /// The version the client last saw; a stale one is a 409.
@@ -36,7 +36,7 @@ pub struct RuleChanges {
 
 /// The todos to delete (deduplicated, 1 to 100).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteKeys(pub Vec<RuleKey>);
+pub struct DeleteKeys(pub Vec<TodoKey>);
 
 fn status(body: &JsonObject) -> Result<Option<Status>, FieldError> {
     Ok(optional_integer(body, "status", 0, i64::from(Status::MAX))?.and_then(Status::from_code))
@@ -46,20 +46,20 @@ fn progress(body: &JsonObject) -> Result<Option<Progress>, FieldError> {
     Ok(optional_integer(body, "progress", 0, 100)?.and_then(Progress::from_percent))
 }
 
-impl NewRule {
+impl NewTodo {
     /// Parses a create body; unknown fields are ignored.
     pub fn parse(body: &JsonObject) -> Result<Self, FieldError> {
         let name = required_string(body, "name")?;
         Ok(Self {
-            name: RuleName::parse(&name)?,
-            desc: RuleDesc::parse(&optional_string(body, "desc")?.unwrap_or_default())?,
+            name: TodoName::parse(&name)?,
+            desc: TodoDesc::parse(&optional_string(body, "desc")?.unwrap_or_default())?,
             status: status(body)?.unwrap_or_default(),
             progress: progress(body)?.unwrap_or_default(),
         })
     }
 }
 
-impl RuleChanges {
+impl TodoChanges {
     /// Parses an update body; `path_key` is the `{key}` of `PUT /api/rule/{key}`.
     pub fn parse(body: &JsonObject, path_key: Option<&str>) -> Result<Self, FieldError> {
         let body_key = optional_string(body, "key")?;
@@ -67,16 +67,16 @@ impl RuleChanges {
             (Some(path), Some(body)) if path.trim() != body.trim() => {
                 return Err(FieldError::new("key", Reason::DiffersFromPath));
             }
-            (Some(key), _) | (None, Some(key)) => RuleKey::parse(key, "key")?,
+            (Some(key), _) | (None, Some(key)) => TodoKey::parse(key, "key")?,
             (None, None) => return Err(FieldError::new("key", Reason::Missing)),
         };
         let changes = Self {
             key,
             name: optional_string(body, "name")?
-                .map(|n| RuleName::parse(&n))
+                .map(|n| TodoName::parse(&n))
                 .transpose()?,
             desc: optional_string(body, "desc")?
-                .map(|d| RuleDesc::parse(&d))
+                .map(|d| TodoDesc::parse(&d))
                 .transpose()?,
             status: status(body)?,
             progress: progress(body)?,
@@ -121,7 +121,7 @@ impl DeleteKeys {
         let mut keys = raw
             .iter()
             .map(|value| match value {
-                Value::String(s) => RuleKey::parse(s, "key"),
+                Value::String(s) => TodoKey::parse(s, "key"),
                 _ => Err(FieldError::new("key", Reason::NotTodoIds)),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -148,21 +148,21 @@ mod tests {
 
     #[test]
     fn a_new_rule_takes_defaults_and_ignores_unknown_fields() {
-        let rule = NewRule::parse(&object(json!({"name": " buy milk ", "method": "post"})))
+        let todo = NewTodo::parse(&object(json!({"name": " buy milk ", "method": "post"})))
             .expect("valid");
-        assert_eq!(rule.name.as_str(), "buy milk");
-        assert_eq!(rule.status, Status::default());
-        assert_eq!(rule.desc.as_str(), "");
+        assert_eq!(todo.name.as_str(), "buy milk");
+        assert_eq!(todo.status, Status::default());
+        assert_eq!(todo.desc.as_str(), "");
     }
 
     #[test]
     fn numbers_from_forms_are_accepted() {
-        let rule = NewRule::parse(&object(
+        let todo = NewTodo::parse(&object(
             json!({"name": "x", "status": "2", "progress": "50"}),
         ))
         .expect("valid");
-        assert_eq!(rule.status.code(), 2);
-        assert_eq!(rule.progress.percent(), 50);
+        assert_eq!(todo.status.code(), 2);
+        assert_eq!(todo.progress.percent(), 50);
     }
 
     #[test]
@@ -174,17 +174,17 @@ mod tests {
             (json!({"name": 5}), "name"),
             (json!({"name": "x", "desc": "d".repeat(2001)}), "desc"),
         ] {
-            let error = NewRule::parse(&object(input)).expect_err("rejected");
+            let error = NewTodo::parse(&object(input)).expect_err("rejected");
             assert_eq!(error.field, field, "{error:?}");
         }
     }
 
     #[test]
     fn changes_need_a_key_and_something_to_change() {
-        let key = RuleKey::new().to_string();
-        assert!(RuleChanges::parse(&object(json!({"key": key})), None).is_err());
-        assert!(RuleChanges::parse(&object(json!({"status": 1})), None).is_err());
-        let changes = RuleChanges::parse(
+        let key = TodoKey::new().to_string();
+        assert!(TodoChanges::parse(&object(json!({"key": key})), None).is_err());
+        assert!(TodoChanges::parse(&object(json!({"status": 1})), None).is_err());
+        let changes = TodoChanges::parse(
             &object(json!({"key": key, "status": 1, "version": 3})),
             None,
         )
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn delete_keys_accept_one_or_many_and_cap_at_100() {
-        let a = RuleKey::new().to_string();
+        let a = TodoKey::new().to_string();
         assert_eq!(
             DeleteKeys::parse(&object(json!({"key": a})), None)
                 .expect("one")
@@ -209,14 +209,14 @@ mod tests {
                 .len(),
             1
         );
-        let many: Vec<String> = (0..101).map(|_| RuleKey::new().to_string()).collect();
+        let many: Vec<String> = (0..101).map(|_| TodoKey::new().to_string()).collect();
         assert!(DeleteKeys::parse(&object(json!({"key": many})), None).is_err());
         assert!(DeleteKeys::parse(&object(json!({"key": "not-an-id"})), None).is_err());
     }
 
     #[test]
     fn a_delete_by_path_refuses_a_body_naming_another_todo() {
-        let (a, b) = (RuleKey::new().to_string(), RuleKey::new().to_string());
+        let (a, b) = (TodoKey::new().to_string(), TodoKey::new().to_string());
         assert!(DeleteKeys::parse(&object(json!({"key": b})), Some(&a)).is_err());
         assert!(DeleteKeys::parse(&object(json!({"key": [a, b]})), Some(&a)).is_err());
         assert!(DeleteKeys::parse(&object(json!({"key": a})), Some(&a)).is_ok());

@@ -26,7 +26,7 @@ use super::transaction::Refused;
 use super::transaction::Transaction;
 use super::{Datastore, StoreError};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::RuleKey;
+use crate::domain::TodoKey;
 
 /// The most todos one name search reads.
 pub const NAME_SEARCH_BUDGET: u64 = 2000;
@@ -35,18 +35,18 @@ const WRITE_ROUNDS: usize = 5;
 
 /// Todos in the table.
 #[derive(Debug, Clone)]
-pub struct RuleStore {
+pub struct TodoStore {
     datastore: Datastore,
 }
 
 /// What a write reads before its transaction.
 struct Found {
-    todos: HashMap<RuleKey, TodoItem>,
+    todos: HashMap<TodoKey, TodoItem>,
     /// Records of the write's key, by sort key.
     records: HashMap<String, Item>,
 }
 
-impl RuleStore {
+impl TodoStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
         Self { datastore }
@@ -58,7 +58,7 @@ impl RuleStore {
     async fn read_with_session(
         &self,
         owner: &AuthenticatedUser,
-        keys: &[RuleKey],
+        keys: &[TodoKey],
         records: &[Key],
     ) -> Result<Found, StoreError> {
         let mut wanted: Vec<Key> = keys.iter().map(|key| Key::todo(&owner.id, *key)).collect();

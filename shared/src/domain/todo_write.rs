@@ -11,24 +11,24 @@
 //! | `update` | change the todo `key` | `PUT /api/rule` |
 //! | `delete` | delete the todos in `key` (one id or a list) | `DELETE /api/rule` |
 //!
-//! [`RuleWrite`] is the parsed operation both spellings end up as, so the two are
+//! [`TodoWrite`] is the parsed operation both spellings end up as, so the two are
 //! answered by the same code and cannot drift apart. It also gives each operation a
-//! canonical [`RuleWrite::fingerprint`], which an `Idempotency-Key` is bound to.
+//! canonical [`TodoWrite::fingerprint`], which an `Idempotency-Key` is bound to.
 
 use serde_json::{Value, json};
 
 use super::error::{FieldError, Reason};
 use super::fields::JsonObject;
 use super::fields::optional_string;
-use super::rule_input::{DeleteKeys, NewRule, RuleChanges};
+use super::todo_input::{DeleteKeys, NewTodo, TodoChanges};
 
 /// A write to the user's todos.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleWrite {
+pub enum TodoWrite {
     /// Create a todo.
-    Create(NewRule),
+    Create(NewTodo),
     /// Change one todo.
-    Update(RuleChanges),
+    Update(TodoChanges),
     /// Delete one or more todos.
     Delete(DeleteKeys),
 }
@@ -36,16 +36,16 @@ pub enum RuleWrite {
 /// The values `method` may take in a `POST /api/rule` body.
 pub const POST_METHODS: &str = "post, update or delete";
 
-impl RuleWrite {
+impl TodoWrite {
     /// Parses the body of `POST /api/rule`, honouring its `method` field (any letter
     /// case; absent means `post`).
     pub fn parse_post(body: &JsonObject) -> Result<Self, FieldError> {
         let method = optional_string(body, "method")?;
         match method.as_deref().map(str::trim) {
-            None => Ok(Self::Create(NewRule::parse(body)?)),
-            Some(m) if m.eq_ignore_ascii_case("post") => Ok(Self::Create(NewRule::parse(body)?)),
+            None => Ok(Self::Create(NewTodo::parse(body)?)),
+            Some(m) if m.eq_ignore_ascii_case("post") => Ok(Self::Create(NewTodo::parse(body)?)),
             Some(m) if m.eq_ignore_ascii_case("update") => {
-                Ok(Self::Update(RuleChanges::parse(body, None)?))
+                Ok(Self::Update(TodoChanges::parse(body, None)?))
             }
             Some(m) if m.eq_ignore_ascii_case("delete") => {
                 Ok(Self::Delete(DeleteKeys::parse(body, None)?))
@@ -91,7 +91,7 @@ impl RuleWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RuleKey;
+    use crate::domain::TodoKey;
     use crate::domain::fields::object;
 
     #[test]
@@ -102,20 +102,20 @@ mod tests {
             json!({"name": "a", "method": " POST "}),
         ] {
             assert!(matches!(
-                RuleWrite::parse_post(&object(input)),
-                Ok(RuleWrite::Create(_))
+                TodoWrite::parse_post(&object(input)),
+                Ok(TodoWrite::Create(_))
             ));
         }
     }
 
     #[test]
     fn update_takes_the_key_and_numbers_written_as_strings() {
-        let key = RuleKey::new().to_string();
-        let write = RuleWrite::parse_post(&object(
+        let key = TodoKey::new().to_string();
+        let write = TodoWrite::parse_post(&object(
             json!({"key": key, "name": "a", "desc": "", "status": "2", "method": "update"}),
         ))
         .expect("valid");
-        let RuleWrite::Update(changes) = write else {
+        let TodoWrite::Update(changes) = write else {
             panic!("an update: {write:?}");
         };
         assert_eq!(changes.key.to_string(), key);
@@ -125,50 +125,50 @@ mod tests {
 
     #[test]
     fn delete_takes_one_key_or_a_list() {
-        let (a, b) = (RuleKey::new().to_string(), RuleKey::new().to_string());
+        let (a, b) = (TodoKey::new().to_string(), TodoKey::new().to_string());
         for (input, count) in [
             (json!({"key": a, "method": "delete"}), 1),
             (json!({"key": [a, b], "method": "delete"}), 2),
         ] {
-            let write = RuleWrite::parse_post(&object(input)).expect("valid");
-            assert!(matches!(write, RuleWrite::Delete(ref keys) if keys.0.len() == count));
+            let write = TodoWrite::parse_post(&object(input)).expect("valid");
+            assert!(matches!(write, TodoWrite::Delete(ref keys) if keys.0.len() == count));
         }
     }
 
     #[test]
     fn a_delete_without_keys_names_key_not_name() {
         let error =
-            RuleWrite::parse_post(&object(json!({"method": "delete"}))).expect_err("rejected");
+            TodoWrite::parse_post(&object(json!({"method": "delete"}))).expect_err("rejected");
         assert_eq!(error.field, "key");
     }
 
     #[test]
     fn an_unknown_method_names_the_allowed_ones() {
         for method in [json!("put"), json!("remove"), json!("")] {
-            let error = RuleWrite::parse_post(&object(json!({"name": "a", "method": method})))
+            let error = TodoWrite::parse_post(&object(json!({"name": "a", "method": method})))
                 .expect_err("rejected");
             assert_eq!(error.field, "method");
             let message = error.to_string();
             assert!(message.contains("post, update or delete"), "{message}");
         }
-        let error = RuleWrite::parse_post(&object(json!({"name": "a", "method": 1})))
+        let error = TodoWrite::parse_post(&object(json!({"name": "a", "method": 1})))
             .expect_err("rejected");
         assert_eq!(error.field, "method");
     }
 
     #[test]
     fn fingerprints_ignore_spelling_but_not_meaning() {
-        let key = RuleKey::new().to_string();
-        let json_body = RuleWrite::parse_post(&object(
+        let key = TodoKey::new().to_string();
+        let json_body = TodoWrite::parse_post(&object(
             json!({"key": key, "status": 2, "method": "update", "extra": true}),
         ))
         .expect("valid");
-        let form_like = RuleWrite::parse_post(&object(
+        let form_like = TodoWrite::parse_post(&object(
             json!({"method": "UPDATE", "status": "2", "key": key}),
         ))
         .expect("valid");
         assert_eq!(json_body.fingerprint(), form_like.fingerprint());
-        let other = RuleWrite::parse_post(&object(
+        let other = TodoWrite::parse_post(&object(
             json!({"key": key, "status": 1, "method": "update"}),
         ))
         .expect("valid");

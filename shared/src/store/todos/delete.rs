@@ -8,9 +8,9 @@
 //! last records the answer: a retry after a crash between parts skips the parts done
 //! and still answers the whole count.
 
-use super::{Found, RuleStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
+use super::{Found, TodoStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::RuleKey;
+use crate::domain::TodoKey;
 use crate::store::StoreError;
 use crate::store::idempotency::{Earlier, Keyed, Recording, Written};
 use crate::store::items::TodoItem;
@@ -31,17 +31,17 @@ enum Part {
     Earlier(Earlier),
 }
 
-impl RuleStore {
+impl TodoStore {
     /// Deletes `keys` of `owner`, if their session is open (else
     /// [`StoreError::SessionEnded`]): how many existed. With a key, records the
     /// answer, or answers the key's earlier use instead.
     pub async fn delete(
         &self,
         owner: &AuthenticatedUser,
-        keys: &[RuleKey],
+        keys: &[TodoKey],
         recording: Option<&Recording<'_, u64>>,
     ) -> Result<Written<u64>, StoreError> {
-        let parts: Vec<&[RuleKey]> = keys.chunks(PART_SIZE).collect();
+        let parts: Vec<&[TodoKey]> = keys.chunks(PART_SIZE).collect();
         let mut deleted = 0;
         for (index, part) in parts.iter().enumerate() {
             let last = index + 1 == parts.len();
@@ -60,7 +60,7 @@ impl RuleStore {
     async fn delete_part(
         &self,
         owner: &AuthenticatedUser,
-        keys: &[RuleKey],
+        keys: &[TodoKey],
         (index, last): (usize, bool),
         before: u64,
         recording: Option<&Recording<'_, u64>>,

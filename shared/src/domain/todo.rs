@@ -12,9 +12,9 @@ use super::error::{FieldError, Reason};
 /// Stored and shown as its canonical 26-character spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
-pub struct RuleKey(ulid::Ulid);
+pub struct TodoKey(ulid::Ulid);
 
-impl RuleKey {
+impl TodoKey {
     /// A new id for a todo created now.
     ///
     /// Ids from one instance increase strictly, even within one millisecond, so todos
@@ -49,55 +49,55 @@ mod tests {
 
     #[test]
     fn only_the_canonical_spelling_of_an_id_parses() {
-        let key = RuleKey::new().to_string();
-        assert!(RuleKey::parse(&key, "key").is_ok());
-        assert!(RuleKey::parse(&key.to_lowercase(), "key").is_ok());
+        let key = TodoKey::new().to_string();
+        assert!(TodoKey::parse(&key, "key").is_ok());
+        assert!(TodoKey::parse(&key.to_lowercase(), "key").is_ok());
         // The same 128 bits spelled with a first character past 7 wrap onto `key`.
         for first in ['8', 'G', 'R', 'Z'] {
             let wrapped = format!("{first}{}", &key[1..]);
-            assert!(RuleKey::parse(&wrapped, "key").is_err(), "{wrapped}");
+            assert!(TodoKey::parse(&wrapped, "key").is_err(), "{wrapped}");
         }
-        assert!(RuleKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9O", "key").is_err());
-        assert!(RuleKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9", "key").is_err());
+        assert!(TodoKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9O", "key").is_err());
+        assert!(TodoKey::parse("01JD2Z6K3M8N0P4Q5R6S7T8V9", "key").is_err());
     }
 
     #[test]
     fn names_and_descriptions_are_stored_composed() {
         let decomposed = "e\u{301}".repeat(150);
-        let name = RuleName::parse(&decomposed).expect("150 characters once composed");
+        let name = TodoName::parse(&decomposed).expect("150 characters once composed");
         assert_eq!(name.as_str(), "\u{e9}".repeat(150));
-        assert!(RuleDesc::parse(&"e\u{301}".repeat(2000)).is_ok());
+        assert!(TodoDesc::parse(&"e\u{301}".repeat(2000)).is_ok());
     }
 
     #[test]
     fn control_characters_are_refused_except_line_breaks_in_descriptions() {
         for name in ["a\u{0}b", "line\nbreak", "tab\there", "bell\u{7}"] {
-            assert!(RuleName::parse(name).is_err(), "{name:?}");
+            assert!(TodoName::parse(name).is_err(), "{name:?}");
         }
-        assert!(RuleDesc::parse("two\nlines\r\n\tindented").is_ok());
-        assert!(RuleDesc::parse("nul\u{0}").is_err());
+        assert!(TodoDesc::parse("two\nlines\r\n\tindented").is_ok());
+        assert!(TodoDesc::parse("nul\u{0}").is_err());
     }
 
     #[test]
     fn keys_made_back_to_back_increase() {
-        let keys: Vec<RuleKey> = (0..1000).map(|_| RuleKey::new()).collect();
+        let keys: Vec<TodoKey> = (0..1000).map(|_| TodoKey::new()).collect();
         assert!(keys.windows(2).all(|w| w[0] < w[1]));
     }
 }
 
-impl Default for RuleKey {
+impl Default for TodoKey {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl From<RuleKey> for String {
-    fn from(key: RuleKey) -> Self {
+impl From<TodoKey> for String {
+    fn from(key: TodoKey) -> Self {
         key.to_string()
     }
 }
 
-impl TryFrom<String> for RuleKey {
+impl TryFrom<String> for TodoKey {
     type Error = FieldError;
 
     fn try_from(raw: String) -> Result<Self, FieldError> {
@@ -105,7 +105,7 @@ impl TryFrom<String> for RuleKey {
     }
 }
 
-impl std::fmt::Display for RuleKey {
+impl std::fmt::Display for TodoKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
@@ -120,9 +120,9 @@ pub fn composed(text: &str) -> String {
 /// A todo's name: 1 to 200 characters after trimming, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct RuleName(String);
+pub struct TodoName(String);
 
-impl TryFrom<String> for RuleName {
+impl TryFrom<String> for TodoName {
     type Error = FieldError;
 
     fn try_from(raw: String) -> Result<Self, FieldError> {
@@ -130,7 +130,7 @@ impl TryFrom<String> for RuleName {
     }
 }
 
-impl RuleName {
+impl TodoName {
     /// The most characters a name may have.
     pub const MAX_LENGTH: usize = 200;
 
@@ -175,9 +175,9 @@ pub fn fold(text: &str) -> String {
 /// control characters allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct RuleDesc(String);
+pub struct TodoDesc(String);
 
-impl TryFrom<String> for RuleDesc {
+impl TryFrom<String> for TodoDesc {
     type Error = FieldError;
 
     fn try_from(raw: String) -> Result<Self, FieldError> {
@@ -185,7 +185,7 @@ impl TryFrom<String> for RuleDesc {
     }
 }
 
-impl RuleDesc {
+impl TodoDesc {
     /// The most characters a description may have.
     pub const MAX_LENGTH: usize = 2000;
 
@@ -289,7 +289,7 @@ pub struct Version(pub u64);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
-pub struct Rule {
+pub struct Todo {
     pub key: String,
     pub name: String,
     pub desc: String,

@@ -12,10 +12,10 @@ use super::stream::{Shape, Source, Stream, key_of};
 use super::{ListOutcome, Page};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::ListQuery;
-use crate::domain::Rule;
+use crate::domain::Todo;
 use crate::store::expression::Expression;
 use crate::store::items::{TodoItem, from_item, n, s};
-use crate::store::rules::{NAME_SEARCH_BUDGET, RuleStore};
+use crate::store::todos::{NAME_SEARCH_BUDGET, TodoStore};
 
 /// The filter for `query`'s name (and statuses).
 fn filter(query: &ListQuery) -> Expression {
@@ -37,7 +37,7 @@ fn filter(query: &ListQuery) -> Expression {
 
 /// One page of the search `query` (whose `name` is set) in `owner`'s todos.
 pub(super) async fn search(
-    store: &RuleStore,
+    store: &TodoStore,
     owner: &AuthenticatedUser,
     query: &ListQuery,
 ) -> ListOutcome {
@@ -74,9 +74,9 @@ pub(super) async fn search(
         stream.position().or(last_on_page)
     };
     Ok(Page {
-        rules: page
+        todos: page
             .into_iter()
-            .map(|item| from_item::<TodoItem>(item).map(Rule::from))
+            .map(|item| from_item::<TodoItem>(item).map(Todo::from))
             .collect::<Result<_, _>>()?,
         total: matches,
         total_exact: reached_end && query.cursor.is_none(),
