@@ -28,7 +28,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV=.venv
 REQUIREMENTS=scripts/python-requirements.txt
 STAMP="$VENV/.requirements-stamp"
-PYTHON="${PYTHON:-python3}"
 
 # No credentials, no telemetry, no metadata-service probing: everything stays offline.
 export SAM_CLI_TELEMETRY=0
@@ -39,15 +38,9 @@ export AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
-if [[ ! -x "$VENV/bin/python" ]]; then
-    echo "+ $PYTHON -m venv $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-if [[ ! -f "$STAMP" ]] || ! cmp -s "$REQUIREMENTS" "$STAMP"; then
-    echo "+ $VENV/bin/pip install -q -r $REQUIREMENTS"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
-    cp "$REQUIREMENTS" "$STAMP"
-fi
+# shellcheck source=scripts/python-tools.sh
+source scripts/python-tools.sh
+python_tools "$REQUIREMENTS" "$STAMP"
 
 passed=0
 failed=0

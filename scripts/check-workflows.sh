@@ -15,17 +15,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV=.venv
 REQUIREMENTS=scripts/workflow-tools-requirements.txt
 STAMP="$VENV/.workflow-tools-stamp"
-PYTHON="${PYTHON:-python3}"
 
-if [[ ! -x "$VENV/bin/python" ]]; then
-    echo "+ $PYTHON -m venv $VENV"
-    "$PYTHON" -m venv "$VENV"
-fi
-if [[ ! -f "$STAMP" ]] || ! cmp -s "$REQUIREMENTS" "$STAMP"; then
-    echo "+ $VENV/bin/pip install -q -r $REQUIREMENTS"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQUIREMENTS"
-    cp "$REQUIREMENTS" "$STAMP"
-fi
+# shellcheck source=scripts/python-tools.sh
+source scripts/python-tools.sh
+python_tools "$REQUIREMENTS" "$STAMP"
 
 failed=0
 echo "+ actionlint"

@@ -144,6 +144,11 @@ class Checker:
         self.errors.append(f"{where}: {message}")
 
     # -- references -----------------------------------------------------------
+    def names_a(self, value, resource_type):
+        """Whether a dimension value (!Ref, !Sub "${Id}" or "${Id}") names a resource of resource_type."""
+        ids = self.refs(value) if isinstance(value, dict) else {value[2:-1]} if isinstance(value, str) and value.startswith("${") else set()
+        return any(self.resources.get(i, {}).get("Type") == resource_type for i in ids)
+
     def refs(self, value):
         """Logical ids a value refers to (Ref, GetAtt, ${Id} or ${Id.Attr} in Sub)."""
         found = set()
@@ -206,15 +211,13 @@ class Checker:
                 if value != {"Fn::GetAtt": [fn, "Version.Version"]}:
                     self.error(where, f"ExecutedVersion is {value!r}, expected !GetAtt {fn}.Version.Version")
             elif dim == "ApiId":
-                ids = self.refs(value) if isinstance(value, dict) else {value[2:-1]} if isinstance(value, str) and value.startswith("${") else set()
-                if not any(self.resources.get(i, {}).get("Type") == "AWS::Serverless::HttpApi" for i in ids):
+                if not self.names_a(value, "AWS::Serverless::HttpApi"):
                     self.error(where, f"ApiId is {value!r}, not an HttpApi of this template")
             elif dim == "Stage":
                 if value != "$default":
                     self.error(where, f"Stage is {value!r}; the HttpApi serves the $default stage")
             elif dim == "TableName":
-                ids = self.refs(value) if isinstance(value, dict) else {value[2:-1]} if isinstance(value, str) and value.startswith("${") else set()
-                if not any(self.resources.get(i, {}).get("Type") == "AWS::DynamoDB::Table" for i in ids):
+                if not self.names_a(value, "AWS::DynamoDB::Table"):
                     self.error(where, f"TableName is {value!r}, not a table of this template")
             elif dim == "Operation":
                 if value not in TABLE_OPERATIONS:
