@@ -29,7 +29,6 @@
 use std::path::Path;
 
 use local::commands::CommandError;
-use local::keys::KeyPair;
 use local::runtime::pool::PoolSettings;
 use local::template::Template;
 use local::template::functions::FunctionSpec;
@@ -41,7 +40,7 @@ use super::peers::{NODE_DIR, node_functions};
 use super::prices::{self, Bill};
 use super::rule_user::{log_in, user_and_rule};
 use super::writes::seed;
-use super::{BenchOptions, Call, Gateway, HttpClient, median};
+use super::{Call, Gateway, HttpClient, OnTable, median};
 
 /// Requests measured per route (fewer when `--write-requests` is lower).
 const REQUESTS: usize = 20;
@@ -220,24 +219,17 @@ fn architecture(template: &Template, logical_id: &str) -> String {
 
 /// Measures and prints the cost per route; skipped unless the user and rule
 /// functions are built.
-pub(super) async fn measure(
-    options: &BenchOptions,
-    bin_dir: &Path,
-    functions: &[FunctionSpec],
-    endpoint: &str,
-    keys: &KeyPair,
-    client: &HttpClient,
-) -> Result<(), CommandError> {
+pub(super) async fn measure(on: &OnTable<'_>) -> Result<(), CommandError> {
     println!(
         "\n== cost: dollars per million requests per route ({}, list prices of {}) ==",
         prices::REGION,
         prices::DATE
     );
-    let Some((user, rule)) = user_and_rule(functions, "cost") else {
+    let Some((user, rule)) = user_and_rule(on.functions, "cost") else {
         return Ok(());
     };
-    let requests = options.write_requests.min(REQUESTS);
-    let template = Template::load(&options.template)?;
+    let requests = on.options.write_requests.min(REQUESTS);
+    let template = Template::load(&on.options.template)?;
     let arch = architecture(&template, &rule.logical_id);
     println!(
         "  Lambda at the template's MemorySize ({} MB for user, {} MB for rule: the \
@@ -256,9 +248,9 @@ pub(super) async fn measure(
         measure_system(
             "ours",
             on_demand(vec![user.clone(), rule.clone()]),
-            bin_dir,
-            endpoint,
-            client,
+            on.bin_dir,
+            on.endpoint,
+            on.client,
             requests,
         )
         .await?,
@@ -268,8 +260,10 @@ pub(super) async fn measure(
         .join(".aws-sam/build/UserFunction/bootstrap")
         .is_file()
     {
-        let node = on_demand(node_functions(node_dir, endpoint, keys)?);
-        systems.push(measure_system("node", node, bin_dir, endpoint, client, requests).await?);
+        let node = on_demand(node_functions(node_dir, on.endpoint, on.keys)?);
+        systems.push(
+            measure_system("node", node, on.bin_dir, on.endpoint, on.client, requests).await?,
+        );
     } else {
         println!("  (the Node.js twin is not built, `make peers` builds it: ours alone)");
     }

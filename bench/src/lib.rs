@@ -69,6 +69,18 @@ use local::template::functions::{FunctionSpec, RouteSpec};
 /// The test function's binary.
 const PROBE: &str = "platform-test-function";
 
+/// What the sections that run the real functions against the datastore need:
+/// they start their own instances on the table the bench created.
+#[derive(Clone, Copy)]
+pub(crate) struct OnTable<'a> {
+    options: &'a BenchOptions,
+    bin_dir: &'a Path,
+    functions: &'a [FunctionSpec],
+    endpoint: &'a str,
+    keys: &'a KeyPair,
+    client: &'a HttpClient,
+}
+
 /// Options of `bench`.
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -381,18 +393,18 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
         if options.wants(Section::Writes) {
             writes::measure(&options, &bin_dir, &functions, &client).await?;
         }
+        let on_table = datastore.as_ref().map(|store| OnTable {
+            options: &options,
+            bin_dir: &bin_dir,
+            functions: &functions,
+            endpoint: &store.endpoint,
+            keys: &keys,
+            client: &client,
+        });
         if options.wants(Section::Cost)
-            && let Some(store) = &datastore
+            && let Some(on_table) = &on_table
         {
-            cost::measure(
-                &options,
-                &bin_dir,
-                &functions,
-                &store.endpoint,
-                &keys,
-                &client,
-            )
-            .await?;
+            cost::measure(on_table).await?;
         }
         if options.wants(Section::Growth) {
             growth::measure(&options, &bin_dir, &functions, &keys, &client).await?;
@@ -401,17 +413,9 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
             signing_key::measure(&options, &bin_dir, &subjects, &client).await?;
         }
         if options.wants(Section::Peers)
-            && let Some(store) = &datastore
+            && let Some(on_table) = &on_table
         {
-            peers::measure(
-                &options,
-                &bin_dir,
-                &functions,
-                &store.endpoint,
-                &keys,
-                &client,
-            )
-            .await?;
+            peers::measure(on_table).await?;
         }
         if options.wants(Section::ContainerStart) {
             container_start::measure(&options, &bin_dir, &functions, &client).await?;

@@ -34,7 +34,7 @@ use local::template::Template;
 use local::template::functions::FunctionSpec;
 
 use super::rule_user::{rule_requests, signed_in_user_with_todos, user_and_rule};
-use super::{BenchOptions, Call, Gateway, HttpClient};
+use super::{Call, Gateway, OnTable};
 use report::{Row, Target};
 use systems::{Kind, Setup};
 
@@ -141,16 +141,9 @@ fn machine() -> String {
 }
 
 /// Runs the comparison and prints the table; writes the chart to `<plots>/peers.svg`.
-pub(super) async fn measure(
-    options: &BenchOptions,
-    bin_dir: &Path,
-    functions: &[FunctionSpec],
-    endpoint: &str,
-    keys: &KeyPair,
-    client: &HttpClient,
-) -> Result<(), CommandError> {
+pub(super) async fn measure(on: &OnTable<'_>) -> Result<(), CommandError> {
     println!("\n== peers: ours vs the Node.js peer vs cargo lambda watch ==");
-    let Some((user, rule)) = user_and_rule(functions, "peers") else {
+    let Some((user, rule)) = user_and_rule(on.functions, "peers") else {
         return Ok(());
     };
     let node_dir = PathBuf::from(NODE_DIR);
@@ -168,19 +161,19 @@ pub(super) async fn measure(
         Setup {
             kind: Kind::Ours,
             functions: ours.clone(),
-            bin_dir: bin_dir.to_owned(),
+            bin_dir: on.bin_dir.to_owned(),
             cargo_lambda: cargo_lambda.clone(),
         },
         Setup {
             kind: Kind::NodeOnDemand,
-            functions: super::cost::on_demand(node_functions(&node_dir, endpoint, keys)?),
-            bin_dir: bin_dir.to_owned(),
+            functions: super::cost::on_demand(node_functions(&node_dir, on.endpoint, on.keys)?),
+            bin_dir: on.bin_dir.to_owned(),
             cargo_lambda: cargo_lambda.clone(),
         },
         Setup {
             kind: Kind::Node,
-            functions: node_functions(&node_dir, endpoint, keys)?,
-            bin_dir: bin_dir.to_owned(),
+            functions: node_functions(&node_dir, on.endpoint, on.keys)?,
+            bin_dir: on.bin_dir.to_owned(),
             cargo_lambda: cargo_lambda.clone(),
         },
     ];
@@ -188,7 +181,7 @@ pub(super) async fn measure(
         setups.push(Setup {
             kind: Kind::CargoLambda,
             functions: ours.clone(),
-            bin_dir: bin_dir.to_owned(),
+            bin_dir: on.bin_dir.to_owned(),
             cargo_lambda: cargo_lambda.clone(),
         });
     } else {
@@ -221,14 +214,14 @@ pub(super) async fn measure(
             "no cargo lambda".to_owned()
         },
         local::datastore::server::engine(),
-        options.runs,
-        options.duration.as_secs_f64(),
+        on.options.runs,
+        on.options.duration.as_secs_f64(),
         super::load::SEGMENTS
     );
     let names: Vec<&str> = setups.iter().map(|s| s.kind.label()).collect();
 
-    let gateway = Gateway::start(ours.clone(), bin_dir, PoolSettings::default()).await?;
-    let bearer = signed_in_user_with_todos(client, &gateway.base).await;
+    let gateway = Gateway::start(ours.clone(), on.bin_dir, PoolSettings::default()).await?;
+    let bearer = signed_in_user_with_todos(on.client, &gateway.base).await;
     gateway.stop().await;
     let bearer = bearer?;
     let cold_calls = [
@@ -243,9 +236,9 @@ pub(super) async fn measure(
     ];
     println!(
         "  cold starts ({} per system, the systems taking turns)...",
-        options.runs
+        on.options.runs
     );
-    let cold = cold::measure(client, &setups, &cold_calls, options.runs).await?;
+    let cold = cold::measure(on.client, &setups, &cold_calls, on.options.runs).await?;
 
     let mut running = Vec::new();
     for setup in &setups {
@@ -257,16 +250,16 @@ pub(super) async fn measure(
         let mut out = Vec::new();
         for (label, call) in rule_requests(&bearer) {
             for system in &running {
-                call.expect(client, &system.base(&call.path)).await?;
+                call.expect(on.client, &system.base(&call.path)).await?;
             }
             let figures = warm::measure(
-                client,
+                on.client,
                 &running,
                 "rule",
                 label,
                 &call,
-                options.runs,
-                options.duration,
+                on.options.runs,
+                on.options.duration,
             )
             .await;
             out.push((label, figures));
@@ -318,8 +311,8 @@ pub(super) async fn measure(
         }
         report::verdicts(&names, &rows, &targets);
     }
-    let path = options.plots.join("peers.svg");
-    std::fs::create_dir_all(&options.plots)
+    let path = on.options.plots.join("peers.svg");
+    std::fs::create_dir_all(&on.options.plots)
         .map_err(CommandError::io("creating the plots folder"))?;
     let title = format!(
         "How many times better ours is (Node.js {node}, {})",
