@@ -3,7 +3,7 @@
 //! TTL) so that a login racing the deletion cannot open a session.
 
 use super::expression::Expression;
-use super::items::{Item, s};
+use super::items::{Item, s, text};
 use super::keys::{Key, STATE, TODO_SK_FIRST, owner_pk};
 use super::transaction::{MAX_ACTIONS, Transaction};
 use super::{Datastore, StoreError};
@@ -61,19 +61,14 @@ impl AccountStore {
             .await
             .map_err(|e| StoreError::from_sdk("Query", e))?;
         // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
-        let text = |item: &Item, name: &str| {
-            item.get(name)
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default()
-        };
+        let attribute = |item: &Item, name: &str| text(item, name).unwrap_or_default().to_owned();
         Ok(output
             .items
             .unwrap_or_default()
             .iter()
             .map(|item| Key {
-                pk: text(item, "pk"),
-                sk: text(item, "sk"),
+                pk: attribute(item, "pk"),
+                sk: attribute(item, "sk"),
             })
             .filter(|key| key.sk != STATE)
             .collect())

@@ -19,7 +19,7 @@ pub use update::UpdateOutcome;
 
 use super::expression::Expression;
 use super::idempotency::{Earlier, Keyed, Recording, Written};
-use super::items::{Item, StateItem, TodoItem, from_item, n};
+use super::items::{Item, StateItem, TodoItem, from_item, n, text};
 use super::keys::{Key, STATE, todo_key_of_sk};
 use super::state::{CountChange, state_action};
 use super::transaction::Refused;
@@ -70,11 +70,7 @@ impl TodoStore {
         };
         let mut open = false;
         for item in self.datastore.get_many(&wanted).await? {
-            let sk = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .cloned()
-                .unwrap_or_default();
+            let sk = text(&item, "sk").unwrap_or_default().to_owned();
             if sk == STATE {
                 let state: StateItem = from_item(item)?;
                 open = state.has_open_session(&owner.session_id);

@@ -1,0 +1,416 @@
+//! Listing a user's todos: one page, newest first, its total, and a cursor to the next.
+//!
+//! A page reads about a page of todos whatever the list holds: the first page reads
+//! the state item (the session check and the counters that give `total`) in the same
+//! query; a status filter reads the `ByStatus` index, one run per status merged by
+//! sort key; `current=n` walks keys from whichever end is nearer. No index can answer
+//! "contains", so a name search reads todos, newest first, at most
+//! [`NAME_SEARCH_BUDGET`] per request (from the top, or from its `cursor`): its
+//! `total` counts the matches among them, and is exact (`total_exact`) when that was
+//! every todo the search could match; otherwise its `cursor` continues where it
+//! stopped. The costs in full: `docs/data-model.md`.
+
+use std::collections::VecDeque;
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+
+use super::{NAME_SEARCH_BUDGET, TodoStore};
+use crate::auth::session::AuthenticatedUser;
+use crate::domain::{ListQuery, Status, Todo, TodoKey};
+use crate::store::StoreError;
+use crate::store::items::{Item, StateItem, TodoItem, from_item, n, s, text};
+use crate::store::keys::{
+    Key, STATE, STATUS_INDEX, TODO_SK_FIRST, TODO_SK_PAST_LAST, owner_pk, status_key,
+    todo_key_of_sk, todo_sk,
+};
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The page's todos, newest first.
+    pub todos: Vec<Todo>,
+    /// How many todos match in all.
+    pub total: u64,
+    /// Whether `total` is exact (a name search that stopped at its budget is not).
+    pub total_exact: bool,
+    /// Where the next page starts, if there is one.
+    pub cursor: Option<TodoKey>,
+    /// How many items the datastore read for this page.
+    pub items_read: u64,
+}
+
+/// A list's answer: the page, or why there is none.
+pub type ListOutcome = Result<Page, StoreError>;
+
+impl TodoStore {
+    /// One page of `owner`'s todos matching `query`, if their session is open (else
+    /// [`StoreError::SessionEnded`]).
+    pub async fn list(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
+        let page_size = query.page_size as usize;
+        if query.name.is_some() {
+            let (state, page) = tokio::join!(self.open_state(owner), self.search(owner, query));
+            state?;
+            return page;
+        }
+        if query.statuses.is_empty() && query.cursor.is_none() && query.current == 1 {
+            return self.first_page(owner, page_size).await;
+        }
+        // One run per status, or one of all the todos.
+        let statuses: Vec<Option<Status>> = if query.statuses.is_empty() {
+            vec![None]
+        } else {
+            query.statuses.iter().copied().map(Some).collect()
+        };
+        let total_of = |state: StateItem| -> u64 {
+            let count = |status: &Option<Status>| status.map_or(state.total(), |s| state.count(s));
+            statuses.iter().map(count).sum()
+        };
+        let mut page = match query.cursor {
+            Some(cursor) => {
+                let runs = self.runs(&owner.id, &statuses, true, Some(cursor), page_size + 1);
+                let (state, page) = tokio::join!(self.open_state(owner), runs.page(page_size));
+                Page {
+                    total: total_of(state?),
+                    ..page?
+                }
+            }
+            None => {
+                let total = total_of(self.open_state(owner).await?);
+                let offset = query.offset();
+                self.at_offset(&owner.id, &statuses, offset, page_size, total)
+                    .await?
+            }
+        };
+        page.items_read += 1;
+        Ok(page)
+    }
+
+    /// The first page without filters: the state item, which sorts after every todo,
+    /// and the page in one query.
+    async fn first_page(&self, owner: &AuthenticatedUser, page_size: usize) -> ListOutcome {
+        let mut run = self.run(&owner.id, None, true, None, page_size + 2);
+        run.query = run.query.expression_attribute_values(":high", s(STATE));
+        let mut runs = Runs {
+            runs: vec![run],
+            descending: true,
+        };
+        let state = match runs.next().await? {
+            Some(item) if text(&item, "sk") == Some(STATE) => Some(from_item(item)?),
+            _ => None,
+        };
+        let total = open(state, owner)?.total();
+        Ok(Page {
+            total,
+            ..runs.page(page_size).await?
+        })
+    }
+
+    /// The page after the first `offset` todos, walking to it from whichever end of
+    /// the list is nearer (keys only), then reading the page.
+    async fn at_offset(
+        &self,
+        owner_id: &str,
+        statuses: &[Option<Status>],
+        offset: u64,
+        page_size: usize,
+        total: u64,
+    ) -> ListOutcome {
+        if offset >= total {
+            return page_of(Vec::new(), total, false, 0);
+        }
+        let on_page = (page_size as u64).min(total - offset);
+        let below = total - offset - on_page;
+        let (descending, skip, count) = if offset <= below {
+            (true, offset, page_size)
+        } else {
+            (false, below, on_page as usize)
+        };
+        // Each run reads at most what the walk needs; a merged walk may need more of
+        // some runs than of others, and reads on in growing chunks.
+        let mut walk = self.runs(owner_id, statuses, descending, None, skip as usize + 1);
+        for run in &mut walk.runs {
+            run.query = run.query.clone().projection_expression("#sk");
+        }
+        let boundary = walk.take(skip as usize).await?.last().and_then(key_of);
+        let mut page = self.runs(owner_id, statuses, descending, boundary, count + 1);
+        let mut items = page.take(count).await?;
+        if !descending {
+            items.reverse();
+        }
+        let read = walk.read() + page.read();
+        page_of(items, total, offset + on_page < total, read)
+    }
+
+    /// One page of the search `query` (whose `name` is set) in `owner`'s todos.
+    async fn search(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
+        let mut run = self.run(&owner.id, None, true, query.cursor, 100);
+        run.budget = NAME_SEARCH_BUDGET;
+        let mut filter = "contains(#nameLower, :name)".to_owned();
+        run.query = run
+            .query
+            .expression_attribute_names("#nameLower", "nameLower")
+            .expression_attribute_values(":name", s(query.name.clone().unwrap_or_default()));
+        if !query.statuses.is_empty() {
+            let placeholders: Vec<String> = (0..query.statuses.len())
+                .map(|i| format!(":s{i}"))
+                .collect();
+            filter.push_str(&format!(" AND #status IN ({})", placeholders.join(", ")));
+            run.query = run.query.expression_attribute_names("#status", "status");
+            for (placeholder, status) in placeholders.iter().zip(&query.statuses) {
+                run.query = run
+                    .query
+                    .expression_attribute_values(placeholder, n(status.code()));
+            }
+        }
+        run.query = run.query.filter_expression(filter);
+        let page_size = query.page_size as usize;
+        // With a cursor the page starts there; otherwise after `current - 1` pages.
+        let skip = if query.cursor.is_some() {
+            0
+        } else {
+            query.offset()
+        };
+        let mut matches = 0_u64;
+        let mut page = Vec::with_capacity(page_size);
+        while let Some(item) = run.next().await? {
+            if matches >= skip && page.len() < page_size {
+                page.push(item);
+            }
+            matches += 1;
+        }
+        let reached_end = run.exhausted;
+        let last_on_page = page.last().and_then(key_of);
+        let cursor = if matches > skip + page.len() as u64 {
+            last_on_page
+        } else if reached_end {
+            None
+        } else {
+            // The budget ran out before the page filled: go on from where reading stopped.
+            run.resume.as_ref().and_then(key_of).or(last_on_page)
+        };
+        Ok(Page {
+            total_exact: reached_end && query.cursor.is_none(),
+            cursor,
+            ..page_of(page, matches, false, run.read + 1)?
+        })
+    }
+
+    /// One run per entry of `statuses`, merged; see [`Self::run`].
+    fn runs(
+        &self,
+        owner_id: &str,
+        statuses: &[Option<Status>],
+        descending: bool,
+        after: Option<TodoKey>,
+        chunk: usize,
+    ) -> Runs {
+        Runs {
+            runs: statuses
+                .iter()
+                .map(|status| self.run(owner_id, *status, descending, after, chunk))
+                .collect(),
+            descending,
+        }
+    }
+
+    /// `owner_id`'s todos with `status` (from the index; all of them, from the table,
+    /// when `None`), newest first when `descending`, after the todo `after`, asking for
+    /// `chunk` items in the first query.
+    fn run(
+        &self,
+        owner_id: &str,
+        status: Option<Status>,
+        descending: bool,
+        after: Option<TodoKey>,
+        chunk: usize,
+    ) -> Run {
+        let cursor = after.map(todo_sk);
+        let (low, high) = match (descending, cursor.clone()) {
+            (true, Some(cursor)) => (TODO_SK_FIRST.to_owned(), cursor),
+            (false, Some(cursor)) => (cursor, TODO_SK_PAST_LAST.to_owned()),
+            (_, None) => (TODO_SK_FIRST.to_owned(), TODO_SK_PAST_LAST.to_owned()),
+        };
+        let (partition, value) = match status {
+            Some(status) => ("statusKey", status_key(owner_id, status)),
+            None => ("pk", owner_pk(owner_id)),
+        };
+        let query = self
+            .datastore
+            .client()
+            .query()
+            .table_name(self.datastore.table())
+            .set_index_name(status.map(|_| STATUS_INDEX.to_owned()))
+            .key_condition_expression("#partition = :partition AND #sk BETWEEN :low AND :high")
+            .expression_attribute_names("#partition", partition)
+            .expression_attribute_names("#sk", "sk")
+            .expression_attribute_values(":partition", s(value))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
+            .scan_index_forward(!descending)
+            // The index is eventually consistent by nature; the table is read consistently.
+            .consistent_read(status.is_none());
+        // One more when starting after a cursor, which the range includes and the run drops.
+        let chunk = chunk + usize::from(cursor.is_some());
+        Run {
+            query,
+            cursor,
+            chunk: i32::try_from(chunk.clamp(1, 1000)).unwrap_or(1000),
+            budget: u64::MAX,
+            buffer: VecDeque::new(),
+            resume: None,
+            exhausted: false,
+            read: 0,
+        }
+    }
+}
+
+/// One ordered run of a user's todos, read a chunk at a time as it is consumed.
+struct Run {
+    /// The query, but for its `Limit` and where it resumes.
+    query: QueryFluentBuilder,
+    /// The cursor's sort key, which the range starts at and the run leaves out.
+    cursor: Option<String>,
+    /// How many items to ask for in the next query.
+    chunk: i32,
+    /// The most items it may read.
+    budget: u64,
+    buffer: VecDeque<Item>,
+    /// Where the next query starts (`ExclusiveStartKey`).
+    resume: Option<Item>,
+    exhausted: bool,
+    /// Items the datastore read (before filters): what the reads cost.
+    read: u64,
+}
+
+impl Run {
+    /// The next item without taking it; `None` at the end or at the budget.
+    async fn peek(&mut self) -> Result<Option<&Item>, StoreError> {
+        while self.buffer.is_empty() && !self.exhausted && self.read < self.budget {
+            let left = i32::try_from(self.budget - self.read).unwrap_or(i32::MAX);
+            let output = self
+                .query
+                .clone()
+                .limit(self.chunk.min(left))
+                .set_exclusive_start_key(self.resume.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("Query", e))?;
+            self.read += u64::try_from(output.scanned_count).unwrap_or(0);
+            let cursor = self.cursor.as_deref();
+            let items = output.items.unwrap_or_default().into_iter();
+            self.buffer
+                .extend(items.filter(|item| cursor.is_none() || text(item, "sk") != cursor));
+            self.resume = output.last_evaluated_key.filter(|key| !key.is_empty());
+            self.exhausted = self.resume.is_none();
+            // Read the next chunks in bigger steps: a filtered run may need many.
+            self.chunk = self.chunk.saturating_mul(2).min(1000);
+        }
+        Ok(self.buffer.front())
+    }
+
+    /// The next item; `None` at the end or at the budget.
+    async fn next(&mut self) -> Result<Option<Item>, StoreError> {
+        self.peek().await?;
+        Ok(self.buffer.pop_front())
+    }
+}
+
+/// Runs read as one, merged by sort key (a list of several statuses).
+struct Runs {
+    runs: Vec<Run>,
+    descending: bool,
+}
+
+impl Runs {
+    /// The next item of all runs.
+    async fn next(&mut self) -> Result<Option<Item>, StoreError> {
+        let mut best: Option<(usize, String)> = None;
+        for (index, run) in self.runs.iter_mut().enumerate() {
+            let Some(item) = run.peek().await? else {
+                continue;
+            };
+            let sk = text(item, "sk").unwrap_or_default().to_owned();
+            let better = match &best {
+                None => true,
+                Some((_, current)) if self.descending => sk > *current,
+                Some((_, current)) => sk < *current,
+            };
+            if better {
+                best = Some((index, sk));
+            }
+        }
+        match best {
+            Some((index, _)) => self.runs[index].next().await,
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `count` items.
+    async fn take(&mut self, count: usize) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(count);
+        while items.len() < count {
+            match self.next().await? {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// The next `page_size` todos, as a page whose cursor is set when more follow.
+    async fn page(mut self, page_size: usize) -> ListOutcome {
+        let items = self.take(page_size).await?;
+        let mut more = false;
+        for run in &mut self.runs {
+            if run.peek().await?.is_some() {
+                more = true;
+                break;
+            }
+        }
+        page_of(items, 0, more, self.read())
+    }
+
+    /// Items the runs read so far.
+    fn read(&self) -> u64 {
+        self.runs.iter().map(|run| run.read).sum()
+    }
+}
+
+/// `owner`'s state item, once their session is known to be open (else
+/// [`StoreError::SessionEnded`]).
+fn open(state: Option<StateItem>, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
+    state
+        .filter(|state| state.has_open_session(&owner.session_id))
+        .ok_or(StoreError::SessionEnded)
+}
+
+impl TodoStore {
+    /// `owner`'s state item, read, once their session is known to be open.
+    async fn open_state(&self, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
+        open(self.datastore.read(&Key::state(&owner.id)).await?, owner)
+    }
+}
+
+/// A page of `items`; `more` says whether todos follow it.
+fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
+    let cursor = if more {
+        items.last().and_then(key_of)
+    } else {
+        None
+    };
+    Ok(Page {
+        todos: items
+            .into_iter()
+            .map(|item| from_item::<TodoItem>(item).map(Todo::from))
+            .collect::<Result<_, _>>()?,
+        total,
+        total_exact: true,
+        cursor,
+        items_read: read,
+    })
+}
+
+/// The todo id of a todo item's sort key.
+fn key_of(item: &Item) -> Option<TodoKey> {
+    text(item, "sk").and_then(todo_key_of_sk)
+}
