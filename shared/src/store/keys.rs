@@ -113,30 +113,3 @@ pub fn todo_key_of_sk(sk: &str) -> Option<TodoKey> {
 pub fn status_key(owner_id: &str, status: Status) -> String {
     format!("{}#S{}", owner_pk(owner_id), status.code())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_todo_sort_key_gives_its_id_back() {
-        let key = TodoKey::new();
-        assert_eq!(todo_key_of_sk(&todo_sk(key)), Some(key));
-        assert_eq!(todo_key_of_sk(STATE), None);
-    }
-
-    #[test]
-    fn no_key_names_the_record_of_another_keys_part() {
-        let key = |text: &str| IdempotencyKey::parse(text.as_bytes()).expect("a key");
-        let part = Key::idempotency("u1", &key("abc"), Some(0));
-        assert_ne!(part, Key::idempotency("u1", &key("abc#0"), None));
-        assert!(IdempotencyKey::parse(part.sk.trim_start_matches("IDEM#").as_bytes()).is_err());
-    }
-
-    #[test]
-    fn todo_keys_sort_between_the_bounds_and_below_the_state_item() {
-        let sk = todo_sk(TodoKey::new());
-        assert!(TODO_SK_FIRST < sk.as_str() && sk.as_str() < TODO_SK_PAST_LAST);
-        assert!(TODO_SK_PAST_LAST < STATE);
-    }
-}

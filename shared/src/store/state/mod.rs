@@ -111,23 +111,3 @@ pub(crate) fn state_action(
     let update = update.with_text(format!("ADD {}", adds.join(", ")));
     transaction.update(&key, update, condition)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn status(code: i64) -> Status {
-        Status::from_code(code).expect("valid")
-    }
-
-    #[test]
-    fn changes_add_up() {
-        let change = CountChange::created(status(2))
-            .plus(CountChange::moved(status(2), status(0)))
-            .plus(CountChange::deleted(status(0)));
-        assert!(change.is_zero(), "{change:?}");
-        let two = CountChange::created(status(1)).plus(CountChange::created(status(3)));
-        assert_eq!(two.all, 2);
-        assert_eq!(two.by_status, [0, 1, 0, 1]);
-    }
-}
