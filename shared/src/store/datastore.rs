@@ -7,12 +7,11 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-
-use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
+use super::expression::{Expression, conditioned};
 use super::items::{Expiring, Item, from_item};
 use super::keys::Key;
 use crate::config::DatastoreConfig;
@@ -142,12 +141,42 @@ impl Datastore {
         Ok(items)
     }
 
-    /// An `UpdateItem` of the item at `key`, to be completed by the caller.
-    pub fn update(&self, key: &Key) -> UpdateItemFluentBuilder {
-        self.client
+    /// Puts `item` if `condition` holds: whether it did.
+    pub async fn put(&self, item: Item, condition: Expression) -> Result<bool, StoreError> {
+        let request = self.client.put_item().table_name(&self.table);
+        let request = conditioned!(
+            request.set_item(Some(item)),
+            condition,
+            Expression::default()
+        );
+        StoreError::applied("PutItem", request.send().await)
+    }
+
+    /// Updates the item at `key` with `update` if `condition` holds (an empty one
+    /// always does): whether it did.
+    pub async fn update(
+        &self,
+        key: &Key,
+        update: Expression,
+        condition: Expression,
+    ) -> Result<bool, StoreError> {
+        let request = self
+            .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key.attributes()))
+            .update_expression(update.text.clone());
+        let request = conditioned!(request, condition, update);
+        StoreError::applied("UpdateItem", request.send().await)
+    }
+
+    /// Deletes the item at `key` if `condition` holds (an empty one always does):
+    /// whether it did.
+    pub async fn delete(&self, key: &Key, condition: Expression) -> Result<bool, StoreError> {
+        let request = self.client.delete_item().table_name(&self.table);
+        let request = request.set_key(Some(key.attributes()));
+        let request = conditioned!(request, condition, Expression::default());
+        StoreError::applied("DeleteItem", request.send().await)
     }
 
     /// One cheap, real round trip: a `GetItem` of a key that never exists.

@@ -77,22 +77,22 @@ impl StoreError {
         }
     }
 
-    /// The result of a conditional write from `operation`: `Some` output when it was
-    /// applied, `None` when its condition did not hold, an error otherwise.
-    pub fn unless_condition_failed<T, E, R>(
+    /// Whether a conditional write from `operation` was applied: `false` when its
+    /// condition did not hold, an error when it failed otherwise.
+    pub fn applied<T, E, R>(
         operation: &'static str,
         result: Result<T, SdkError<E, R>>,
-    ) -> Result<Option<T>, Self>
+    ) -> Result<bool, Self>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
         match result {
-            Ok(output) => Ok(Some(output)),
+            Ok(_) => Ok(true),
             Err(SdkError::ServiceError(e))
                 if e.err().code() == Some("ConditionalCheckFailedException") =>
             {
-                Ok(None)
+                Ok(false)
             }
             Err(e) => Err(Self::from_sdk(operation, e)),
         }

@@ -36,19 +36,33 @@ impl Expression {
         self.values.insert(placeholder.into(), value);
         self
     }
-}
 
-#[allow(missing_docs)]
-impl Expression {
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    pub fn names(&self) -> &HashMap<String, String> {
-        &self.names
-    }
-
-    pub fn values(&self) -> &HashMap<String, AttributeValue> {
-        &self.values
+    /// This expression's text, with its placeholders and `other`'s.
+    pub(super) fn and_placeholders_of(mut self, other: Self) -> Self {
+        self.names.extend(other.names);
+        self.values.extend(other.values);
+        self
     }
 }
+
+/// Sets a request's condition (`$condition`, unless its text is empty) and the
+/// placeholders of `$condition` and `$update` (none when there are none: DynamoDB
+/// refuses empty maps).
+macro_rules! conditioned {
+    ($request:expr, $condition:expr, $update:expr) => {{
+        let condition: $crate::store::expression::Expression = $condition;
+        let placeholders: $crate::store::expression::Expression = $update;
+        let text = (!condition.text.is_empty()).then(|| condition.text.clone());
+        let placeholders = placeholders.and_placeholders_of(condition);
+        $request
+            .set_condition_expression(text)
+            .set_expression_attribute_names(
+                (!placeholders.names.is_empty()).then_some(placeholders.names),
+            )
+            .set_expression_attribute_values(
+                (!placeholders.values.is_empty()).then_some(placeholders.values),
+            )
+    }};
+}
+
+pub(super) use conditioned;

@@ -23,12 +23,11 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::builders::TransactWriteItemBuilder;
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::expression::Expression;
+use super::expression::{Expression, conditioned};
 use super::items::Item;
 use super::keys::Key;
 use super::{Datastore, StoreError};
@@ -44,22 +43,19 @@ const FIRST_PAUSE: Duration = Duration::from_millis(10);
 const IN_PROGRESS_ROUNDS: u32 = 5;
 const IN_PROGRESS_PAUSE: Duration = Duration::from_millis(100);
 
-/// Sets `$condition` (and `$placeholders`' names and values) on an action builder,
-/// asking for the item back when the condition fails.
-macro_rules! conditioned {
-    ($builder:expr, $condition:expr, $placeholders:expr) => {{
-        let placeholders = $placeholders;
-        $builder
-            .condition_expression($condition.text.clone())
-            .set_expression_attribute_names(
-                (!placeholders.names.is_empty()).then_some(placeholders.names),
-            )
-            .set_expression_attribute_values(
-                (!placeholders.values.is_empty()).then_some(placeholders.values),
-            )
+/// Adds an action (`$kind`, its request `$request`) on `$condition` and with the
+/// placeholders of `$update` to `$transaction`, asking for the item back when the
+/// condition fails; answers the action's position.
+macro_rules! action {
+    ($transaction:expr, $kind:ident, $request:expr, $condition:expr, $update:expr) => {{
+        let action = conditioned!($request, $condition, $update)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
-            .map_err(|e| StoreError::Corrupt(format!("an invalid transaction action: {e}")))?
+            .map_err(|e| StoreError::Corrupt(format!("an invalid transaction action: {e}")))?;
+        $transaction
+            .actions
+            .push(TransactWriteItem::builder().$kind(action).build());
+        Ok($transaction.actions.len() - 1)
     }};
 }
 
@@ -102,11 +98,7 @@ impl Transaction {
     /// answers its position.
     pub fn put(&mut self, item: Item, condition: Expression) -> Result<usize, StoreError> {
         let put = Put::builder().table_name(&self.table).set_item(Some(item));
-        Ok(self.push(TransactWriteItem::builder().put(conditioned!(
-            put,
-            condition,
-            condition.clone()
-        ))))
+        action!(self, put, put, condition, Expression::default())
     }
 
     /// Updates the item at `key` with `update`, if `condition` holds.
@@ -116,18 +108,11 @@ impl Transaction {
         update: Expression,
         condition: Expression,
     ) -> Result<usize, StoreError> {
-        let mut placeholders = update.clone();
-        placeholders.names.extend(condition.names.clone());
-        placeholders.values.extend(condition.values.clone());
-        let action = Update::builder()
+        let request = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key.attributes()))
-            .update_expression(update.text);
-        Ok(self.push(TransactWriteItem::builder().update(conditioned!(
-            action,
-            condition,
-            placeholders
-        ))))
+            .update_expression(update.text.clone());
+        action!(self, update, request, condition, update)
     }
 
     /// Changes nothing, but lets the transaction happen only if `condition` holds on
@@ -136,12 +121,12 @@ impl Transaction {
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key.attributes()));
-        Ok(
-            self.push(TransactWriteItem::builder().condition_check(conditioned!(
-                check,
-                condition,
-                condition.clone()
-            ))),
+        action!(
+            self,
+            condition_check,
+            check,
+            condition,
+            Expression::default()
         )
     }
 
@@ -150,16 +135,7 @@ impl Transaction {
         let delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key.attributes()));
-        Ok(self.push(TransactWriteItem::builder().delete(conditioned!(
-            delete,
-            condition,
-            condition.clone()
-        ))))
-    }
-
-    fn push(&mut self, action: TransactWriteItemBuilder) -> usize {
-        self.actions.push(action.build());
-        self.actions.len() - 1
+        action!(self, delete, delete, condition, Expression::default())
     }
 }
 

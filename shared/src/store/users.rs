@@ -4,7 +4,8 @@ mod login_attempts;
 
 pub use login_attempts::AttemptRefused;
 
-use super::items::{ProfileItem, to_item};
+use super::expression::Expression;
+use super::items::{ProfileItem, from_item, s, to_item};
 use super::keys::Key;
 use super::{Datastore, StoreError};
 use crate::domain::{PasswordHash, UserName};
@@ -42,21 +43,9 @@ impl UserStore {
             password_hash: hash.0.clone(),
             created_at: now_rfc3339(),
         };
-        let result = self
-            .datastore
-            .client()
-            .put_item()
-            .table_name(self.datastore.table())
-            .set_item(Some(to_item(&record)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        Ok(
-            match StoreError::unless_condition_failed("PutItem", result)? {
-                Some(_) => Ok(record),
-                None => Err(NameTaken),
-            },
-        )
+        let condition = Expression::new("attribute_not_exists(pk)");
+        let created = self.datastore.put(to_item(&record)?, condition).await?;
+        Ok(if created { Ok(record) } else { Err(NameTaken) })
     }
 
     /// The user with this (case-folded) name.
@@ -64,24 +53,16 @@ impl UserStore {
         self.datastore
             .get(&Key::profile(normalized_name))
             .await?
-            .map(super::items::from_item)
+            .map(from_item)
             .transpose()
     }
 
     /// Deletes the profile of `user_id` (named `normalized_name`) and its login-attempt
     /// counter, freeing the name. A profile of another user id is left alone.
     pub async fn delete(&self, normalized_name: &str, user_id: &str) -> Result<(), StoreError> {
-        let result = self
-            .datastore
-            .client()
-            .delete_item()
-            .table_name(self.datastore.table())
-            .set_key(Some(Key::profile(normalized_name).attributes()))
-            .condition_expression("userId = :id")
-            .expression_attribute_values(":id", super::items::s(user_id))
-            .send()
-            .await;
-        StoreError::unless_condition_failed("DeleteItem", result)?;
+        let condition = Expression::new("userId = :id").value(":id", s(user_id));
+        let profile = Key::profile(normalized_name);
+        self.datastore.delete(&profile, condition).await?;
         self.clear_login_attempts(normalized_name).await
     }
 }

@@ -20,6 +20,7 @@
 //! single-attribute writes, revoking everything is one write, and the check reads a
 //! single small item.
 
+use crate::store::expression::Expression;
 use crate::store::items::{StateItem, n, s};
 use crate::store::keys::Key;
 use crate::store::{Datastore, StoreError};
@@ -62,27 +63,27 @@ impl SessionStore {
         expires_at: u64,
     ) -> Result<Result<(), AccountClosed>, StoreError> {
         let stale = self.sessions_to_drop(user_id).await?;
-        let mut update = self
-            .datastore
-            .update(&Key::state(user_id))
-            .condition_expression("attribute_not_exists(closedAt)")
-            .expression_attribute_names("#new", StateItem::session_attribute(session_id))
-            .expression_attribute_values(":expires", n(expires_at));
-        let mut expression = "SET #new = :expires".to_owned();
+        let mut update = Expression::default()
+            .name("#new", StateItem::session_attribute(session_id))
+            .value(":expires", n(expires_at));
+        let mut text = "SET #new = :expires".to_owned();
         if !stale.is_empty() {
             let removed: Vec<String> = (0..stale.len()).map(|i| format!("#old{i}")).collect();
-            expression.push_str(&format!(" REMOVE {}", removed.join(", ")));
-            for (placeholder, name) in removed.iter().zip(&stale) {
-                update = update.expression_attribute_names(placeholder, name);
+            text.push_str(&format!(" REMOVE {}", removed.join(", ")));
+            for (placeholder, name) in removed.into_iter().zip(stale) {
+                update = update.name(placeholder, name);
             }
         }
-        let result = update.update_expression(expression).send().await;
-        Ok(
-            match StoreError::unless_condition_failed("UpdateItem", result)? {
-                Some(_) => Ok(()),
-                None => Err(AccountClosed),
-            },
-        )
+        let condition = Expression::new("attribute_not_exists(closedAt)");
+        let key = Key::state(user_id);
+        let opened = self
+            .datastore
+            .update(&key, update.with_text(text), condition);
+        Ok(if opened.await? {
+            Ok(())
+        } else {
+            Err(AccountClosed)
+        })
     }
 
     /// The session attributes a new login should remove: expired ones, and the
@@ -109,29 +110,28 @@ impl SessionStore {
 
     /// Ends the session `session_id` of `user_id` (nothing happens if it is not open).
     pub async fn end(&self, user_id: &str, session_id: &str) -> Result<(), StoreError> {
-        let result = self
-            .datastore
-            .update(&Key::state(user_id))
-            .update_expression("REMOVE #session")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_names("#session", StateItem::session_attribute(session_id))
-            .send()
-            .await;
-        StoreError::unless_condition_failed("UpdateItem", result).map(|_| ())
+        let update = Expression::new("REMOVE #session")
+            .name("#session", StateItem::session_attribute(session_id));
+        let condition = Expression::new("attribute_exists(pk)");
+        let key = Key::state(user_id);
+        self.datastore.update(&key, update, condition).await?;
+        Ok(())
     }
 
     /// Ends every session of `user_id` and refuses new ones: the account is closed.
     pub async fn close_account(&self, user_id: &str) -> Result<(), StoreError> {
-        let expires = n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS);
+        let update =
+            Expression::new("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
+                .value(":now", s(now_rfc3339()))
+                .value(
+                    ":expires",
+                    n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS),
+                );
+        let key = Key::state(user_id);
         self.datastore
-            .update(&Key::state(user_id))
-            .update_expression("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
-            .expression_attribute_values(":now", s(now_rfc3339()))
-            .expression_attribute_values(":expires", expires)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| StoreError::from_sdk("UpdateItem", e))
+            .update(&key, update, Expression::default())
+            .await?;
+        Ok(())
     }
 
     /// The state item of `user_id`, read consistently.

@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use super::UserStore;
 use crate::store::StoreError;
+use crate::store::expression::Expression;
 use crate::store::items::{LoginAttemptsItem, n, to_item};
 use crate::store::keys::Key;
 use crate::time::now_epoch_seconds;
@@ -76,15 +77,9 @@ impl UserStore {
 
     /// Forgets the login attempts of a name (after a successful login).
     pub async fn clear_login_attempts(&self, normalized_name: &str) -> Result<(), StoreError> {
-        self.datastore
-            .client()
-            .delete_item()
-            .table_name(self.datastore.table())
-            .set_key(Some(Key::login_attempts(normalized_name).attributes()))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| StoreError::from_sdk("DeleteItem", e))
+        let key = Key::login_attempts(normalized_name);
+        self.datastore.delete(&key, Expression::default()).await?;
+        Ok(())
     }
 
     /// Step 1: a new window with this attempt in it, if there is no current window.
@@ -95,22 +90,15 @@ impl UserStore {
         now: u64,
         window: Duration,
     ) -> Result<bool, StoreError> {
-        let result = self
-            .datastore
-            .client()
-            .put_item()
-            .table_name(self.datastore.table())
-            .set_item(Some(to_item(&LoginAttemptsItem {
-                key: Key::login_attempts(normalized_name),
-                failures: 1,
-                window_start: now,
-                expires_at: now + window.as_secs(),
-            })?))
-            .condition_expression("attribute_not_exists(pk) OR windowStart <= :open")
-            .expression_attribute_values(":open", n(now.saturating_sub(window.as_secs())))
-            .send()
-            .await;
-        Ok(StoreError::unless_condition_failed("PutItem", result)?.is_some())
+        let item = to_item(&LoginAttemptsItem {
+            key: Key::login_attempts(normalized_name),
+            failures: 1,
+            window_start: now,
+            expires_at: now + window.as_secs(),
+        })?;
+        let condition = Expression::new("attribute_not_exists(pk) OR windowStart <= :open")
+            .value(":open", n(now.saturating_sub(window.as_secs())));
+        self.datastore.put(item, condition).await
     }
 
     /// Step 2: this attempt counted in the current window, if it has room. Answers
@@ -121,16 +109,11 @@ impl UserStore {
         open_after: u64,
         max: u32,
     ) -> Result<bool, StoreError> {
-        let result = self
-            .datastore
-            .update(&Key::login_attempts(normalized_name))
-            .update_expression("ADD failures :one")
-            .condition_expression("windowStart > :open AND failures < :max")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":open", n(open_after))
-            .expression_attribute_values(":max", n(max))
-            .send()
-            .await;
-        Ok(StoreError::unless_condition_failed("UpdateItem", result)?.is_some())
+        let key = Key::login_attempts(normalized_name);
+        let condition = Expression::new("windowStart > :open AND failures < :max")
+            .value(":open", n(open_after))
+            .value(":max", n(max));
+        let update = Expression::new("ADD failures :one").value(":one", n(1));
+        self.datastore.update(&key, update, condition).await
     }
 }
