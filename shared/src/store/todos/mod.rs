@@ -6,9 +6,7 @@
 //! condition that each todo is still the version read (otherwise it reads again). A
 //! write's own refusal (no such todo, a stale `version`) commits nothing.
 
-mod create;
 mod delete;
-mod get;
 mod list;
 mod update;
 
@@ -19,14 +17,14 @@ pub use update::UpdateOutcome;
 
 use super::expression::Expression;
 use super::idempotency::{Earlier, Keyed, Recording, Written};
-use super::items::{Item, StateItem, TodoItem, from_item, n, text};
+use super::items::{Item, StateItem, TodoItem, from_item, n, text, to_item};
 use super::keys::{Key, STATE, todo_key_of_sk};
 use super::state::{CountChange, state_action};
-use super::transaction::Refused;
-use super::transaction::Transaction;
+use super::transaction::{Refused, Transaction};
 use super::{Datastore, StoreError};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::TodoKey;
+use crate::domain::{NewTodo, Todo, TodoKey};
+use crate::time::now_rfc3339;
 
 /// The most todos one name search reads.
 pub const NAME_SEARCH_BUDGET: u64 = 2000;
@@ -46,10 +44,77 @@ struct Found {
     records: HashMap<String, Item>,
 }
 
+impl Found {
+    /// The earlier use of `keyed` that this read found, if any.
+    fn earlier(
+        &mut self,
+        owner: &AuthenticatedUser,
+        keyed: Option<&Keyed>,
+    ) -> Result<Option<Earlier>, StoreError> {
+        let Some(keyed) = keyed else {
+            return Ok(None);
+        };
+        match self.records.remove(&keyed.record_key(&owner.id, None).sk) {
+            Some(item) => keyed.earlier(item),
+            None => Ok(None),
+        }
+    }
+}
+
+/// How a write's transaction ended, when the datastore answered.
+enum Commit {
+    Done,
+    /// The key's earlier use answers instead: nothing was applied.
+    Earlier(Earlier),
+    /// A todo's condition did not hold: nothing was applied.
+    Refused(Refused),
+}
+
 impl TodoStore {
     /// A store on `datastore`.
     pub fn new(datastore: Datastore) -> Self {
         Self { datastore }
+    }
+
+    /// The todo `key` of `owner`, if their session is open (else
+    /// [`StoreError::SessionEnded`]): one `BatchGetItem` reads both the todo and the
+    /// owner's state item, consistently.
+    pub async fn get_checked(
+        &self,
+        owner: &AuthenticatedUser,
+        key: TodoKey,
+    ) -> Result<Option<Todo>, StoreError> {
+        let mut found = self.read_with_session(owner, &[key], &[]).await?;
+        Ok(found.todos.remove(&key).map(Todo::from))
+    }
+
+    /// Creates a todo for `owner`, if their session is open (else
+    /// [`StoreError::SessionEnded`]), and counts it; with a key, records the answer,
+    /// or answers the key's earlier use instead.
+    pub async fn create(
+        &self,
+        owner: &AuthenticatedUser,
+        new: &NewTodo,
+        recording: Option<&Recording<'_, Todo>>,
+    ) -> Result<Written<Todo>, StoreError> {
+        let todo = TodoItem::new(&owner.id, &owner.name, new, now_rfc3339());
+        let mut transaction = Transaction::on(self.datastore.table());
+        let put = transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
+        let created = Todo::from(todo);
+        let change = CountChange::created(new.status);
+        match self
+            .commit(owner, transaction, change, recording, &created)
+            .await?
+        {
+            Commit::Earlier(earlier) => Ok(Written::Earlier(earlier)),
+            Commit::Refused(refused) if !refused.failed(put) => {
+                Err(StoreError::Corrupt("a create refused for no reason".into()))
+            }
+            // Refused on the todo: the id is fresh, so only this very transaction can
+            // have created it: an earlier sending landed, and the datastore did not
+            // recognise the SDK's retry by its token.
+            Commit::Done | Commit::Refused(_) => Ok(Written::Done(created)),
+        }
     }
 
     /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and
@@ -86,18 +151,45 @@ impl TodoStore {
         Ok(found)
     }
 
-    /// The earlier use of the write's key that `found` holds, if any.
-    fn earlier_in(
-        found: &mut Found,
+    /// Commits `transaction` (the write's actions on todos) with `owner`'s state
+    /// action (`change` to the counters, on the condition that the session is open)
+    /// and, with a key, the record of `outcome`. A refusal on the state item is
+    /// [`StoreError::SessionEnded`]; one on the record, the key's earlier use.
+    async fn commit<T>(
+        &self,
         owner: &AuthenticatedUser,
-        keyed: Option<&Keyed>,
-    ) -> Result<Option<Earlier>, StoreError> {
-        let Some(keyed) = keyed else {
-            return Ok(None);
+        mut transaction: Transaction,
+        change: CountChange,
+        recording: Option<&Recording<'_, T>>,
+        outcome: &T,
+    ) -> Result<Commit, StoreError> {
+        let state = state_action(&mut transaction, owner, change)?;
+        let record = match recording {
+            Some(Recording { keyed, answer }) => Some((
+                keyed.record(&mut transaction, &owner.id, &answer(outcome))?,
+                keyed,
+            )),
+            None => None,
         };
-        match found.records.remove(&keyed.record_key(&owner.id, None).sk) {
-            Some(item) => keyed.earlier(item),
-            None => Ok(None),
+        let Err(refused) = self.datastore.commit(&transaction).await? else {
+            return Ok(Commit::Done);
+        };
+        if refused.failed(state) {
+            return Err(StoreError::SessionEnded);
+        }
+        match record {
+            Some((index, keyed)) if refused.failed(index) => {
+                let earlier = match refused.found(index) {
+                    Some(item) => keyed.earlier(item.clone())?,
+                    None => None,
+                };
+                // A record that expired between the check and this read: nothing was
+                // written, and the next attempt finds the key free.
+                earlier.map(Commit::Earlier).ok_or(StoreError::Contended {
+                    operation: "TransactWriteItems",
+                })
+            }
+            _ => Ok(Commit::Refused(refused)),
         }
     }
 
@@ -109,39 +201,22 @@ impl TodoStore {
         outcome: T,
         recording: Option<&Recording<'_, T>>,
     ) -> Result<Written<T>, StoreError> {
-        let Some(recording) = recording else {
+        if recording.is_none() {
             return Ok(Written::Done(outcome));
-        };
-        let mut transaction = Transaction::on(self.datastore.table());
-        let state = state_action(&mut transaction, owner, CountChange::default())?;
-        let record = record_outcome(&mut transaction, owner, Some(recording), &outcome)?;
-        match self.datastore.commit(&transaction).await? {
-            Ok(()) => Ok(Written::Done(outcome)),
-            Err(refused) => match refusal(&refused, state, record)? {
-                Some(earlier) => Ok(Written::Earlier(earlier)),
-                None => Err(StoreError::Corrupt(
-                    "a refusal refused for no reason".into(),
-                )),
-            },
+        }
+        let transaction = Transaction::on(self.datastore.table());
+        let change = CountChange::default();
+        match self
+            .commit(owner, transaction, change, recording, &outcome)
+            .await?
+        {
+            Commit::Done => Ok(Written::Done(outcome)),
+            Commit::Earlier(earlier) => Ok(Written::Earlier(earlier)),
+            Commit::Refused(_) => Err(StoreError::Corrupt(
+                "a refusal refused for no reason".into(),
+            )),
         }
     }
-}
-
-/// Adds the record of `outcome` to `transaction` when the write has a key: the
-/// record's position and key, as [`refusal`] wants them.
-fn record_outcome<'k, T>(
-    transaction: &mut Transaction,
-    owner: &AuthenticatedUser,
-    recording: Option<&Recording<'k, T>>,
-    outcome: &T,
-) -> Result<Option<(usize, &'k Keyed)>, StoreError> {
-    recording
-        .map(|recording| {
-            let answer = (recording.answer)(outcome);
-            let index = recording.keyed.record(transaction, &owner.id, &answer)?;
-            Ok((index, recording.keyed))
-        })
-        .transpose()
 }
 
 /// The condition that a todo is still at `version`, the one a write read (an absent
@@ -150,31 +225,4 @@ fn unchanged_since(version: u64) -> Expression {
     Expression::new("#version = :read")
         .name("#version", "version")
         .value(":read", n(version))
-}
-
-/// Why a write's transaction was refused, given the positions of its state action
-/// and its record: the session ended, or the key was used already (`Ok`); `None` when
-/// neither (a todo changed since it was read).
-fn refusal(
-    refused: &Refused,
-    state: usize,
-    record: Option<(usize, &Keyed)>,
-) -> Result<Option<Earlier>, StoreError> {
-    if refused.failed(state) {
-        return Err(StoreError::SessionEnded);
-    }
-    match record {
-        Some((index, keyed)) if refused.failed(index) => {
-            let earlier = match refused.found(index) {
-                Some(item) => keyed.earlier(item.clone())?,
-                None => None,
-            };
-            // A record that expired between the check and this read: nothing was
-            // written, and the next attempt finds the key free.
-            earlier.map(Some).ok_or(StoreError::Contended {
-                operation: "TransactWriteItems",
-            })
-        }
-        _ => Ok(None),
-    }
 }

@@ -1,13 +1,13 @@
 //! Changing a todo: read it, then commit the change (and a change of status in the
 //! counters) on the condition that it is still the version read.
 
-use super::{TodoStore, WRITE_ROUNDS, record_outcome, refusal, unchanged_since};
+use super::{Commit, TodoStore, WRITE_ROUNDS, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{Todo, TodoChanges};
 use crate::store::StoreError;
 use crate::store::idempotency::{Recording, Written};
 use crate::store::items::{TodoItem, to_item};
-use crate::store::state::{CountChange, state_action};
+use crate::store::state::CountChange;
 use crate::store::transaction::Transaction;
 use crate::time::now_rfc3339;
 
@@ -60,7 +60,7 @@ impl TodoStore {
             let mut found = self
                 .read_with_session(owner, &[changes.key], &records)
                 .await?;
-            if let Some(earlier) = Self::earlier_in(&mut found, owner, keyed)? {
+            if let Some(earlier) = found.earlier(owner, keyed)? {
                 return Ok(Written::Earlier(earlier));
             }
             let Some(current) = found.todos.remove(&changes.key) else {
@@ -73,33 +73,31 @@ impl TodoStore {
                 let stale = UpdateOutcome::Stale(Todo::from(current));
                 return self.refuse(owner, stale, recording).await;
             }
-            let before = current.status;
-            let read_version = current.version;
+            let (before, read_version) = (current.status, current.version);
             let next = changed(current, changes);
             let mut transaction = Transaction::on(self.datastore.table());
             let written = to_item(&next)?;
             let todo = transaction.put(written.clone(), unchanged_since(read_version))?;
-            let moved = CountChange::moved(before, next.status);
-            let state = state_action(&mut transaction, owner, moved)?;
+            let change = CountChange::moved(before, next.status);
             let outcome = UpdateOutcome::Updated(Todo::from(next));
-            let record = record_outcome(&mut transaction, owner, recording, &outcome)?;
-            match self.datastore.commit(&transaction).await? {
-                Ok(()) => return Ok(Written::Done(outcome)),
-                Err(refused) => {
-                    if let Some(earlier) = refusal(&refused, state, record)? {
-                        return Ok(Written::Earlier(earlier));
-                    }
-                    if !refused.failed(todo) {
-                        return Err(StoreError::Corrupt(
-                            "an update refused for no reason".into(),
-                        ));
-                    }
-                    // The todo is what this transaction writes, version and time
-                    // included: an earlier sending landed, and the datastore did not
-                    // recognise the SDK's retry by its token.
-                    if refused.found(todo) == Some(&written) {
-                        return Ok(Written::Done(outcome));
-                    }
+            match self
+                .commit(owner, transaction, change, recording, &outcome)
+                .await?
+            {
+                Commit::Done => return Ok(Written::Done(outcome)),
+                Commit::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
+                Commit::Refused(refused) if !refused.failed(todo) => {
+                    return Err(StoreError::Corrupt(
+                        "an update refused for no reason".into(),
+                    ));
+                }
+                // The todo is what this transaction writes, version and time included:
+                // an earlier sending landed, and the datastore did not recognise the
+                // SDK's retry by its token.
+                Commit::Refused(refused) if refused.found(todo) == Some(&written) => {
+                    return Ok(Written::Done(outcome));
+                }
+                Commit::Refused(_) => {
                     tracing::info!(key = %changes.key, "todo changed since it was read; again");
                 }
             }
