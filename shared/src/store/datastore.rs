@@ -90,12 +90,8 @@ impl Datastore {
         &self,
         key: &Key,
     ) -> Result<Option<T>, StoreError> {
-        Ok(self
-            .get(key)
-            .await?
-            .map(from_item::<T>)
-            .transpose()?
-            .filter(|item| !item.has_expired()))
+        let item = self.get(key).await?.map(from_item::<T>).transpose()?;
+        Ok(item.filter(|item| !item.has_expired()))
     }
 
     /// The items at `keys` (those that exist), read consistently with as few

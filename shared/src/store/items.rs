@@ -21,10 +21,12 @@ pub type Item = HashMap<String, AttributeValue>;
 /// The number of statuses, and so of per-status counters.
 pub const STATUSES: usize = Status::MAX as usize + 1;
 
-/// An item that the table's TTL removes once `expiresAt` has passed.
+/// An item that the table's TTL removes once `expiresAt` has passed, if it has one.
 pub trait Expiring {
-    /// When it expires, in seconds since the epoch.
-    fn expires_at(&self) -> Option<u64>;
+    /// When it expires, in seconds since the epoch (never, unless it says so).
+    fn expires_at(&self) -> Option<u64> {
+        None
+    }
 
     /// Whether it has expired (and is only waiting for the TTL to remove it).
     fn has_expired(&self) -> bool {
@@ -92,25 +94,21 @@ pub struct LoginAttemptsItem {
     pub expires_at: u64,
 }
 
-/// A todo.
+/// A todo (its key, name, description, status and progress are the domain's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct TodoItem {
     #[serde(flatten)]
     key_of_item: Key,
-    #[allow(missing_docs)]
     pub key: TodoKey,
-    #[allow(missing_docs)]
     pub name: TodoName,
     /// The name in lower case, which the name filter searches.
     pub name_lower: String,
-    #[allow(missing_docs)]
     pub desc: TodoDesc,
-    #[allow(missing_docs)]
     pub status: Status,
     /// The status index's partition (`ByStatus`), kept in step with `status`.
     status_key: String,
-    #[allow(missing_docs)]
     pub progress: Progress,
     /// The owner's user name.
     pub owner: String,
@@ -259,6 +257,8 @@ pub struct DeletePartItem {
     /// When the key is forgotten.
     pub expires_at: u64,
 }
+
+impl Expiring for ProfileItem {}
 
 impl Expiring for LoginAttemptsItem {
     fn expires_at(&self) -> Option<u64> {

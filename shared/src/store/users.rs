@@ -5,7 +5,7 @@ mod login_attempts;
 pub use login_attempts::AttemptRefused;
 
 use super::expression::Expression;
-use super::items::{ProfileItem, from_item, s, to_item};
+use super::items::{ProfileItem, s, to_item};
 use super::keys::Key;
 use super::{Datastore, StoreError};
 use crate::domain::{PasswordHash, UserName};
@@ -50,11 +50,7 @@ impl UserStore {
 
     /// The user with this (case-folded) name.
     pub async fn find(&self, normalized_name: &str) -> Result<Option<UserRecord>, StoreError> {
-        self.datastore
-            .get(&Key::profile(normalized_name))
-            .await?
-            .map(from_item)
-            .transpose()
+        self.datastore.read(&Key::profile(normalized_name)).await
     }
 
     /// Deletes the profile of `user_id` (named `normalized_name`) and its login-attempt
