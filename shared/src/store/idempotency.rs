@@ -1,23 +1,10 @@
 //! `Idempotency-Key` records: a write's answer, kept for 24 hours under the user's
-//! key, written in the same transaction as the write itself.
-//!
-//! A write with a key adds one more action to its transaction: a `Put` of the record
-//! (the request's fingerprint and the answer the write gives), on the condition that
-//! no live record holds the key. So the record exists exactly when the write happened:
-//!
-//! - the first attempt commits the write and its record together;
-//! - a retry of the same request (the client never saw the answer: a timeout, a
-//!   killed instance) finds the record, by the read an update or a delete makes
-//!   first or by its transaction's refusal, which returns the record as it is; it
-//!   answers with the recorded outcome ([`Earlier::Replay`]) and writes nothing;
-//! - two attempts at once: one commits, the other's transaction is refused on the
-//!   record and replays it;
-//! - the same key with another request: [`Earlier::Reused`].
-//!
-//! Keys are scoped to the user (their partition), and a record past `expiresAt`
-//! counts as absent even before the table's TTL removes it. A write's own refusal (a
-//! 404, a 409) changes nothing, but is recorded too (in a transaction with only the
-//! record and the session check), so the same request keeps getting the same answer.
+//! key, written in the same transaction as the write itself on the condition that no
+//! live record holds the key, so the record exists exactly when the write happened.
+//! A retry of the same request finds it (by the read an update or a delete makes
+//! first, or by its transaction's refusal, which returns the record) and answers with
+//! the recorded outcome ([`Earlier::Replay`]); the same key with another request is
+//! [`Earlier::Reused`]. The cases in full: `docs/data-model.md`.
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
@@ -116,52 +103,46 @@ impl Keyed {
         owner_id: &str,
         outcome: &RecordedOutcome,
     ) -> Result<usize, StoreError> {
-        transaction.put(to_item(&self.item(owner_id, outcome))?, unclaimed())
-    }
-
-    /// Adds the record of part `part` of a split delete, which deleted `deleted`
-    /// todos, to `transaction`; answers the action's position.
-    pub(crate) fn record_part(
-        &self,
-        transaction: &mut Transaction,
-        owner_id: &str,
-        part: usize,
-        deleted: u64,
-    ) -> Result<usize, StoreError> {
-        let item = DeletePartItem {
-            key: self.record_key(owner_id, Some(part)),
-            fingerprint: self.fingerprint.clone(),
-            deleted,
-            expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
-        };
-        transaction.put(to_item(&item)?, unclaimed())
-    }
-
-    fn item(&self, owner_id: &str, outcome: &RecordedOutcome) -> IdempotencyItem {
-        IdempotencyItem {
+        let item = IdempotencyItem {
             key: self.record_key(owner_id, None),
             fingerprint: self.fingerprint.clone(),
             status: outcome.status,
             response: outcome.body.clone(),
             created_at: now_rfc3339(),
             expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
-        }
+        };
+        transaction.put(to_item(&item)?, unclaimed())
+    }
+
+    /// Adds the record of part `part` of a split delete, which deleted `deleted`
+    /// todos, to `transaction`.
+    pub(crate) fn record_part(
+        &self,
+        transaction: &mut Transaction,
+        owner_id: &str,
+        part: usize,
+        deleted: u64,
+    ) -> Result<(), StoreError> {
+        let item = DeletePartItem {
+            key: self.record_key(owner_id, Some(part)),
+            fingerprint: self.fingerprint.clone(),
+            deleted,
+            expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
+        };
+        transaction.put(to_item(&item)?, unclaimed()).map(drop)
     }
 
     /// What the record `item` (read, or returned by a refusal) means for this
     /// request; `None` when it has expired.
     pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
         let record: IdempotencyItem = from_item(item)?;
-        if record.has_expired() {
-            return Ok(None);
-        }
-        Ok(Some(if record.fingerprint == self.fingerprint {
-            Earlier::Replay(RecordedOutcome {
+        let same = self.same_request(&record, &record.fingerprint);
+        Ok(same.map(|same| match same {
+            true => Earlier::Replay(RecordedOutcome {
                 status: record.status,
                 body: record.response,
-            })
-        } else {
-            Earlier::Reused
+            }),
+            false => Earlier::Reused,
         }))
     }
 
@@ -172,13 +153,13 @@ impl Keyed {
         item: Item,
     ) -> Result<Option<Result<u64, Earlier>>, StoreError> {
         let record: DeletePartItem = from_item(item)?;
-        if record.has_expired() {
-            return Ok(None);
-        }
-        Ok(Some(if record.fingerprint == self.fingerprint {
-            Ok(record.deleted)
-        } else {
-            Err(Earlier::Reused)
-        }))
+        let same = self.same_request(&record, &record.fingerprint);
+        Ok(same.map(|same| same.then_some(record.deleted).ok_or(Earlier::Reused)))
+    }
+
+    /// Whether `record` (whose request had `fingerprint`) is of this request; `None`
+    /// when it has expired.
+    fn same_request(&self, record: &impl Expiring, fingerprint: &str) -> Option<bool> {
+        (!record.has_expired()).then(|| fingerprint == self.fingerprint)
     }
 }

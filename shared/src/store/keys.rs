@@ -1,15 +1,5 @@
-//! Every key of the table, made in one place: no prefix is spelt anywhere else.
-//!
-//! | item | `pk` | `sk` |
-//! |---|---|---|
-//! | profile | `USER#<lower-case name>` | `PROFILE` |
-//! | login attempts | `USER#<lower-case name>` | `LOGINFAIL` |
-//! | todo | `OWNER#<user id>` | `RULE#<todo id>` |
-//! | user state | `OWNER#<user id>` | `STATE` |
-//! | idempotency record | `OWNER#<user id>` | `IDEM#<key>` (`IDEM#<key> <part>` for a part of a split delete: a key has no spaces, so no key's record is another's part) |
-//!
-//! The status index (`ByStatus`) is keyed by `statusKey` = `OWNER#<user id>#S<status>`
-//! and the todo's `sk`.
+//! Every key of the table, made in one place: no prefix is spelt anywhere else. Each
+//! item's keys, and the status index's, are tabled in `docs/data-model.md`.
 
 use std::collections::HashMap;
 
@@ -60,7 +50,8 @@ impl Key {
     }
 
     /// The record of `owner_id`'s `Idempotency-Key` `key`; `part` names one part of a
-    /// write carried out in several transactions.
+    /// write carried out in several transactions (`IDEM#<key> <part>`: a key has no
+    /// spaces, so no key's record is another's part).
     pub fn idempotency(owner_id: &str, key: &IdempotencyKey, part: Option<usize>) -> Self {
         let sk = match part {
             Some(part) => format!("IDEM#{key} {part}"),

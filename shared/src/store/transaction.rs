@@ -1,22 +1,12 @@
 //! Writes as one `TransactWriteItems`: all of their items change, or none does.
 //!
 //! A write is a [`Transaction`] of actions on items, each with its condition.
-//! [`Datastore::commit`] sends it and answers one of three things:
-//!
-//! - **committed**: every action was applied. When the SDK retries an attempt whose
-//!   first try landed (a stalled datastore answers late), DynamoDB recognises the
-//!   retry by its `ClientRequestToken`, which the SDK fills in once per call and
-//!   reuses across its own retries, and answers success without applying it twice
-//!   (the token is set here, once per attempt, so that a sending DynamoDB reports as
-//!   still in progress can be sent again under it too);
-//! - **refused** ([`Refused`]): a condition did not hold; nothing was applied, and
-//!   the failed actions come back with the item as it is
-//!   (`ReturnValuesOnConditionCheckFailure`), so the caller can say why without
-//!   reading again;
-//! - **contended** ([`StoreError::Contended`]): DynamoDB cancels a transaction that
-//!   meets another one on the same item (`TransactionConflict`); nothing was applied,
-//!   so it is sent again (a new call, a new token) after a jittered, growing pause,
-//!   [`CONFLICT_ATTEMPTS`] times in all before giving up.
+//! [`Datastore::commit`] answers committed, refused ([`Refused`]: a condition did not
+//! hold; nothing was applied, and the failed actions come back with the item as it
+//! is, so the caller can say why without reading again) or contended
+//! ([`StoreError::Contended`]: it kept meeting concurrent transactions). Why each
+//! attempt carries a `ClientRequestToken`, and how conflicts are sent again: "Why the
+//! writes are safe" in `docs/data-model.md`.
 
 use std::collections::HashMap;
 use std::time::Duration;

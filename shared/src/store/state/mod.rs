@@ -7,10 +7,8 @@
 //! as the todos (`store::todos::list`).
 //!
 //! The counters are exact because every write that changes them is one transaction
-//! with the todos it changes ([`state_action`]): the todo and the counter change
-//! together or not at all.
-//!
-//! - [`sessions`]: open, check, end sessions; close the account.
+//! with the todos it changes ([`state_action`]). [`sessions`]: open, check and end
+//! sessions; close the account.
 
 pub mod sessions;
 
@@ -33,30 +31,17 @@ pub struct CountChange {
 impl CountChange {
     /// A todo with `status` created.
     pub fn created(status: Status) -> Self {
-        let mut change = Self {
-            all: 1,
-            ..Self::default()
-        };
-        change.by_status[usize::from(status.code())] = 1;
-        change
+        Self::one(status, 1)
     }
 
     /// A todo with `status` deleted.
     pub fn deleted(status: Status) -> Self {
-        let mut change = Self {
-            all: -1,
-            ..Self::default()
-        };
-        change.by_status[usize::from(status.code())] = -1;
-        change
+        Self::one(status, -1)
     }
 
     /// A todo moved from status `from` to `to`.
     pub fn moved(from: Status, to: Status) -> Self {
-        let mut change = Self::default();
-        change.by_status[usize::from(from.code())] -= 1;
-        change.by_status[usize::from(to.code())] += 1;
-        change
+        Self::deleted(from).plus(Self::created(to))
     }
 
     /// This change and `other`.
@@ -68,8 +53,13 @@ impl CountChange {
         self
     }
 
-    fn is_zero(&self) -> bool {
-        self.all == 0 && self.by_status.iter().all(|delta| *delta == 0)
+    fn one(status: Status, delta: i64) -> Self {
+        let mut by_status = [0; STATUSES];
+        by_status[usize::from(status.code())] = delta;
+        Self {
+            all: delta,
+            by_status,
+        }
     }
 }
 
@@ -93,7 +83,7 @@ pub(crate) fn state_action(
 ) -> Result<usize, StoreError> {
     let key = Key::state(&owner.id);
     let condition = session_open(&owner.session_id);
-    if change.is_zero() {
+    if change == CountChange::default() {
         return transaction.check(&key, condition);
     }
     let mut adds = vec!["#all :all".to_owned()];

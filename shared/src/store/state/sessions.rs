@@ -4,12 +4,8 @@
 //! carries a session id (`jti`), and the user's state item lists their open sessions
 //! (`s_<session id>` = expiry; see [`super`]).
 //!
-//! - **Every request** of both functions checks the state item (consistently): the
-//!   token is accepted only while its session is listed, unexpired, and the account
-//!   is not closed. Nothing is cached, so a revocation holds on every instance for
-//!   the very next request. The check is usually part of a call the request makes
-//!   anyway (a list's first page, a get, a write's transaction); otherwise it is one
-//!   `GetItem`.
+//! - **Every request** of both functions checks the state item, without a cache
+//!   (`docs/security.md`: "Sessions end for real").
 //! - **Login** adds a session (and drops expired ones, keeping at most
 //!   [`MAX_SESSIONS`]), on the condition that the account is not closed, so a login
 //!   racing an account deletion cannot leave a live session behind.

@@ -1,12 +1,8 @@
 //! Deleting todos: read them, then delete those that exist and take them off the
 //! counters in one transaction, on the condition that each is still the version read.
-//!
-//! A transaction holds at most 100 actions, and a delete of up to 100 todos needs
-//! two more (the state item, the key's record), so a delete of more than
-//! [`PART_SIZE`] is split into parts, each its own transaction. With an `Idempotency-Key` each
-//! part but the last records how many todos it deleted (`IDEM#<key> <part>`), and the
-//! last records the answer: a retry after a crash between parts skips the parts done
-//! and still answers the whole count.
+//! A delete of more than [`PART_SIZE`] is split into parts, each its own transaction;
+//! with a key each part but the last records how many it deleted (`IDEM#<key>
+//! <part>`), so a retry skips the parts done and still answers the whole count.
 
 use super::{Commit, TodoStore, WRITE_ROUNDS, unchanged_since};
 use crate::auth::session::AuthenticatedUser;
