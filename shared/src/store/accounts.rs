@@ -3,7 +3,7 @@
 //! TTL) so that a login racing the deletion cannot open a session.
 
 use super::expression::Expression;
-use super::items::{Item, s, text};
+use super::items::{from_item, s};
 use super::keys::{Key, STATE, TODO_SK_FIRST, owner_pk};
 use super::transaction::{MAX_ACTIONS, Transaction};
 use super::{Datastore, StoreError};
@@ -60,17 +60,9 @@ impl AccountStore {
             .send()
             .await
             .map_err(|e| StoreError::from_sdk("Query", e))?;
+        let items = output.items.unwrap_or_default().into_iter();
+        let keys: Vec<Key> = items.map(from_item).collect::<Result<_, _>>()?;
         // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
-        let attribute = |item: &Item, name: &str| text(item, name).unwrap_or_default().to_owned();
-        Ok(output
-            .items
-            .unwrap_or_default()
-            .iter()
-            .map(|item| Key {
-                pk: attribute(item, "pk"),
-                sk: attribute(item, "sk"),
-            })
-            .filter(|key| key.sk != STATE)
-            .collect())
+        Ok(keys.into_iter().filter(|key| key.sk != STATE).collect())
     }
 }

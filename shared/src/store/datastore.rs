@@ -104,8 +104,7 @@ impl Datastore {
                 .consistent_read(true)
                 .build()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mut rounds = 0;
-            loop {
+            for round in 0.. {
                 let output = self
                     .client
                     .batch_get_item()
@@ -116,22 +115,20 @@ impl Datastore {
                 if let Some(mut found) = output.responses {
                     items.extend(found.remove(&self.table).unwrap_or_default());
                 }
-                match output
+                let Some(left) = output
                     .unprocessed_keys
                     .and_then(|mut left| left.remove(&self.table))
-                {
-                    Some(left) if !left.keys().is_empty() && rounds < BATCH_ROUNDS => {
-                        rounds += 1;
-                        wanted = left;
-                    }
-                    Some(left) if !left.keys().is_empty() => {
-                        return Err(StoreError::Unavailable {
-                            operation: "BatchGetItem",
-                            message: "keys stayed unprocessed".to_owned(),
-                        });
-                    }
-                    _ => break,
+                    .filter(|left| !left.keys().is_empty())
+                else {
+                    break;
+                };
+                if round == BATCH_ROUNDS {
+                    return Err(StoreError::Unavailable {
+                        operation: "BatchGetItem",
+                        message: "keys stayed unprocessed".to_owned(),
+                    });
                 }
+                wanted = left;
             }
         }
         Ok(items)

@@ -191,10 +191,9 @@ impl Datastore {
                 Err(error) => break error,
             }
         };
-        let SdkError::ServiceError(service) = &error else {
-            return Err(StoreError::from_sdk("TransactWriteItems", error));
-        };
-        let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err() else {
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            error.as_service_error()
+        else {
             return Err(StoreError::from_sdk("TransactWriteItems", error));
         };
         let reasons = cancelled.cancellation_reasons();

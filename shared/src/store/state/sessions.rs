@@ -75,11 +75,7 @@ impl SessionStore {
         let opened = self
             .datastore
             .update(&key, update.with_text(text), condition);
-        Ok(if opened.await? {
-            Ok(())
-        } else {
-            Err(AccountClosed)
-        })
+        Ok(opened.await?.then_some(()).ok_or(AccountClosed))
     }
 
     /// The session attributes a new login should remove: expired ones, and the
@@ -89,19 +85,14 @@ impl SessionStore {
             return Ok(Vec::new());
         };
         let now = now_epoch_seconds();
-        let mut drop = Vec::new();
-        let mut open = Vec::new();
-        for (name, expiry) in state.sessions {
-            if expiry > now {
-                open.push((expiry, name));
-            } else {
-                drop.push(name);
-            }
-        }
-        open.sort();
+        let (mut open, expired): (Vec<_>, Vec<_>) = state
+            .sessions
+            .into_iter()
+            .partition(|(_, expiry)| *expiry > now);
+        open.sort_by(|(a, a_expiry), (b, b_expiry)| (a_expiry, a).cmp(&(b_expiry, b)));
         let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
-        drop.extend(open.into_iter().take(excess).map(|(_, name)| name));
-        Ok(drop)
+        let drop = expired.into_iter().chain(open.into_iter().take(excess));
+        Ok(drop.map(|(name, _)| name).collect())
     }
 
     /// Ends the session `session_id` of `user_id` (nothing happens if it is not open).
@@ -116,13 +107,11 @@ impl SessionStore {
 
     /// Ends every session of `user_id` and refuses new ones: the account is closed.
     pub async fn close_account(&self, user_id: &str) -> Result<(), StoreError> {
-        let update =
-            Expression::new("SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires")
-                .value(":now", s(now_rfc3339()))
-                .value(
-                    ":expires",
-                    n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS),
-                );
+        let expires = n(now_epoch_seconds() + CLOSED_RECORD_LIFETIME_SECONDS);
+        let update = "SET closedAt = if_not_exists(closedAt, :now), expiresAt = :expires";
+        let update = Expression::new(update)
+            .value(":now", s(now_rfc3339()))
+            .value(":expires", expires);
         let key = Key::state(user_id);
         self.datastore
             .update(&key, update, Expression::default())

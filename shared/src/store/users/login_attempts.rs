@@ -54,15 +54,31 @@ impl UserStore {
         max: u32,
         window: Duration,
     ) -> Result<Result<(), AttemptRefused>, StoreError> {
+        let key = Key::login_attempts(normalized_name);
         for _ in 0..RESERVATION_ROUNDS {
             let now = now_epoch_seconds();
             let open_after = now.saturating_sub(window.as_secs());
-            if self.open_window(normalized_name, now, window).await?
-                || self.count_attempt(normalized_name, open_after, max).await?
-            {
+            // 1: a new window with this attempt in it, if there is no current window.
+            let item = to_item(&LoginAttemptsItem {
+                key: key.clone(),
+                failures: 1,
+                window_start: now,
+                expires_at: now + window.as_secs(),
+            })?;
+            let no_window = Expression::new("attribute_not_exists(pk) OR windowStart <= :open")
+                .value(":open", n(open_after));
+            if self.datastore.put(item, no_window).await? {
                 return Ok(Ok(()));
             }
-            let key = Key::login_attempts(normalized_name);
+            // 2: this attempt counted in the current window, if it has room.
+            let room = Expression::new("windowStart > :open AND failures < :max")
+                .value(":open", n(open_after))
+                .value(":max", n(max));
+            let count = Expression::new("ADD failures :one").value(":one", n(1));
+            if self.datastore.update(&key, count, room).await? {
+                return Ok(Ok(()));
+            }
+            // 3: a current, full window refuses; anything else starts again.
             let Some(attempts) = self.datastore.read::<LoginAttemptsItem>(&key).await? else {
                 continue;
             };
@@ -80,40 +96,5 @@ impl UserStore {
         let key = Key::login_attempts(normalized_name);
         self.datastore.delete(&key, Expression::default()).await?;
         Ok(())
-    }
-
-    /// Step 1: a new window with this attempt in it, if there is no current window.
-    /// Answers whether it was opened.
-    async fn open_window(
-        &self,
-        normalized_name: &str,
-        now: u64,
-        window: Duration,
-    ) -> Result<bool, StoreError> {
-        let item = to_item(&LoginAttemptsItem {
-            key: Key::login_attempts(normalized_name),
-            failures: 1,
-            window_start: now,
-            expires_at: now + window.as_secs(),
-        })?;
-        let condition = Expression::new("attribute_not_exists(pk) OR windowStart <= :open")
-            .value(":open", n(now.saturating_sub(window.as_secs())));
-        self.datastore.put(item, condition).await
-    }
-
-    /// Step 2: this attempt counted in the current window, if it has room. Answers
-    /// whether it was counted.
-    async fn count_attempt(
-        &self,
-        normalized_name: &str,
-        open_after: u64,
-        max: u32,
-    ) -> Result<bool, StoreError> {
-        let key = Key::login_attempts(normalized_name);
-        let condition = Expression::new("windowStart > :open AND failures < :max")
-            .value(":open", n(open_after))
-            .value(":max", n(max));
-        let update = Expression::new("ADD failures :one").value(":one", n(1));
-        self.datastore.update(&key, update, condition).await
     }
 }
