@@ -260,26 +260,21 @@ pub struct DeletePartItem {
 
 impl Expiring for ProfileItem {}
 
-impl Expiring for LoginAttemptsItem {
-    fn expires_at(&self) -> Option<u64> {
-        Some(self.expires_at)
-    }
-}
-
 impl Expiring for StateItem {
     fn expires_at(&self) -> Option<u64> {
         self.expires_at
     }
 }
 
-impl Expiring for IdempotencyItem {
-    fn expires_at(&self) -> Option<u64> {
-        Some(self.expires_at)
-    }
+/// `Expiring` for items whose `expires_at` is always set.
+macro_rules! always_expiring {
+    ($($item:ty),+) => {$(
+        impl Expiring for $item {
+            fn expires_at(&self) -> Option<u64> {
+                Some(self.expires_at)
+            }
+        }
+    )+};
 }
 
-impl Expiring for DeletePartItem {
-    fn expires_at(&self) -> Option<u64> {
-        Some(self.expires_at)
-    }
-}
+always_expiring!(LoginAttemptsItem, IdempotencyItem, DeletePartItem);

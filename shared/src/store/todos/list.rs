@@ -195,6 +195,11 @@ impl TodoStore {
         })
     }
 
+    /// `owner`'s state item, read, once their session is known to be open.
+    async fn open_state(&self, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
+        open(self.datastore.read(&Key::state(&owner.id)).await?, owner)
+    }
+
     /// One run per entry of `statuses`, merged; see [`Self::run`].
     fn runs(
         &self,
@@ -382,13 +387,6 @@ fn open(state: Option<StateItem>, owner: &AuthenticatedUser) -> Result<StateItem
     state
         .filter(|state| state.has_open_session(&owner.session_id))
         .ok_or(StoreError::SessionEnded)
-}
-
-impl TodoStore {
-    /// `owner`'s state item, read, once their session is known to be open.
-    async fn open_state(&self, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
-        open(self.datastore.read(&Key::state(&owner.id)).await?, owner)
-    }
 }
 
 /// A page of `items`; `more` says whether todos follow it.

@@ -1,19 +1,8 @@
 //! The login throttle: at most `max` attempts per name and window, exact under
-//! concurrency.
-//!
-//! An attempt is reserved before its password is checked, by a conditional write on
-//! the name's `LOGINFAIL` item, so parallel attempts cannot all pass a check that ran
-//! before any of them was counted:
-//!
-//! 1. `PutItem failures = 1, windowStart = now` when the item is absent or its window
-//!    is over (`attribute_not_exists(pk) OR windowStart <= :open`): a new window.
-//! 2. Otherwise `UpdateItem ADD failures :one` when the window is current and has
-//!    room (`windowStart > :open AND failures < :max`).
-//! 3. Otherwise a consistent `GetItem`: a current, full window is a refusal until it
-//!    ends; anything else means the window rolled over (or a successful login cleared
-//!    it) between 1 and 2, so the reservation starts again. After a few such rounds
-//!    (only parallel logins for one name get there) the attempt is refused as
-//!    contended, to be retried in a moment: the throttle never lets one through unsure.
+//! concurrency. An attempt is reserved before its password is checked, by a
+//! conditional write on the name's `LOGINFAIL` item, so parallel attempts cannot all
+//! pass a check that ran before any of them was counted (the steps:
+//! [`UserStore::reserve_login_attempt`]).
 //!
 //! DynamoDB checks and applies each condition atomically on the one item, so at most
 //! `max` reservations succeed per window whatever the interleaving: only one `PutItem`
@@ -78,7 +67,10 @@ impl UserStore {
             if self.datastore.update(&key, count, room).await? {
                 return Ok(Ok(()));
             }
-            // 3: a current, full window refuses; anything else starts again.
+            // 3: a current, full window is a refusal until it ends; anything else means
+            // the window rolled over (or a login cleared it) between 1 and 2: again.
+            // After a few rounds (only parallel logins for one name get there) the
+            // attempt is refused as contended: the throttle never lets one through unsure.
             let Some(attempts) = self.datastore.read::<LoginAttemptsItem>(&key).await? else {
                 continue;
             };
