@@ -3,7 +3,7 @@
 #   make dev                                   run the whole app on http://127.0.0.1:3001
 #   make invoke FN=rule EVENT=events/rule-list.json [AS=alice]
 #                                              one cold invocation, like `sam local invoke`
-#   make bench                                 cold start, latency, throughput, memory figures
+#   make bench [BASELINE=rev]                  cold start, latency, throughput, memory figures
 #   make soak [SOAK_SECONDS=300] [SEED=n]      the seeded fault test (local/tests/chaos.rs) for
 #                                              minutes; prints its seed, SEED replays a run
 #
@@ -48,10 +48,13 @@ invoke: $(SECRETS_EMULATOR_DEPS)
 		--data-dir $(LOCAL_DATA) --bin-dir $(LOCAL_TARGET)/debug $(LOCAL_ARGS)
 
 ## bench: release builds and images (`make image`), then the platform's figures (medians)
-## and plots (docs/bench/*.svg, among them faas-vs-container.svg).
+## and plots (docs/bench/*.svg, among them faas-vs-container.svg). BASELINE=<rev> also
+## builds the functions at that commit (bench/build-baseline.sh) and measures today's
+## against them; BENCH_ARGS= passes options (`--only baseline`, `--runs 9`).
 bench: $(SECRETS_EMULATOR_DEPS) image
 	$(CARGO) build --release $(WORKSPACE_BINS)
-	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release
+	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release \
+		$(if $(BASELINE),--baseline-bin-dir "$$(bash bench/build-baseline.sh $(BASELINE))") $(BENCH_ARGS)
 
 ## soak: the seeded fault test (local/tests/chaos.rs: random writes while the datastore stalls
 ## and instances are killed) for SOAK_SECONDS; it prints its seed, SEED=n replays that run.

@@ -25,7 +25,9 @@
 //!   between the `rule` function and the emulator;
 //! - [`cost`]: dollars per million requests per route, ours and the Node.js twin's,
 //!   from billed durations and the capacity units the emulator reports, priced from
-//!   [`prices`].
+//!   [`prices`];
+//! - [`peers::baseline`]: today's functions against the same built at an earlier commit:
+//!   init, idle memory and CPU per warm request before and after a change.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -100,6 +102,10 @@ pub struct BenchOptions {
     pub plots: PathBuf,
     /// Sequential requests per route whose latency [`writes`] measures.
     pub write_requests: usize,
+    /// The `user` and `rule` binaries of an earlier commit (`bench/build-baseline.sh`),
+    /// which [`Section::Baseline`] measures beside today's; without it that section
+    /// is skipped.
+    pub baseline_bin_dir: Option<PathBuf>,
 }
 
 /// One of the bench's measurements, for `--only`.
@@ -127,6 +133,8 @@ pub enum Section {
     Writes,
     /// [`cost`].
     Cost,
+    /// [`peers::baseline`]: today's functions against `--baseline-bin-dir`'s.
+    Baseline,
 }
 
 impl BenchOptions {
@@ -416,6 +424,17 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
             && let Some(on_table) = &on_table
         {
             peers::measure(on_table).await?;
+        }
+        if options.wants(Section::Baseline)
+            && let Some(on_table) = &on_table
+        {
+            match &options.baseline_bin_dir {
+                Some(baseline) => peers::baseline::measure(on_table, baseline).await?,
+                None => println!(
+                    "\n== baseline: skipped (no --baseline-bin-dir; `make bench BASELINE=<rev>` \
+                     builds one) =="
+                ),
+            }
         }
         if options.wants(Section::ContainerStart) {
             container_start::measure(&options, &bin_dir, &functions, &client).await?;

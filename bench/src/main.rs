@@ -27,7 +27,7 @@ struct Cli {
     seconds: f64,
     /// Only these measurements (repeatable): cold-start, overhead, container-cost,
     /// scale-out, writes, cost, growth, signing-key, peers, container-start,
-    /// step-load. All of them by default.
+    /// step-load, baseline. All of them by default.
     #[arg(long = "only", value_enum)]
     only: Vec<Section>,
     /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).
@@ -40,6 +40,10 @@ struct Cli {
     /// p50 and p90; the round trips are counted over the first 20 of them at most.
     #[arg(long, default_value_t = 200)]
     write_requests: usize,
+    /// The `user` and `rule` binaries of an earlier commit (bench/build-baseline.sh
+    /// REV prints the folder), measured beside today's by the `baseline` section.
+    #[arg(long)]
+    baseline_bin_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -53,5 +57,6 @@ fn main() -> ExitCode {
         growth_max: cli.growth_max,
         plots: cli.plots,
         write_requests: cli.write_requests.max(1),
+        baseline_bin_dir: cli.baseline_bin_dir,
     }))
 }

@@ -2,8 +2,9 @@
 //! test function and the template's real functions, and the peers comparison (the
 //! Node.js twin and cargo lambda, which `make peers` builds; `make unit-test` does it
 //! first) prints its table, the write costs (round trips and latency per write
-//! route) and the cost per million requests their rows, so the benchmark cannot rot
-//! between the runs that quote it.
+//! route) and the cost per million requests their rows, and the before-and-after
+//! section judges today's binaries against a baseline (themselves, here), so the
+//! benchmark cannot rot between the runs that quote it.
 
 use std::path::Path;
 use std::process::Command;
@@ -22,6 +23,9 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         .arg("--plots")
         .arg(&plots)
         .arg("--bin-dir")
+        .arg(bin_dir)
+        // Today's binaries as their own baseline: the section runs and judges.
+        .arg("--baseline-bin-dir")
         .arg(bin_dir)
         .current_dir(&root)
         .output()
@@ -196,5 +200,30 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
     assert!(
         svg.starts_with("<svg") && svg.contains("watermark policy"),
         "{svg:.200}"
+    );
+    // Before and after: today's functions beside a baseline's, judged.
+    let baseline: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("== baseline:"))
+        .collect();
+    assert!(
+        baseline.contains(&"| figure | ours | baseline | ours vs baseline |"),
+        "the baseline table:\n{stdout}"
+    );
+    let judged = |needle: &str| {
+        baseline
+            .iter()
+            .filter(|l| l.contains(needle) && l.contains("met"))
+            .count()
+    };
+    assert_eq!(
+        judged("(at most 8 ms)"),
+        2,
+        "init judged per function:\n{stdout}"
+    );
+    assert_eq!(
+        judged("within 3 %"),
+        3,
+        "CPU judged for the current user and both rule requests:\n{stdout}"
     );
 }

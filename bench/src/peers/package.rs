@@ -14,7 +14,7 @@ use super::systems::{Kind, Setup, size_of};
 /// Bytes of a system's two function packages together, and of its runtime layer.
 pub(super) fn sizes(setup: &Setup, node_dir: &Path) -> (u64, Option<u64>) {
     match setup.kind {
-        Kind::Ours | Kind::CargoLambda => (
+        Kind::Ours | Kind::CargoLambda | Kind::Baseline => (
             setup
                 .functions
                 .iter()

@@ -42,6 +42,8 @@ pub(super) enum Kind {
     Node,
     /// The Rust functions under `cargo lambda watch`.
     CargoLambda,
+    /// The Rust functions built at an earlier commit, on this platform.
+    Baseline,
 }
 
 impl Kind {
@@ -51,6 +53,7 @@ impl Kind {
             Kind::NodeOnDemand => "node, on-demand",
             Kind::Node => "node, 10 per instance",
             Kind::CargoLambda => "cargo lambda",
+            Kind::Baseline => "baseline",
         }
     }
 }
@@ -100,7 +103,7 @@ impl Setup {
             setup: self.clone(),
         };
         match self.kind {
-            Kind::Ours | Kind::NodeOnDemand | Kind::Node => {
+            Kind::Ours | Kind::NodeOnDemand | Kind::Node | Kind::Baseline => {
                 let settings = PoolSettings {
                     max_instances: 1,
                     ..PoolSettings::default()
