@@ -118,6 +118,11 @@ pub struct TodoItem {
     pub updated_at: String,
     /// Optimistic-concurrency version: 1, then +1 on every change.
     pub version: u64,
+    /// A fresh random id per write, so that no two writes leave the same item: a
+    /// write refused on a todo that is exactly what it writes knows that an earlier
+    /// sending of its own landed. DynamoDB recognises such a resend by its
+    /// `ClientRequestToken` already; this is for datastores that ignore the token.
+    write_id: String,
 }
 
 impl TodoItem {
@@ -138,7 +143,15 @@ impl TodoItem {
             created_at: now.clone(),
             updated_at: now,
             version: 1,
+            write_id: ulid::Ulid::new().to_string(),
         }
+    }
+
+    /// Makes this the todo's next version, changed at `now`.
+    pub fn next_version(&mut self, now: String) {
+        self.version += 1;
+        self.updated_at = now;
+        self.write_id = ulid::Ulid::new().to_string();
     }
 
     /// Sets the name (and its searchable form).

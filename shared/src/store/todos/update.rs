@@ -36,8 +36,7 @@ fn changed(mut todo: TodoItem, changes: &TodoChanges) -> TodoItem {
     if let Some(progress) = changes.progress {
         todo.progress = progress;
     }
-    todo.version += 1;
-    todo.updated_at = now_rfc3339();
+    todo.next_version(now_rfc3339());
     todo
 }
 
@@ -91,7 +90,7 @@ impl TodoStore {
                         "an update refused for no reason".into(),
                     ));
                 }
-                // The todo is what this transaction writes, version and time included:
+                // The todo is what this transaction writes, its write id included:
                 // an earlier sending landed, and the datastore did not recognise the
                 // SDK's retry by its token.
                 Commit::Refused(refused) if refused.found(todo) == Some(&written) => {
