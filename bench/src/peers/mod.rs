@@ -15,7 +15,7 @@
 //! 1 and 10 clients, requests per second at 10 and 50, instance CPU per request),
 //! [`package`] (sizes). [`systems`] starts and stops the three, [`clients`] is the load
 //! and its alternation, [`report`] the table and the targets, [`chart`] the SVG.
-//! [`baseline`] runs the same machinery on today's functions against an earlier build.
+//! [`baseline`] measures the functions beside the same functions built at another commit.
 
 pub(super) mod baseline;
 mod chart;
