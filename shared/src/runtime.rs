@@ -9,10 +9,11 @@
 //! its `OnceCell`. Without a Runtime API but with `PORT`, the same router serves plain
 //! HTTP instead ([`crate::container`]).
 
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::Router;
 use axum::response::Response;
-use bytes::Bytes;
-use http_body_util::Full;
 use tower::ServiceExt;
 
 use crate::gateway_event::sanitize_event;
@@ -30,12 +31,32 @@ pub async fn serve(router: Router) -> Result<(), lambda_http::Error> {
     lambda_runtime::run_concurrent(service).await
 }
 
-/// The response with its body in memory, as a Lambda response is anyway (and `Sync`,
-/// as the adapter needs it to be).
-async fn in_memory(response: Response) -> Result<http::Response<Full<Bytes>>, lambda_http::Error> {
+/// An answer with its body in memory, handed to `lambda_http` as the `Body` its Lambda
+/// answer is made of: text when it is UTF-8 and not content-encoded, bytes otherwise
+/// (which `lambda_http` sends base64-encoded). `lambda_http`'s own conversion of an
+/// axum answer would collect the body a second time and parse its `Content-Type`.
+struct InMemory(http::Response<lambda_http::Body>);
+
+impl lambda_http::IntoResponse for InMemory {
+    fn into_response(
+        self,
+    ) -> Pin<Box<dyn Future<Output = http::Response<lambda_http::Body>> + Send>> {
+        Box::pin(std::future::ready(self.0))
+    }
+}
+
+async fn in_memory(response: Response) -> Result<InMemory, lambda_http::Error> {
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await?;
-    Ok(http::Response::from_parts(parts, Full::new(bytes)))
+    let bytes = Vec::from(axum::body::to_bytes(body, usize::MAX).await?);
+    let body = if parts.headers.contains_key(http::header::CONTENT_ENCODING) {
+        lambda_http::Body::Binary(bytes)
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(text) => lambda_http::Body::Text(text),
+            Err(not_text) => lambda_http::Body::Binary(not_text.into_bytes()),
+        }
+    };
+    Ok(InMemory(http::Response::from_parts(parts, body)))
 }
 
 /// Installs the JSON-or-text log subscriber Lambda's log settings ask for.

@@ -41,12 +41,12 @@ pub fn finish(routes: Router) -> Router {
     // The layers wrap the routing as a whole, so that they see its final answers.
     Router::new().fallback_service(routes).layer(
         ServiceBuilder::new()
-            .layer(middleware::from_fn(flush_metrics))
+            .map_response(flush_metrics)
             .layer(SetRequestIdLayer::x_request_id(RequestIds))
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(CatchPanicLayer::custom(panicked))
             .layer(middleware::from_fn(refuse_dot_segments))
-            .layer(middleware::from_fn(allow_as_documented)),
+            .map_response(allow_as_documented),
     )
 }
 
@@ -86,8 +86,7 @@ async fn not_found(method: Method, uri: Uri) -> ApiError {
 
 /// axum's `Allow` (`GET,HEAD,POST`) as the contract writes it (`GET, POST`): `HEAD`
 /// is answered wherever `GET` is, but not advertised.
-async fn allow_as_documented(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+fn allow_as_documented(mut response: Response) -> Response {
     let listed = response
         .headers()
         .get(header::ALLOW)
@@ -109,8 +108,7 @@ async fn refuse_dot_segments(request: Request, next: Next) -> Response {
     }
 }
 
-async fn flush_metrics(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+fn flush_metrics<B>(response: http::Response<B>) -> http::Response<B> {
     crate::metrics::flush();
     response
 }
