@@ -27,7 +27,9 @@
 //!   from billed durations and the capacity units the emulator reports, priced from
 //!   [`prices`];
 //! - [`peers::baseline`]: today's functions against the same built at an earlier commit:
-//!   init, idle memory and CPU per warm request before and after a change.
+//!   init, idle memory and CPU per warm request before and after a change;
+//! - [`floor`]: the CPU a warm `rule` request cannot avoid (token, datastore call,
+//!   event in and answer out, Runtime API), part by part, against issue 23's targets.
 //!
 //! [`load`] is the load generator and the CPU accounting they share; [`rule_user`] the
 //! signed-in user the `rule` requests act as. Each figure
@@ -39,6 +41,7 @@ mod container_cost;
 mod container_start;
 mod cost;
 mod counting_proxy;
+mod floor;
 mod growth;
 mod load;
 mod overhead;
@@ -135,6 +138,8 @@ pub enum Section {
     Cost,
     /// [`peers::baseline`]: today's functions against `--baseline-bin-dir`'s.
     Baseline,
+    /// [`floor`].
+    Floor,
 }
 
 impl BenchOptions {
@@ -435,6 +440,11 @@ pub async fn run(options: BenchOptions) -> Result<(), CommandError> {
                      builds one) =="
                 ),
             }
+        }
+        if options.wants(Section::Floor)
+            && let Some(on_table) = &on_table
+        {
+            floor::measure(on_table, &subjects[0]).await?;
         }
         if options.wants(Section::ContainerStart) {
             container_start::measure(&options, &bin_dir, &functions, &client).await?;

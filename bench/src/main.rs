@@ -27,7 +27,7 @@ struct Cli {
     seconds: f64,
     /// Only these measurements (repeatable): cold-start, overhead, container-cost,
     /// scale-out, writes, cost, growth, signing-key, peers, container-start,
-    /// step-load, baseline. All of them by default.
+    /// step-load, baseline, floor. All of them by default.
     #[arg(long = "only", value_enum)]
     only: Vec<Section>,
     /// The largest list the growth curve seeds (10, 100, 1000, 10000 up to it).

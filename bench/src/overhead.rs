@@ -50,7 +50,7 @@ struct Case {
 }
 
 /// The event the gateway would make of `call`, and the Invoke API call that posts it.
-fn straight(
+pub(super) fn straight(
     platform: &Platform,
     function: &str,
     call: &Call,
