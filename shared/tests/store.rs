@@ -1,6 +1,8 @@
 //! The store's keys, items and counter changes, without a datastore.
 
-use shared::domain::{IdempotencyKey, NewTodo, Progress, Status, TodoDesc, TodoKey, TodoName};
+use shared::domain::{
+    IdempotencyKey, NewTodo, Progress, Status, TodoChanges, TodoDesc, TodoKey, TodoName,
+};
 use shared::store::items::{
     Expiring, Item, LoginAttemptsItem, StateItem, TodoItem, from_item, n, s, to_item,
 };
@@ -46,13 +48,21 @@ fn todo_keys_sort_between_the_bounds_and_below_the_state_item() {
 
 #[test]
 fn a_todo_survives_its_round_trip_and_moves_in_the_index_with_its_status() {
-    let mut todo = todo(2);
+    let todo = todo(2);
     let item = to_item(&todo).expect("serialises");
     assert_eq!(item.get("sk"), Some(&s(todo_sk(todo.key))));
     assert_eq!(item.get("status"), Some(&n(2)));
     assert_eq!(item.get("statusKey"), Some(&s("OWNER#u1#S2")));
     assert_eq!(from_item::<TodoItem>(item).expect("parses"), todo);
-    todo.set_status(status(3));
+    let changes = TodoChanges {
+        key: todo.key,
+        name: None,
+        desc: None,
+        status: Some(status(3)),
+        progress: None,
+        expected_version: None,
+    };
+    let todo = todo.changed(&changes, "2026-01-02T00:00:00Z".into());
     let item = to_item(&todo).expect("serialises");
     assert_eq!(item.get("statusKey"), Some(&s("OWNER#u1#S3")));
 }

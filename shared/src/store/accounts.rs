@@ -1,6 +1,6 @@
-//! Removing what an account owns: every item of its `OWNER#<user id>` partition
-//! (todos, idempotency records) except the state item, which stays (closed, with a
-//! TTL) so that a login racing the deletion cannot open a session.
+//! Removing what an account owns: every item of its partition but the state item,
+//! which stays (closed, with a TTL) so that a login racing the deletion cannot open a
+//! session.
 
 use super::expression::Expression;
 use super::items::{from_item, s};
@@ -20,13 +20,12 @@ impl AccountStore {
         Self { datastore }
     }
 
-    /// Deletes every item of `user_id`'s partition but the state item, a transaction
-    /// of up to 100 at a time; returns how many todos were among them.
+    /// Deletes every item of `user_id`'s partition but the state item, up to 100 per
+    /// transaction; returns how many todos were among them.
     pub async fn remove_data(&self, user_id: &str) -> Result<u64, StoreError> {
         let mut todos = 0;
         loop {
-            // Read again from the start each round: deleted items are gone, and
-            // items written meanwhile (a request in flight) are found too.
+            // From the start each round: items written meanwhile are found too.
             let keys = self.page_of_keys(user_id).await?;
             if keys.is_empty() {
                 return Ok(todos);

@@ -1,27 +1,25 @@
-//! The DynamoDB client and its table, built and warmed once per instance (the client
-//! from [`crate::sdk_config`], which keeps its construction off the cold start's
-//! critical path).
+//! The DynamoDB client bound to the table, built (by [`crate::sdk_config`]) and warmed
+//! once per instance, and its single-item reads and writes.
 
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
 use super::expression::{Expression, conditioned};
-use super::items::{Expiring, Item, from_item};
+use super::items::{Expiring, Item, from_item, s};
 use super::keys::Key;
 use crate::config::DatastoreConfig;
 use crate::sdk_config::ClientSettings;
 
-/// Per-attempt limit: a request never waits on a silent network for long.
+/// Per attempt: a request never waits on a silent network for long.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Whole-operation limit, retries included; below the function timeout.
+/// Retries included; below the function timeout.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
-/// TCP/TLS connect limit.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// `BatchGetItem`'s limit of keys per call.
 const BATCH_GET_LIMIT: usize = 100;
@@ -37,9 +35,6 @@ pub struct Datastore {
 
 impl Datastore {
     /// Builds the client (no network traffic yet).
-    ///
-    /// With an endpoint override (a local emulator) it uses throwaway credentials,
-    /// so a local run never reads, or needs, real AWS credentials.
     pub async fn connect(config: &DatastoreConfig) -> Self {
         let settings = ClientSettings {
             endpoint: config.endpoint.clone(),
@@ -94,8 +89,7 @@ impl Datastore {
         Ok(item.filter(|item| !item.has_expired()))
     }
 
-    /// The items at `keys` (those that exist), read consistently with as few
-    /// `BatchGetItem` calls as its limit of 100 keys allows.
+    /// The items at `keys` (those that exist), read consistently.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(BATCH_GET_LIMIT) {
@@ -137,16 +131,12 @@ impl Datastore {
     /// Puts `item` if `condition` holds: whether it did.
     pub async fn put(&self, item: Item, condition: Expression) -> Result<bool, StoreError> {
         let request = self.client.put_item().table_name(&self.table);
-        let request = conditioned!(
-            request.set_item(Some(item)),
-            condition,
-            Expression::default()
-        );
+        let request = conditioned!(request.set_item(Some(item)), condition);
         StoreError::applied("PutItem", request.send().await)
     }
 
-    /// Updates the item at `key` with `update` if `condition` holds (an empty one
-    /// always does): whether it did.
+    /// Updates the item at `key` with `update` if `condition` (if any) holds: whether
+    /// it did.
     pub async fn update(
         &self,
         key: &Key,
@@ -163,25 +153,22 @@ impl Datastore {
         StoreError::applied("UpdateItem", request.send().await)
     }
 
-    /// Deletes the item at `key` if `condition` holds (an empty one always does):
-    /// whether it did.
+    /// Deletes the item at `key` if `condition` (if any) holds: whether it did.
     pub async fn delete(&self, key: &Key, condition: Expression) -> Result<bool, StoreError> {
         let request = self.client.delete_item().table_name(&self.table);
         let request = request.set_key(Some(key.attributes()));
-        let request = conditioned!(request, condition, Expression::default());
+        let request = conditioned!(request, condition);
         StoreError::applied("DeleteItem", request.send().await)
     }
 
-    /// One cheap, real round trip: a `GetItem` of a key that never exists.
-    ///
-    /// It opens the connection (DNS, TCP, TLS) and proves the table exists and is
-    /// readable with our permissions, so the first real request pays none of that.
+    /// A `GetItem` of a key that never exists: it opens the connection and proves the
+    /// table readable, so the first real request pays none of that.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.client
             .get_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S("WARMUP".to_owned()))
-            .key("sk", AttributeValue::S("WARMUP".to_owned()))
+            .key("pk", s("WARMUP"))
+            .key("sk", s("WARMUP"))
             .projection_expression("pk")
             // The initializer retries with its own backoff and deadline; one try per call here.
             .customize()

@@ -1,6 +1,5 @@
-//! Datastore failures, classified by what a caller can do about them.
-//!
-//! What a client sees of them is decided at the HTTP edge (`crate::error`).
+//! Datastore failures, classified by what a caller can do about them (what a client
+//! sees of them is decided at the HTTP edge, `crate::error`).
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
@@ -14,28 +13,24 @@ pub enum StoreError {
         operation: &'static str,
         message: String,
     },
-    /// The datastore answered with an error a retry will not fix.
+    /// The datastore answered with an error (`code`) a retry will not fix.
     #[error("datastore error during {operation}: {code}: {message}")]
     Rejected {
         operation: &'static str,
-        /// DynamoDB's error code.
         code: String,
         message: String,
     },
     /// An item did not have the shape this code writes.
     #[error("corrupt item: {0}")]
     Corrupt(String),
-    /// A write conditional on the caller's session found it ended (logged out, or
-    /// the account deleted): nothing was written.
+    /// A write conditional on the caller's session found it ended: nothing was written.
     #[error("the session has ended")]
     SessionEnded,
-    /// Concurrent writes to the same items kept cancelling this one: nothing was
-    /// written, and a retry in a moment may succeed.
+    /// Concurrent writes kept cancelling this one: nothing was written; retry soon.
     #[error("{operation} kept conflicting with concurrent writes")]
     Contended { operation: &'static str },
 }
 
-/// Error codes that mean "try again later".
 const TRANSIENT_CODES: &[&str] = &[
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -47,6 +42,11 @@ const TRANSIENT_CODES: &[&str] = &[
 ];
 
 impl StoreError {
+    /// A transaction that kept meeting concurrent writes.
+    pub(crate) const CONTENDED: Self = Self::Contended {
+        operation: "TransactWriteItems",
+    };
+
     /// Classifies an SDK error from `operation`.
     pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
     where

@@ -1,5 +1,4 @@
-//! A condition, update or filter expression with its placeholders, as every
-//! DynamoDB call that takes one wants it.
+//! Condition and update expressions with their placeholders.
 
 use std::collections::HashMap;
 
@@ -49,6 +48,9 @@ impl Expression {
 /// placeholders of `$condition` and `$update` (none when there are none: DynamoDB
 /// refuses empty maps).
 macro_rules! conditioned {
+    ($request:expr, $condition:expr) => {
+        $crate::store::expression::conditioned!($request, $condition, Default::default())
+    };
     ($request:expr, $condition:expr, $update:expr) => {{
         let condition: $crate::store::expression::Expression = $condition;
         let placeholders: $crate::store::expression::Expression = $update;

@@ -1,10 +1,6 @@
-//! `Idempotency-Key` records: a write's answer, kept for 24 hours under the user's
-//! key, written in the same transaction as the write itself on the condition that no
-//! live record holds the key, so the record exists exactly when the write happened.
-//! A retry of the same request finds it (by the read an update or a delete makes
-//! first, or by its transaction's refusal, which returns the record) and answers with
-//! the recorded outcome ([`Earlier::Replay`]); the same key with another request is
-//! [`Earlier::Reused`]. The cases in full: `docs/data-model.md`.
+//! `Idempotency-Key` records: a write's answer, kept for 24 hours, written in the
+//! write's own transaction on the condition that no live record holds the key, so it
+//! exists exactly when the write happened. The cases: `docs/data-model.md`.
 
 use aws_lc_rs::digest;
 use base64::Engine as _;
@@ -19,7 +15,7 @@ use crate::domain::IdempotencyKey;
 use crate::time::{now_epoch_seconds, now_rfc3339};
 
 /// How long a key is remembered.
-pub const KEY_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
+const KEY_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
 /// An answer recorded for a key: its HTTP status and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +41,10 @@ pub enum Earlier {
     Reused,
 }
 
-/// How a write with a key records its answer: the key, and the answer it gives for
-/// an outcome `T`.
+/// How a write with a key records its answer: the key, and the answer for an outcome.
+#[allow(missing_docs)]
 pub struct Recording<'a, T> {
-    /// The key and its request.
     pub keyed: &'a Keyed,
-    /// The answer for an outcome.
     pub answer: &'a (dyn Fn(&T) -> RecordedOutcome + Send + Sync),
 }
 
@@ -80,8 +74,8 @@ fn unclaimed() -> Expression {
 }
 
 impl Keyed {
-    /// `key` used for the request described by `request` (its method, its todo and
-    /// its body, canonically): only a digest is kept.
+    /// `key` used for the request described (canonically) by `request`: only a digest
+    /// is kept.
     pub fn new(key: IdempotencyKey, request: &str) -> Self {
         let digest = digest::digest(&digest::SHA256, request.as_bytes());
         Self {
@@ -90,8 +84,7 @@ impl Keyed {
         }
     }
 
-    /// Where `owner_id`'s record of this key lives; `part` names a part of a write
-    /// carried out in several transactions.
+    /// Where `owner_id`'s record of this key lives (see [`Key::idempotency`]).
     pub(crate) fn record_key(&self, owner_id: &str, part: Option<usize>) -> Key {
         Key::idempotency(owner_id, &self.key, part)
     }
@@ -114,40 +107,40 @@ impl Keyed {
         transaction.put(to_item(&item)?, unclaimed())
     }
 
-    /// Adds the record of part `part` of a split delete, which deleted `deleted`
-    /// todos, to `transaction`.
+    /// Adds the record of part `part` of a split delete (`deleted` todos).
     pub(crate) fn record_part(
         &self,
         transaction: &mut Transaction,
         owner_id: &str,
         part: usize,
         deleted: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let item = DeletePartItem {
             key: self.record_key(owner_id, Some(part)),
             fingerprint: self.fingerprint.clone(),
             deleted,
             expires_at: now_epoch_seconds() + KEY_LIFETIME_SECONDS,
         };
-        transaction.put(to_item(&item)?, unclaimed()).map(drop)
+        transaction.put(to_item(&item)?, unclaimed())
     }
 
     /// What the record `item` (read, or returned by a refusal) means for this
     /// request; `None` when it has expired.
     pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
         let record: IdempotencyItem = from_item(item)?;
-        let same = self.same_request(&record, &record.fingerprint);
-        Ok(same.map(|same| match same {
-            true => Earlier::Replay(RecordedOutcome {
-                status: record.status,
-                body: record.response,
-            }),
-            false => Earlier::Reused,
-        }))
+        Ok(self
+            .same_request(&record, &record.fingerprint)
+            .map(|same| match same {
+                true => Earlier::Replay(RecordedOutcome {
+                    status: record.status,
+                    body: record.response,
+                }),
+                false => Earlier::Reused,
+            }))
     }
 
-    /// What the part record `item` says: how many todos that part deleted, or that the
-    /// key was used for another request; `None` when it has expired.
+    /// What the part record `item` says: how many todos that part deleted, or
+    /// [`Earlier::Reused`]; `None` when it has expired.
     pub(crate) fn earlier_part(
         &self,
         item: Item,
@@ -157,8 +150,7 @@ impl Keyed {
         Ok(same.map(|same| same.then_some(record.deleted).ok_or(Earlier::Reused)))
     }
 
-    /// Whether `record` (whose request had `fingerprint`) is of this request; `None`
-    /// when it has expired.
+    /// Whether `record` (with `fingerprint`) is of this request; `None` when expired.
     fn same_request(&self, record: &impl Expiring, fingerprint: &str) -> Option<bool> {
         (!record.has_expired()).then(|| fingerprint == self.fingerprint)
     }

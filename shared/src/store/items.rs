@@ -1,8 +1,6 @@
-//! The items of the table, one `serde` struct per kind, converted to and from the
-//! SDK's attribute maps by `serde_dynamo`. Their keys come from [`super::keys`].
-//!
-//! DynamoDB deletes an item some time after its `expiresAt` (the table's TTL), up to
-//! days later, so a read treats an item past it as gone ([`Expiring`]).
+//! The items of the table, one `serde` struct per kind converted by `serde_dynamo`;
+//! their attributes, and why a read treats an item past its `expiresAt` as gone
+//! ([`Expiring`]): `docs/data-model.md`.
 
 use std::collections::HashMap;
 
@@ -11,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::keys::{Key, owner_of_pk, status_key};
-use crate::domain::{NewTodo, Progress, Status, Todo, TodoDesc, TodoKey, TodoName};
+use super::keys::{Key, status_key};
+use crate::domain::{NewTodo, Progress, Status, Todo, TodoChanges, TodoDesc, TodoKey, TodoName};
 use crate::time::now_epoch_seconds;
 
 /// An item as the SDK carries it.
@@ -28,7 +26,7 @@ pub trait Expiring {
         None
     }
 
-    /// Whether it has expired (and is only waiting for the TTL to remove it).
+    /// Whether it has expired (and only waits for the TTL to remove it).
     fn has_expired(&self) -> bool {
         self.expires_at()
             .is_some_and(|at| at <= now_epoch_seconds())
@@ -65,36 +63,33 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
 /// A user: the profile item. Its key makes the name unique.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct ProfileItem {
     #[serde(flatten)]
-    #[allow(missing_docs)]
     pub key: Key,
-    /// The id (ULID), the `sub` of their tokens.
+    /// The `sub` of their tokens.
     pub user_id: String,
-    /// The name as registered.
     pub user_name: String,
-    /// The Argon2id hash (PHC string).
     pub password_hash: String,
-    /// RFC 3339 registration time.
     pub created_at: String,
 }
 
-/// The login attempts of one name in the current window.
+/// The login attempts of one name in the current window, which closes when the item
+/// expires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct LoginAttemptsItem {
     #[serde(flatten)]
-    #[allow(missing_docs)]
     pub key: Key,
     /// Attempts reserved in the window.
     pub failures: u32,
-    /// When the window opened, seconds since the epoch.
     pub window_start: u64,
-    /// When the window closes.
     pub expires_at: u64,
 }
 
-/// A todo (its key, name, description, status and progress are the domain's).
+/// A todo (its key, name, description, status and progress are the domain's; times
+/// are RFC 3339).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
@@ -103,40 +98,36 @@ pub struct TodoItem {
     key_of_item: Key,
     pub key: TodoKey,
     pub name: TodoName,
-    /// The name in lower case, which the name filter searches.
+    /// What the name search searches.
     pub name_lower: String,
     pub desc: TodoDesc,
     pub status: Status,
-    /// The status index's partition (`ByStatus`), kept in step with `status`.
+    /// The status index's partition, kept in step with `status`.
     status_key: String,
     pub progress: Progress,
     /// The owner's user name.
     pub owner: String,
-    /// RFC 3339 creation time.
     pub created_at: String,
-    /// RFC 3339 time of the last change.
     pub updated_at: String,
     /// Optimistic-concurrency version: 1, then +1 on every change.
     pub version: u64,
-    /// A fresh random id per write, so that no two writes leave the same item: a
-    /// write refused on a todo that is exactly what it writes knows that an earlier
-    /// sending of its own landed. DynamoDB recognises such a resend by its
-    /// `ClientRequestToken` already; this is for datastores that ignore the token.
+    /// A fresh id per write, so that a write refused on a todo exactly like its own
+    /// knows its earlier sending landed (why: `docs/data-model.md`).
     write_id: String,
 }
 
 impl TodoItem {
-    /// The todo `new`, version 1, made at `now` for the user `owner_id` (named
-    /// `owner`).
+    /// The todo `new`, version 1, made at `now` for the user `owner_id` (named `owner`).
     pub fn new(owner_id: &str, owner: &str, new: &NewTodo, now: String) -> Self {
         let key = TodoKey::new();
+        let key_of_item = Key::todo(owner_id, key);
         Self {
-            key_of_item: Key::todo(owner_id, key),
+            status_key: status_key(&key_of_item.pk, new.status),
+            key_of_item,
             key,
             name_lower: new.name.folded(),
             name: new.name.clone(),
             desc: new.desc.clone(),
-            status_key: status_key(owner_id, new.status),
             status: new.status,
             progress: new.progress,
             owner: owner.to_owned(),
@@ -147,24 +138,26 @@ impl TodoItem {
         }
     }
 
-    /// Makes this the todo's next version, changed at `now`.
-    pub fn next_version(&mut self, now: String) {
+    /// This todo with `changes` applied: its next version, changed at `now`.
+    pub fn changed(mut self, changes: &TodoChanges, now: String) -> Self {
+        if let Some(name) = &changes.name {
+            self.name_lower = name.folded();
+            self.name = name.clone();
+        }
+        if let Some(desc) = &changes.desc {
+            self.desc = desc.clone();
+        }
+        if let Some(status) = changes.status {
+            self.status_key = status_key(&self.key_of_item.pk, status);
+            self.status = status;
+        }
+        if let Some(progress) = changes.progress {
+            self.progress = progress;
+        }
         self.version += 1;
         self.updated_at = now;
         self.write_id = ulid::Ulid::new().to_string();
-    }
-
-    /// Sets the name (and its searchable form).
-    pub fn rename(&mut self, name: TodoName) {
-        self.name_lower = name.folded();
-        self.name = name;
-    }
-
-    /// Sets the status (and the index partition that follows it).
-    pub fn set_status(&mut self, status: Status) {
-        let owner_id = owner_of_pk(&self.key_of_item.pk).unwrap_or_default();
-        self.status_key = status_key(owner_id, status);
-        self.status = status;
+        self
     }
 }
 
@@ -184,25 +177,24 @@ impl From<TodoItem> for Todo {
     }
 }
 
-/// A user's state: open sessions, whether the account is closed, and how many todos
-/// they have. Written only by update expressions (sessions are attributes of their
-/// own, counters change by `ADD`), read whole.
+/// A user's state, written only by update expressions (sessions are attributes of
+/// their own, counters change by `ADD`), read whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StateItem {
     #[serde(flatten)]
     key: Option<Key>,
-    /// Todos in all.
+    /// Todos in all ([`Self::total`]).
     #[serde(rename = "cAll")]
     pub all: i64,
-    /// Todos per status code.
+    // Todos per status code (`count`).
     c0: i64,
     c1: i64,
     c2: i64,
     c3: i64,
-    /// When the account was deleted (RFC 3339).
+    /// When the account was deleted; the item of a closed account expires.
     pub closed_at: Option<String>,
-    /// When the record of a closed account expires.
+    #[allow(missing_docs)]
     pub expires_at: Option<u64>,
     /// Open sessions: `s_<session id>` = their expiry, seconds since the epoch.
     #[serde(flatten)]
@@ -235,39 +227,31 @@ impl StateItem {
     }
 }
 
-/// The answer a write gave, recorded under its `Idempotency-Key`.
+/// The answer a write gave (HTTP `status`, JSON `response`), recorded under its
+/// `Idempotency-Key` with a digest of its request (`fingerprint`) until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct IdempotencyItem {
     #[serde(flatten)]
-    #[allow(missing_docs)]
     pub key: Key,
-    /// A digest of the request the key was first used for.
     pub fingerprint: String,
-    /// The HTTP status of the answer.
     pub status: u16,
-    /// The JSON body of the answer.
     pub response: String,
-    /// RFC 3339 time of the write.
     pub created_at: String,
-    /// When the key is forgotten.
     pub expires_at: u64,
 }
 
-/// One part of a delete too large for one transaction, recorded under the write's
-/// `Idempotency-Key` (the last part records the whole answer as an
-/// [`IdempotencyItem`]), so that a retry skips it and still counts what it deleted.
+/// How many todos one part of a split delete deleted, recorded like an
+/// [`IdempotencyItem`] (which the last part writes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
 pub struct DeletePartItem {
     #[serde(flatten)]
-    #[allow(missing_docs)]
     pub key: Key,
-    /// A digest of the request the key was first used for.
     pub fingerprint: String,
-    /// How many todos the part deleted.
     pub deleted: u64,
-    /// When the key is forgotten.
     pub expires_at: u64,
 }
 
@@ -279,7 +263,6 @@ impl Expiring for StateItem {
     }
 }
 
-/// `Expiring` for items whose `expires_at` is always set.
 macro_rules! always_expiring {
     ($($item:ty),+) => {$(
         impl Expiring for $item {

@@ -1,5 +1,5 @@
-//! Every key of the table, made in one place: no prefix is spelt anywhere else. Each
-//! item's keys, and the status index's, are tabled in `docs/data-model.md`.
+//! Every key of the table, made in one place: no prefix is spelt anywhere else (the
+//! table of them: `docs/data-model.md`).
 
 use std::collections::HashMap;
 
@@ -14,11 +14,9 @@ pub const STATUS_INDEX: &str = "ByStatus";
 pub const TODO_SK_FIRST: &str = "RULE#";
 /// A sort key above every todo's and below [`STATE`].
 pub const TODO_SK_PAST_LAST: &str = "RULE#~";
-/// The sort key of a user's state item (sessions and counters). It sorts after every
-/// todo, so a newest-first query of the todos can read it first.
+/// The sort key of a user's state item: after every todo's, so a newest-first query of
+/// the todos reads it first.
 pub const STATE: &str = "STATE";
-const PROFILE: &str = "PROFILE";
-const LOGIN_ATTEMPTS: &str = "LOGINFAIL";
 
 /// The primary key of one item: partition key `pk`, sort key `sk`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,23 +26,22 @@ pub struct Key {
     pub sk: String,
 }
 
+#[allow(missing_docs)]
 impl Key {
     /// The user profile of a (case-folded) name.
     pub fn profile(normalized_name: &str) -> Self {
-        Self::new(user_pk(normalized_name), PROFILE)
+        Self::new(format!("USER#{normalized_name}"), "PROFILE")
     }
 
     /// The login-attempt window of a (case-folded) name.
     pub fn login_attempts(normalized_name: &str) -> Self {
-        Self::new(user_pk(normalized_name), LOGIN_ATTEMPTS)
+        Self::new(format!("USER#{normalized_name}"), "LOGINFAIL")
     }
 
-    /// The todo `key` of `owner_id`.
     pub fn todo(owner_id: &str, key: TodoKey) -> Self {
         Self::new(owner_pk(owner_id), todo_sk(key))
     }
 
-    /// The state item of `owner_id`.
     pub fn state(owner_id: &str) -> Self {
         Self::new(owner_pk(owner_id), STATE)
     }
@@ -73,20 +70,9 @@ impl Key {
     }
 }
 
-fn user_pk(normalized_name: &str) -> String {
-    format!("USER#{normalized_name}")
-}
-
-const OWNER_PREFIX: &str = "OWNER#";
-
 /// The partition holding everything `owner_id` owns.
 pub fn owner_pk(owner_id: &str) -> String {
-    format!("{OWNER_PREFIX}{owner_id}")
-}
-
-/// The owner's id in a partition key made by [`owner_pk`].
-pub fn owner_of_pk(pk: &str) -> Option<&str> {
-    pk.strip_prefix(OWNER_PREFIX)
+    format!("OWNER#{owner_id}")
 }
 
 /// The sort key of the todo `key`.
@@ -100,7 +86,7 @@ pub fn todo_key_of_sk(sk: &str) -> Option<TodoKey> {
         .and_then(|id| TodoKey::parse(id, "sk").ok())
 }
 
-/// The status index's partition for `owner_id`'s todos with `status`.
-pub fn status_key(owner_id: &str, status: Status) -> String {
-    format!("{}#S{}", owner_pk(owner_id), status.code())
+/// The status index's partition for the todos with `status` in the partition `pk`.
+pub fn status_key(pk: &str, status: Status) -> String {
+    format!("{pk}#S{}", status.code())
 }

@@ -1,14 +1,8 @@
-//! Each user's `STATE` item: their open sessions, whether the account is closed, and
-//! how many todos they have, in all and per status.
-//!
-//! One item, because every request needs it: the session check is a read of it (or
-//! a condition on it, in a write), and a list's `total` is a read of it. Its sort key
-//! sorts after every todo's, so the first page of a list reads it in the same query
-//! as the todos (`store::todos::list`).
-//!
-//! The counters are exact because every write that changes them is one transaction
-//! with the todos it changes ([`state_action`]). [`sessions`]: open, check and end
-//! sessions; close the account.
+//! Each user's `STATE` item: their open sessions ([`sessions`]), whether the account is
+//! closed, and how many todos they have, in all and per status. One item, because every
+//! request needs it: the session check reads it (or, in a write, is a condition on
+//! it), and so does a list's `total`. The counters change only in the transaction that
+//! changes the todos ([`state_action`]).
 
 pub mod sessions;
 
@@ -21,10 +15,9 @@ use crate::auth::session::AuthenticatedUser;
 use crate::domain::Status;
 use crate::time::now_epoch_seconds;
 
-/// What a write changes in a user's counters.
+/// What a write changes in a user's counters, per status (`cAll` by their sum).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CountChange {
-    all: i64,
     by_status: [i64; STATUSES],
 }
 
@@ -46,7 +39,6 @@ impl CountChange {
 
     /// This change and `other`.
     pub fn plus(mut self, other: Self) -> Self {
-        self.all += other.all;
         for (mine, theirs) in self.by_status.iter_mut().zip(other.by_status) {
             *mine += theirs;
         }
@@ -56,10 +48,7 @@ impl CountChange {
     fn one(status: Status, delta: i64) -> Self {
         let mut by_status = [0; STATUSES];
         by_status[usize::from(status.code())] = delta;
-        Self {
-            all: delta,
-            by_status,
-        }
+        Self { by_status }
     }
 }
 
@@ -74,8 +63,8 @@ fn session_open(session_id: &str) -> Expression {
 }
 
 /// Adds the state item's part of a write by `owner` to `transaction`: `change` to the
-/// counters (or nothing), on the condition that the owner's session is open. Answers
-/// the action's position; its failure means [`StoreError::SessionEnded`].
+/// counters (or nothing), on the condition that the session is open. Answers the
+/// action's position; its failure means [`StoreError::SessionEnded`].
 pub(crate) fn state_action(
     transaction: &mut Transaction,
     owner: &AuthenticatedUser,
@@ -86,10 +75,11 @@ pub(crate) fn state_action(
     if change == CountChange::default() {
         return transaction.check(&key, condition);
     }
+    // `cAll` is the reserved word CALL to DynamoDB: the counters go by placeholders.
     let mut adds = vec!["#all :all".to_owned()];
     let mut update = Expression::default()
         .name("#all", "cAll")
-        .value(":all", n(change.all));
+        .value(":all", n(change.by_status.iter().sum::<i64>()));
     for (code, delta) in change.by_status.iter().enumerate() {
         if *delta != 0 {
             adds.push(format!("#c{code} :c{code}"));

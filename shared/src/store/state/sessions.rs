@@ -1,20 +1,8 @@
-//! Server-side sessions: what makes logout and account deletion end a token at once.
-//!
-//! A signed token proves who issued it, not that it is still wanted. Each token
-//! carries a session id (`jti`), and the user's state item lists their open sessions
-//! (`s_<session id>` = expiry; see [`super`]).
-//!
-//! - **Every request** of both functions checks the state item, without a cache
-//!   (`docs/security.md`: "Sessions end for real").
-//! - **Login** adds a session (and drops expired ones, keeping at most
-//!   [`MAX_SESSIONS`]), on the condition that the account is not closed, so a login
-//!   racing an account deletion cannot leave a live session behind.
-//! - **Logout** removes the session; **account deletion** sets `closedAt`, which
-//!   ends all of them in one write.
-//!
-//! One item per user rather than one per session: logins and logouts are
-//! single-attribute writes, revoking everything is one write, and the check reads a
-//! single small item.
+//! Server-side sessions, listed in the user's state item (`s_<session id>` = expiry):
+//! what makes logout and account deletion end a token at once (`docs/security.md`,
+//! "Sessions end for real"). One item per user rather than one per session: a login
+//! or logout writes one attribute, closing the account (`closedAt`) ends every session
+//! in one write, and the check every request makes reads one small item.
 
 use crate::store::expression::Expression;
 use crate::store::items::{StateItem, n, s};
@@ -51,7 +39,8 @@ impl SessionStore {
             .is_some_and(|state| state.has_open_session(session_id)))
     }
 
-    /// Opens the session `session_id` of `user_id`, valid until `expires_at`.
+    /// Opens the session `session_id` of `user_id`, valid until `expires_at`, unless
+    /// the account is closed (so a login racing its deletion leaves no live session).
     pub async fn open(
         &self,
         user_id: &str,
@@ -71,15 +60,12 @@ impl SessionStore {
             }
         }
         let condition = Expression::new("attribute_not_exists(closedAt)");
-        let key = Key::state(user_id);
-        let opened = self
-            .datastore
-            .update(&key, update.with_text(text), condition);
+        let (update, key) = (update.with_text(text), Key::state(user_id));
+        let opened = self.datastore.update(&key, update, condition);
         Ok(opened.await?.then_some(()).ok_or(AccountClosed))
     }
 
-    /// The session attributes a new login should remove: expired ones, and the
-    /// oldest beyond [`MAX_SESSIONS`]` - 1`.
+    /// What a login removes: expired sessions, and the oldest beyond [`MAX_SESSIONS`].
     async fn sessions_to_drop(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
         let Some(state) = self.read(user_id).await? else {
             return Ok(Vec::new());
@@ -113,13 +99,11 @@ impl SessionStore {
             .value(":now", s(now_rfc3339()))
             .value(":expires", expires);
         let key = Key::state(user_id);
-        self.datastore
-            .update(&key, update, Expression::default())
-            .await?;
-        Ok(())
+        let closed = self.datastore.update(&key, update, Expression::default());
+        closed.await.map(drop)
     }
 
-    /// The state item of `user_id`, read consistently.
+    #[allow(missing_docs)]
     pub async fn read(&self, user_id: &str) -> Result<Option<StateItem>, StoreError> {
         self.datastore.read(&Key::state(user_id)).await
     }

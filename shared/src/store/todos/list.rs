@@ -1,15 +1,10 @@
 //! Listing a user's todos: one page, newest first, its total, and a cursor to the next.
-//!
-//! A page reads about a page of todos whatever the list holds: the first page reads
-//! the state item (the session check and the counters that give `total`) in the same
-//! query; a status filter reads the `ByStatus` index, one run per status merged by
-//! sort key; `current=n` walks keys from whichever end is nearer. No index can answer
-//! "contains", so a name search reads todos, newest first, at most
-//! [`NAME_SEARCH_BUDGET`] per request (from the top, or from its `cursor`): its
-//! `total` counts the matches among them, and is exact (`total_exact`) when that was
-//! every todo the search could match; otherwise its `cursor` continues where it
-//! stopped. The costs in full: `docs/data-model.md`.
+//! A page reads about a page of todos whatever the list holds (how, per kind of list:
+//! `docs/data-model.md`), except a name search, which no index can answer: it reads
+//! at most [`NAME_SEARCH_BUDGET`] todos per request, and its `total` counts the
+//! matches among them (exact when that was every todo it could match).
 
+use std::cmp::Ordering::{Greater, Less};
 use std::collections::VecDeque;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
@@ -90,10 +85,8 @@ impl TodoStore {
     async fn first_page(&self, owner: &AuthenticatedUser, page_size: usize) -> ListOutcome {
         let mut run = self.run(&owner.id, None, true, None, page_size + 2);
         run.query = run.query.expression_attribute_values(":high", s(STATE));
-        let mut runs = Runs {
-            runs: vec![run],
-            descending: true,
-        };
+        let (runs, descending) = (vec![run], true);
+        let mut runs = Runs { runs, descending };
         let state = match runs.next().await? {
             Some(item) if text(&item, "sk") == Some(STATE) => Some(from_item(item)?),
             _ => None,
@@ -141,7 +134,8 @@ impl TodoStore {
         page_of(items, total, offset + on_page < total, read)
     }
 
-    /// One page of the search `query` (whose `name` is set) in `owner`'s todos.
+    /// One page of the search `query` (whose `name` is set) in `owner`'s todos; when
+    /// the budget ran out first, its `cursor` continues where reading stopped.
     async fn search(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
         let mut run = self.run(&owner.id, None, true, query.cursor, 100);
         run.budget = NAME_SEARCH_BUDGET;
@@ -157,19 +151,14 @@ impl TodoStore {
             filter.push_str(&format!(" AND #status IN ({})", placeholders.join(", ")));
             run.query = run.query.expression_attribute_names("#status", "status");
             for (placeholder, status) in placeholders.iter().zip(&query.statuses) {
-                run.query = run
-                    .query
-                    .expression_attribute_values(placeholder, n(status.code()));
+                let value = n(status.code());
+                run.query = run.query.expression_attribute_values(placeholder, value);
             }
         }
         run.query = run.query.filter_expression(filter);
         let page_size = query.page_size as usize;
         // With a cursor the page starts there; otherwise after `current - 1` pages.
-        let skip = if query.cursor.is_some() {
-            0
-        } else {
-            query.offset()
-        };
+        let skip = query.cursor.map_or(query.offset(), |_| 0);
         let mut matches = 0_u64;
         let mut page = Vec::with_capacity(page_size);
         while let Some(item) = run.next().await? {
@@ -178,18 +167,16 @@ impl TodoStore {
             }
             matches += 1;
         }
-        let reached_end = run.exhausted;
         let last_on_page = page.last().and_then(key_of);
         let cursor = if matches > skip + page.len() as u64 {
             last_on_page
-        } else if reached_end {
+        } else if run.exhausted {
             None
         } else {
-            // The budget ran out before the page filled: go on from where reading stopped.
             run.resume.as_ref().and_then(key_of).or(last_on_page)
         };
         Ok(Page {
-            total_exact: reached_end && query.cursor.is_none(),
+            total_exact: run.exhausted && query.cursor.is_none(),
             cursor,
             ..page_of(page, matches, false, run.read + 1)?
         })
@@ -209,13 +196,9 @@ impl TodoStore {
         after: Option<TodoKey>,
         chunk: usize,
     ) -> Runs {
-        Runs {
-            runs: statuses
-                .iter()
-                .map(|status| self.run(owner_id, *status, descending, after, chunk))
-                .collect(),
-            descending,
-        }
+        let run = |status: &Option<Status>| self.run(owner_id, *status, descending, after, chunk);
+        let runs = statuses.iter().map(run).collect();
+        Runs { runs, descending }
     }
 
     /// `owner_id`'s todos with `status` (from the index; all of them, from the table,
@@ -236,7 +219,7 @@ impl TodoStore {
             (_, None) => (TODO_SK_FIRST.to_owned(), TODO_SK_PAST_LAST.to_owned()),
         };
         let (partition, value) = match status {
-            Some(status) => ("statusKey", status_key(owner_id, status)),
+            Some(status) => ("statusKey", status_key(&owner_pk(owner_id), status)),
             None => ("pk", owner_pk(owner_id)),
         };
         let query = self
@@ -271,7 +254,7 @@ impl TodoStore {
 
 /// One ordered run of a user's todos, read a chunk at a time as it is consumed.
 struct Run {
-    /// The query, but for its `Limit` and where it resumes.
+    /// The query, but for its `Limit` and `ExclusiveStartKey` (`resume`).
     query: QueryFluentBuilder,
     /// The cursor's sort key, which the range starts at and the run leaves out.
     cursor: Option<String>,
@@ -280,7 +263,6 @@ struct Run {
     /// The most items it may read.
     budget: u64,
     buffer: VecDeque<Item>,
-    /// Where the next query starts (`ExclusiveStartKey`).
     resume: Option<Item>,
     exhausted: bool,
     /// Items the datastore read (before filters): what the reads cost.
@@ -329,18 +311,14 @@ struct Runs {
 impl Runs {
     /// The next item of all runs.
     async fn next(&mut self) -> Result<Option<Item>, StoreError> {
+        let first = if self.descending { Greater } else { Less };
         let mut best: Option<(usize, String)> = None;
         for (index, run) in self.runs.iter_mut().enumerate() {
             let Some(item) = run.peek().await? else {
                 continue;
             };
             let sk = text(item, "sk").unwrap_or_default().to_owned();
-            let better = match &best {
-                None => true,
-                Some((_, current)) if self.descending => sk > *current,
-                Some((_, current)) => sk < *current,
-            };
-            if better {
+            if best.as_ref().is_none_or(|(_, best)| sk.cmp(best) == first) {
                 best = Some((index, sk));
             }
         }
@@ -353,11 +331,10 @@ impl Runs {
     /// Up to `count` items.
     async fn take(&mut self, count: usize) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(count);
-        while items.len() < count {
-            match self.next().await? {
-                Some(item) => items.push(item),
-                None => break,
-            }
+        while items.len() < count
+            && let Some(item) = self.next().await?
+        {
+            items.push(item);
         }
         Ok(items)
     }
@@ -367,10 +344,7 @@ impl Runs {
         let items = self.take(page_size).await?;
         let mut more = false;
         for run in &mut self.runs {
-            if run.peek().await?.is_some() {
-                more = true;
-                break;
-            }
+            more = more || run.peek().await?.is_some();
         }
         page_of(items, 0, more, self.read())
     }
@@ -391,11 +365,7 @@ fn open(state: Option<StateItem>, owner: &AuthenticatedUser) -> Result<StateItem
 
 /// A page of `items`; `more` says whether todos follow it.
 fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
-    let cursor = if more {
-        items.last().and_then(key_of)
-    } else {
-        None
-    };
+    let cursor = items.last().and_then(key_of).filter(|_| more);
     Ok(Page {
         todos: items
             .into_iter()

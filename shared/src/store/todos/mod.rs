@@ -1,64 +1,59 @@
-//! Todos: one item each, under their owner's partition, written only in transactions
-//! that keep the owner's counters in step (what each sends: `docs/data-model.md`).
-//!
-//! A create is one transaction. An update or a delete reads first, because what it
-//! does to the counters depends on the status the todos have, and commits on the
-//! condition that each todo is still the version read (otherwise it reads again). A
-//! write's own refusal (no such todo, a stale `version`) commits nothing.
+//! Todos: one item each in the owner's partition, written only in transactions that
+//! keep the owner's counters in step. An update or a delete reads first and commits on
+//! the condition that each todo is still the version read. What each write sends, and
+//! why it is safe: `docs/data-model.md`.
 
-mod delete;
 mod list;
-mod update;
 
 use std::collections::HashMap;
 
 pub use list::{ListOutcome, Page};
-pub use update::UpdateOutcome;
 
 use super::expression::Expression;
 use super::idempotency::{Earlier, Keyed, Recording, Written};
-use super::items::{Item, StateItem, TodoItem, from_item, n, text, to_item};
+use super::items::{StateItem, TodoItem, from_item, n, text, to_item};
 use super::keys::{Key, STATE, todo_key_of_sk};
 use super::state::{CountChange, state_action};
-use super::transaction::{Refused, Transaction};
+use super::transaction::{MAX_ACTIONS, Refused, Transaction};
 use super::{Datastore, StoreError};
 use crate::auth::session::AuthenticatedUser;
-use crate::domain::{NewTodo, Todo, TodoKey};
+use crate::domain::{NewTodo, Todo, TodoChanges, TodoKey};
 use crate::time::now_rfc3339;
 
 /// The most todos one name search reads.
 pub const NAME_SEARCH_BUDGET: u64 = 2000;
 /// Rounds of reading again when todos change between a write's read and its commit.
 const WRITE_ROUNDS: usize = 5;
+/// The most todos one transaction deletes: the rest of it (and of the read before it)
+/// is the state item and the key's records.
+const PART_SIZE: usize = MAX_ACTIONS - 3;
 
-/// Todos in the table.
+/// Todos in the table. Each method fails with [`StoreError::SessionEnded`] unless the
+/// owner's session is open; a write with a key records its answer, or answers the
+/// key's earlier use instead.
 #[derive(Debug, Clone)]
 pub struct TodoStore {
     datastore: Datastore,
 }
 
-/// What a write reads before its transaction.
+/// What a write reads before its transaction: the todos, the earlier use of its key
+/// and, for a part of a split delete, what that part did earlier.
+#[derive(Default)]
 struct Found {
     todos: HashMap<TodoKey, TodoItem>,
-    /// Records of the write's key, by sort key.
-    records: HashMap<String, Item>,
+    earlier: Option<Earlier>,
+    part: Option<Result<u64, Earlier>>,
 }
 
-impl Found {
-    /// The earlier use of `keyed` that this read found, if any.
-    fn earlier(
-        &mut self,
-        owner: &AuthenticatedUser,
-        keyed: Option<&Keyed>,
-    ) -> Result<Option<Earlier>, StoreError> {
-        let Some(keyed) = keyed else {
-            return Ok(None);
-        };
-        match self.records.remove(&keyed.record_key(&owner.id, None).sk) {
-            Some(item) => keyed.earlier(item),
-            None => Ok(None),
-        }
-    }
+/// What an update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// The todo after the change.
+    Updated(Todo),
+    /// No such todo (for this user).
+    NotFound,
+    /// The client's version is stale; here is the current todo.
+    Stale(Todo),
 }
 
 /// How a write's transaction ended, when the datastore answered.
@@ -76,21 +71,17 @@ impl TodoStore {
         Self { datastore }
     }
 
-    /// The todo `key` of `owner`, if their session is open (else
-    /// [`StoreError::SessionEnded`]): one `BatchGetItem` reads both the todo and the
-    /// owner's state item, consistently.
+    /// The todo `key` of `owner`.
     pub async fn get_checked(
         &self,
         owner: &AuthenticatedUser,
         key: TodoKey,
     ) -> Result<Option<Todo>, StoreError> {
-        let mut found = self.read_with_session(owner, &[key], &[]).await?;
+        let mut found = self.read_with_session(owner, &[key], None, None).await?;
         Ok(found.todos.remove(&key).map(Todo::from))
     }
 
-    /// Creates a todo for `owner`, if their session is open (else
-    /// [`StoreError::SessionEnded`]), and counts it; with a key, records the answer,
-    /// or answers the key's earlier use instead.
+    /// Creates a todo for `owner`, and counts it.
     pub async fn create(
         &self,
         owner: &AuthenticatedUser,
@@ -102,38 +93,171 @@ impl TodoStore {
         let put = transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
         let created = Todo::from(todo);
         let change = CountChange::created(new.status);
-        match self
-            .commit(owner, transaction, change, recording, &created)
-            .await?
-        {
+        let commit = self.commit(owner, transaction, change, recording, &created);
+        match commit.await? {
             Commit::Earlier(earlier) => Ok(Written::Earlier(earlier)),
             Commit::Refused(refused) if !refused.failed(put) => {
                 Err(StoreError::Corrupt("a create refused for no reason".into()))
             }
-            // Refused on the todo: the id is fresh, so only this very transaction can
-            // have created it: an earlier sending landed, and the datastore did not
-            // recognise the SDK's retry by its token.
+            // Refused on the todo, whose id is fresh: an earlier sending of this very
+            // transaction landed (the datastore ignored the token).
             Commit::Done | Commit::Refused(_) => Ok(Written::Done(created)),
         }
     }
 
-    /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and
-    /// the records at `records`; fails with [`StoreError::SessionEnded`] unless the
-    /// session is open.
+    /// Applies `changes` to one todo of `owner`, if it exists and the version matches.
+    pub async fn update(
+        &self,
+        owner: &AuthenticatedUser,
+        changes: &TodoChanges,
+        recording: Option<&Recording<'_, UpdateOutcome>>,
+    ) -> Result<Written<UpdateOutcome>, StoreError> {
+        let (keyed, keys) = (recording.map(|recording| recording.keyed), [changes.key]);
+        for _ in 0..WRITE_ROUNDS {
+            let mut found = self.read_with_session(owner, &keys, keyed, None).await?;
+            if let Some(earlier) = found.earlier {
+                return Ok(Written::Earlier(earlier));
+            }
+            // A refusal (no such todo, a stale version) writes only the record, if any.
+            let mut transaction = Transaction::on(self.datastore.table());
+            let current = found.todos.remove(&changes.key);
+            let expected = current.as_ref().zip(changes.expected_version);
+            let stale = expected.is_some_and(|(todo, version)| version.0 != todo.version);
+            let (outcome, change, written) = match current {
+                None => (UpdateOutcome::NotFound, CountChange::default(), None),
+                Some(current) if stale => {
+                    let stale = UpdateOutcome::Stale(Todo::from(current));
+                    (stale, CountChange::default(), None)
+                }
+                Some(current) => {
+                    let (before, read_version) = (current.status, current.version);
+                    let next = current.changed(changes, now_rfc3339());
+                    let item = to_item(&next)?;
+                    let put = transaction.put(item.clone(), unchanged_since(read_version))?;
+                    let change = CountChange::moved(before, next.status);
+                    let updated = UpdateOutcome::Updated(Todo::from(next));
+                    (updated, change, Some((put, item)))
+                }
+            };
+            if written.is_none() && recording.is_none() {
+                return Ok(Written::Done(outcome));
+            }
+            let commit = self.commit(owner, transaction, change, recording, &outcome);
+            let refused = match commit.await? {
+                Commit::Done => return Ok(Written::Done(outcome)),
+                Commit::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
+                Commit::Refused(refused) => refused,
+            };
+            match written {
+                // The todo is what this transaction writes, down to its write id: an
+                // earlier sending landed (the datastore ignored the token).
+                Some((put, item)) if refused.found(put) == Some(&item) => {
+                    return Ok(Written::Done(outcome));
+                }
+                Some((put, _)) if refused.failed(put) => {
+                    tracing::info!(key = %changes.key, "todo changed since it was read; again");
+                }
+                _ => {
+                    return Err(StoreError::Corrupt(
+                        "an update refused for no reason".into(),
+                    ));
+                }
+            }
+        }
+        Err(StoreError::CONTENDED)
+    }
+
+    /// Deletes `keys` of `owner`: how many existed.
+    pub async fn delete(
+        &self,
+        owner: &AuthenticatedUser,
+        keys: &[TodoKey],
+        recording: Option<&Recording<'_, u64>>,
+    ) -> Result<Written<u64>, StoreError> {
+        let parts: Vec<&[TodoKey]> = keys.chunks(PART_SIZE).collect();
+        let mut deleted = 0;
+        for (index, keys) in parts.iter().enumerate() {
+            let part = (index + 1 < parts.len()).then_some(index);
+            let done = self.delete_part(owner, keys, part, deleted, recording);
+            match done.await? {
+                Ok(count) => deleted += count,
+                Err(earlier) => return Ok(Written::Earlier(earlier)),
+            }
+        }
+        Ok(Written::Done(deleted))
+    }
+
+    /// A part of a delete (`part`: its index, unless it is the last), after `before`
+    /// todos deleted: how many it deleted (now, or earlier under the same key), or
+    /// the key's earlier use, which answers the whole request.
+    async fn delete_part(
+        &self,
+        owner: &AuthenticatedUser,
+        keys: &[TodoKey],
+        part: Option<usize>,
+        before: u64,
+        recording: Option<&Recording<'_, u64>>,
+    ) -> Result<Result<u64, Earlier>, StoreError> {
+        let keyed = recording.map(|recording| recording.keyed);
+        for _ in 0..WRITE_ROUNDS {
+            let mut found = self.read_with_session(owner, keys, keyed, part).await?;
+            if let Some(earlier) = found.earlier {
+                return Ok(Err(earlier));
+            }
+            if let Some(done) = found.part {
+                return Ok(done);
+            }
+            let todos: Vec<TodoItem> = keys
+                .iter()
+                .filter_map(|key| found.todos.remove(key))
+                .collect();
+            let count = todos.len() as u64;
+            if todos.is_empty() && (recording.is_none() || part.is_some()) {
+                // Nothing to delete nor to record: the read checked the session.
+                return Ok(Ok(0));
+            }
+            let mut transaction = Transaction::on(self.datastore.table());
+            let mut change = CountChange::default();
+            for todo in &todos {
+                let key = Key::todo(&owner.id, todo.key);
+                transaction.delete(&key, unchanged_since(todo.version))?;
+                change = change.plus(CountChange::deleted(todo.status));
+            }
+            // Each part but the last records how many it deleted; the last, the answer.
+            if let (Some(keyed), Some(part)) = (keyed, part) {
+                keyed.record_part(&mut transaction, &owner.id, part, count)?;
+            }
+            let (recording, total) = (recording.filter(|_| part.is_none()), before + count);
+            let commit = self.commit(owner, transaction, change, recording, &total);
+            match commit.await? {
+                Commit::Done => return Ok(Ok(count)),
+                Commit::Earlier(earlier) => return Ok(Err(earlier)),
+                // A todo changed or went away, or another attempt recorded this part:
+                // read again.
+                Commit::Refused(_) => tracing::info!("todos changed since they were read; again"),
+            }
+        }
+        Err(StoreError::CONTENDED)
+    }
+
+    /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and,
+    /// with a key, its records (the write's, and that of the delete `part`).
     async fn read_with_session(
         &self,
         owner: &AuthenticatedUser,
         keys: &[TodoKey],
-        records: &[Key],
+        keyed: Option<&Keyed>,
+        part: Option<usize>,
     ) -> Result<Found, StoreError> {
         let mut wanted: Vec<Key> = keys.iter().map(|key| Key::todo(&owner.id, *key)).collect();
         wanted.push(Key::state(&owner.id));
-        wanted.extend_from_slice(records);
-        let mut found = Found {
-            todos: HashMap::new(),
-            records: HashMap::new(),
-        };
-        let mut open = false;
+        let record = keyed.map(|keyed| keyed.record_key(&owner.id, None));
+        wanted.extend(record.clone());
+        if let Some(keyed) = keyed {
+            wanted.extend(part.map(|part| keyed.record_key(&owner.id, Some(part))));
+        }
+        let (mut found, mut open) = (Found::default(), false);
+        let (mut record_item, mut part_item) = (None, None);
         for item in self.datastore.get_many(&wanted).await? {
             let sk = text(&item, "sk").unwrap_or_default().to_owned();
             if sk == STATE {
@@ -141,20 +265,26 @@ impl TodoStore {
                 open = state.has_open_session(&owner.session_id);
             } else if let Some(key) = todo_key_of_sk(&sk) {
                 found.todos.insert(key, from_item(item)?);
+            } else if record.as_ref().is_some_and(|record| record.sk == sk) {
+                record_item = Some(item);
             } else {
-                found.records.insert(sk, item);
+                part_item = Some(item);
             }
         }
         if !open {
             return Err(StoreError::SessionEnded);
         }
+        if let (Some(keyed), Some(item)) = (keyed, record_item) {
+            found.earlier = keyed.earlier(item)?;
+        }
+        if let (Some(keyed), Some(item)) = (keyed, part_item) {
+            found.part = keyed.earlier_part(item)?;
+        }
         Ok(found)
     }
 
     /// Commits `transaction` (the write's actions on todos) with `owner`'s state
-    /// action (`change` to the counters, on the condition that the session is open)
-    /// and, with a key, the record of `outcome`. A refusal on the state item is
-    /// [`StoreError::SessionEnded`]; one on the record, the key's earlier use.
+    /// action (`change`) and, with a key, the record of `outcome`.
     async fn commit<T>(
         &self,
         owner: &AuthenticatedUser,
@@ -179,42 +309,12 @@ impl TodoStore {
         }
         match record {
             Some((index, keyed)) if refused.failed(index) => {
-                let earlier = match refused.found(index) {
-                    Some(item) => keyed.earlier(item.clone())?,
-                    None => None,
-                };
-                // A record that expired between the check and this read: nothing was
-                // written, and the next attempt finds the key free.
-                earlier.map(Commit::Earlier).ok_or(StoreError::Contended {
-                    operation: "TransactWriteItems",
-                })
+                // None: the record expired since the check; the next attempt finds the key free.
+                let found = refused.found(index).cloned();
+                let earlier = found.map(|item| keyed.earlier(item)).transpose()?.flatten();
+                earlier.map(Commit::Earlier).ok_or(StoreError::CONTENDED)
             }
             _ => Ok(Commit::Refused(refused)),
-        }
-    }
-
-    /// A write's own refusal `outcome` (nothing to change), recorded under its key in
-    /// a transaction of its own, on the condition that the session is open.
-    async fn refuse<T>(
-        &self,
-        owner: &AuthenticatedUser,
-        outcome: T,
-        recording: Option<&Recording<'_, T>>,
-    ) -> Result<Written<T>, StoreError> {
-        if recording.is_none() {
-            return Ok(Written::Done(outcome));
-        }
-        let transaction = Transaction::on(self.datastore.table());
-        let change = CountChange::default();
-        match self
-            .commit(owner, transaction, change, recording, &outcome)
-            .await?
-        {
-            Commit::Done => Ok(Written::Done(outcome)),
-            Commit::Earlier(earlier) => Ok(Written::Earlier(earlier)),
-            Commit::Refused(_) => Err(StoreError::Corrupt(
-                "a refusal refused for no reason".into(),
-            )),
         }
     }
 }
