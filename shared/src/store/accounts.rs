@@ -20,8 +20,7 @@ impl AccountStore {
         Self { datastore }
     }
 
-    /// Deletes every item of `user_id`'s partition but the state item, up to 100 per
-    /// transaction; returns how many todos were among them.
+    /// Deletes every item of `user_id`'s partition but the state item: how many todos.
     pub async fn remove_data(&self, user_id: &str) -> Result<u64, StoreError> {
         let mut todos = 0;
         loop {

@@ -1,5 +1,5 @@
-//! The DynamoDB client bound to the table, built (by [`crate::sdk_config`]) and warmed
-//! once per instance, and its single-item reads and writes.
+//! The DynamoDB client bound to the table (built by [`crate::sdk_config`], warmed by
+//! [`Datastore::ping`]), and its single-item reads and writes.
 
 use std::time::Duration;
 
@@ -135,8 +135,7 @@ impl Datastore {
         StoreError::applied("PutItem", request.send().await)
     }
 
-    /// Updates the item at `key` with `update` if `condition` (if any) holds: whether
-    /// it did.
+    /// Updates the item at `key` if `condition` (if any) holds: whether it did.
     pub async fn update(
         &self,
         key: &Key,

@@ -42,7 +42,6 @@ const TRANSIENT_CODES: &[&str] = &[
 ];
 
 impl StoreError {
-    /// A transaction that kept meeting concurrent writes.
     pub(crate) const CONTENDED: Self = Self::Contended {
         operation: "TransactWriteItems",
     };
@@ -54,31 +53,24 @@ impl StoreError {
         R: std::fmt::Debug,
     {
         let message = aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string();
-        match &error {
-            SdkError::ServiceError(service) => {
-                let code = service.err().code().unwrap_or("Unknown").to_owned();
-                if TRANSIENT_CODES.contains(&code.as_str()) {
-                    Self::Unavailable { operation, message }
-                } else {
-                    Self::Rejected {
-                        operation,
-                        code,
-                        message,
-                    }
-                }
-            }
-            // Construction failures are bugs; everything else is the network.
-            SdkError::ConstructionFailure(_) => Self::Rejected {
-                operation,
-                code: "ConstructionFailure".to_owned(),
-                message,
-            },
-            _ => Self::Unavailable { operation, message },
+        // Construction failures are bugs; everything but a service's answer is the network.
+        let code = match &error {
+            SdkError::ServiceError(service) => service.err().code().unwrap_or("Unknown"),
+            SdkError::ConstructionFailure(_) => "ConstructionFailure",
+            _ => return Self::Unavailable { operation, message },
+        };
+        if TRANSIENT_CODES.contains(&code) {
+            return Self::Unavailable { operation, message };
+        }
+        let code = code.to_owned();
+        Self::Rejected {
+            operation,
+            code,
+            message,
         }
     }
 
-    /// Whether a conditional write from `operation` was applied: `false` when its
-    /// condition did not hold, an error when it failed otherwise.
+    /// Whether a conditional write was applied (`false`: its condition did not hold).
     pub fn applied<T, E, R>(
         operation: &'static str,
         result: Result<T, SdkError<E, R>>,
@@ -89,11 +81,7 @@ impl StoreError {
     {
         match result {
             Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(e))
-                if e.err().code() == Some("ConditionalCheckFailedException") =>
-            {
-                Ok(false)
-            }
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
             Err(e) => Err(Self::from_sdk(operation, e)),
         }
     }

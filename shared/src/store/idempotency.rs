@@ -74,8 +74,7 @@ fn unclaimed() -> Expression {
 }
 
 impl Keyed {
-    /// `key` used for the request described (canonically) by `request`: only a digest
-    /// is kept.
+    /// `key` used for the (canonical) `request`: only a digest is kept.
     pub fn new(key: IdempotencyKey, request: &str) -> Self {
         let digest = digest::digest(&digest::SHA256, request.as_bytes());
         Self {
@@ -84,7 +83,6 @@ impl Keyed {
         }
     }
 
-    /// Where `owner_id`'s record of this key lives (see [`Key::idempotency`]).
     pub(crate) fn record_key(&self, owner_id: &str, part: Option<usize>) -> Key {
         Key::idempotency(owner_id, &self.key, part)
     }
@@ -124,8 +122,7 @@ impl Keyed {
         transaction.put(to_item(&item)?, unclaimed())
     }
 
-    /// What the record `item` (read, or returned by a refusal) means for this
-    /// request; `None` when it has expired.
+    /// What the record `item` means for this request; `None` when it has expired.
     pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
         let record: IdempotencyItem = from_item(item)?;
         Ok(self
@@ -139,8 +136,7 @@ impl Keyed {
             }))
     }
 
-    /// What the part record `item` says: how many todos that part deleted, or
-    /// [`Earlier::Reused`]; `None` when it has expired.
+    /// How many todos the part of the record `item` deleted; `None` when it expired.
     pub(crate) fn earlier_part(
         &self,
         item: Item,

@@ -74,8 +74,7 @@ pub struct ProfileItem {
     pub created_at: String,
 }
 
-/// The login attempts of one name in the current window, which closes when the item
-/// expires.
+/// The login attempts of one name in the current window (which ends at `expires_at`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
@@ -88,8 +87,7 @@ pub struct LoginAttemptsItem {
     pub expires_at: u64,
 }
 
-/// A todo (its key, name, description, status and progress are the domain's; times
-/// are RFC 3339).
+/// A todo (times are RFC 3339).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
@@ -111,8 +109,7 @@ pub struct TodoItem {
     pub updated_at: String,
     /// Optimistic-concurrency version: 1, then +1 on every change.
     pub version: u64,
-    /// A fresh id per write, so that a write refused on a todo exactly like its own
-    /// knows its earlier sending landed (why: `docs/data-model.md`).
+    /// A fresh id per write, which tells a resend of it (`docs/data-model.md`).
     write_id: String,
 }
 
@@ -242,8 +239,7 @@ pub struct IdempotencyItem {
     pub expires_at: u64,
 }
 
-/// How many todos one part of a split delete deleted, recorded like an
-/// [`IdempotencyItem`] (which the last part writes).
+/// How many todos one part of a split delete deleted (the last writes an [`IdempotencyItem`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]

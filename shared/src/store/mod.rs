@@ -1,8 +1,7 @@
 //! DynamoDB: one table, every write one transaction (or one conditional write where a
 //! single item is enough). [`keys`] and [`items`] are the data model
-//! (`docs/data-model.md`); [`datastore`] and [`transaction`] talk to the table;
-//! [`todos`], [`state`], [`idempotency`], [`users`] and [`accounts`] are what the
-//! functions call; [`errors`] sorts failures by what a caller can do about them.
+//! (`docs/data-model.md`); [`datastore`] and [`transaction`] talk to the table; the
+//! stores are what the functions call.
 
 pub mod accounts;
 pub mod datastore;

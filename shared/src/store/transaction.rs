@@ -1,7 +1,5 @@
-//! Writes as one `TransactWriteItems`: a [`Transaction`] of conditional actions that
-//! all apply or none does ([`Datastore::commit`]). Why each attempt carries a
-//! `ClientRequestToken`, and how conflicts are sent again: "Why the writes are safe"
-//! in `docs/data-model.md`.
+//! Writes as one `TransactWriteItems`, all applied or none. Why each attempt carries a
+//! `ClientRequestToken`, and how conflicts are sent again: `docs/data-model.md`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,8 +21,7 @@ pub const MAX_ACTIONS: usize = 100;
 const CONFLICT_ATTEMPTS: u32 = 6;
 /// The pause before the second attempt; it doubles for each one after.
 const FIRST_PAUSE: Duration = Duration::from_millis(10);
-/// How often an attempt is sent again while its first sending is still in progress,
-/// and the pause between.
+/// How often an attempt is sent again while its first sending is in progress, and when.
 const IN_PROGRESS_ROUNDS: u32 = 5;
 const IN_PROGRESS_PAUSE: Duration = Duration::from_millis(100);
 
@@ -51,8 +48,7 @@ pub struct Transaction {
     actions: Vec<TransactWriteItem>,
 }
 
-/// The actions whose condition did not hold, by position, with the items as they are
-/// (so a caller can say why without reading again).
+/// The actions whose condition did not hold, by position, with the items they found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Refused {
     failed: HashMap<usize, Option<Item>>,
@@ -133,9 +129,8 @@ impl Datastore {
         Err(StoreError::CONTENDED)
     }
 
-    /// One attempt, under one `ClientRequestToken`: sent again with the same token
-    /// while DynamoDB reports the first sending still in progress. `None`: it met a
-    /// concurrent transaction (nothing applied).
+    /// One attempt, under one `ClientRequestToken` (the same while DynamoDB reports it
+    /// in progress); `None` when it met a concurrent transaction.
     async fn attempt(
         &self,
         transaction: &Transaction,

@@ -1,8 +1,7 @@
 //! Users, and the login throttle's counters: at most `max` attempts per name and
-//! window, exact under concurrency. An attempt is reserved, before its password is
-//! checked, by a conditional write on the name's `LOGINFAIL` item, which DynamoDB
-//! checks and applies atomically: only one `PutItem` can open a window, and every
-//! `ADD` needs `failures < max`. The policy is the login handler's.
+//! window, exact under concurrency, as each attempt is reserved (before its password is
+//! checked) by a conditional write on the name's `LOGINFAIL` item. The policy is the
+//! login handler's.
 
 use std::time::Duration;
 
@@ -20,8 +19,7 @@ pub type UserRecord = ProfileItem;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameTaken;
 
-/// How many times a reservation tries before it is refused as contended (only
-/// parallel logins for one name get there: the throttle never lets one through unsure).
+/// How many times a reservation tries before it is refused as contended.
 const RESERVATION_ROUNDS: usize = 3;
 
 /// Why no login attempt could be reserved.
@@ -71,8 +69,7 @@ impl UserStore {
         self.datastore.read(&Key::profile(normalized_name)).await
     }
 
-    /// Deletes the profile of `user_id` (named `normalized_name`) and its login-attempt
-    /// counter, freeing the name. A profile of another user id is left alone.
+    /// Deletes `user_id`'s profile (not another user's) and login attempts: frees the name.
     pub async fn delete(&self, normalized_name: &str, user_id: &str) -> Result<(), StoreError> {
         let condition = Expression::new("userId = :id").value(":id", s(user_id));
         let profile = Key::profile(normalized_name);

@@ -1,8 +1,7 @@
-//! Each user's `STATE` item: their open sessions ([`sessions`]), whether the account is
-//! closed, and how many todos they have, in all and per status. One item, because every
-//! request needs it: the session check reads it (or, in a write, is a condition on
-//! it), and so does a list's `total`. The counters change only in the transaction that
-//! changes the todos ([`state_action`]).
+//! Each user's `STATE` item: their open [`sessions`], whether the account is closed, and
+//! how many todos they have. One item, because every request needs it (the session
+//! check, a list's `total`); the counters change only in the transaction that changes
+//! the todos (`state_action`).
 
 pub mod sessions;
 
@@ -21,23 +20,20 @@ pub struct CountChange {
     by_status: [i64; STATUSES],
 }
 
+#[allow(missing_docs)]
 impl CountChange {
-    /// A todo with `status` created.
     pub fn created(status: Status) -> Self {
         Self::one(status, 1)
     }
 
-    /// A todo with `status` deleted.
     pub fn deleted(status: Status) -> Self {
         Self::one(status, -1)
     }
 
-    /// A todo moved from status `from` to `to`.
     pub fn moved(from: Status, to: Status) -> Self {
         Self::deleted(from).plus(Self::created(to))
     }
 
-    /// This change and `other`.
     pub fn plus(mut self, other: Self) -> Self {
         for (mine, theirs) in self.by_status.iter_mut().zip(other.by_status) {
             *mine += theirs;
@@ -62,9 +58,8 @@ fn session_open(session_id: &str) -> Expression {
     .value(":now", n(now_epoch_seconds()))
 }
 
-/// Adds the state item's part of a write by `owner` to `transaction`: `change` to the
-/// counters (or nothing), on the condition that the session is open. Answers the
-/// action's position; its failure means [`StoreError::SessionEnded`].
+/// Adds `change` to the counters (or nothing) on the condition that `owner`'s session is
+/// open; the action's failure means [`StoreError::SessionEnded`].
 pub(crate) fn state_action(
     transaction: &mut Transaction,
     owner: &AuthenticatedUser,

@@ -1,8 +1,7 @@
-//! Server-side sessions, listed in the user's state item (`s_<session id>` = expiry):
-//! what makes logout and account deletion end a token at once (`docs/security.md`,
-//! "Sessions end for real"). One item per user rather than one per session: a login
-//! or logout writes one attribute, closing the account (`closedAt`) ends every session
-//! in one write, and the check every request makes reads one small item.
+//! Server-side sessions, listed in the user's state item (`s_<session id>` = expiry),
+//! so that logout and account deletion end a token at once (`docs/security.md`). One
+//! item per user: a login or logout writes one attribute, closing the account ends
+//! every session in one write, and the check reads one small item.
 
 use crate::store::expression::Expression;
 use crate::store::items::{StateItem, n, s};

@@ -38,8 +38,7 @@ pub struct Page {
 pub type ListOutcome = Result<Page, StoreError>;
 
 impl TodoStore {
-    /// One page of `owner`'s todos matching `query`, if their session is open (else
-    /// [`StoreError::SessionEnded`]).
+    /// One page of `owner`'s todos matching `query`, if their session is open.
     pub async fn list(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
         let page_size = query.page_size as usize;
         if query.name.is_some() {
@@ -51,11 +50,10 @@ impl TodoStore {
             return self.first_page(owner, page_size).await;
         }
         // One run per status, or one of all the todos.
-        let statuses: Vec<Option<Status>> = if query.statuses.is_empty() {
-            vec![None]
-        } else {
-            query.statuses.iter().copied().map(Some).collect()
-        };
+        let mut statuses: Vec<Option<Status>> = query.statuses.iter().copied().map(Some).collect();
+        if statuses.is_empty() {
+            statuses.push(None);
+        }
         let total_of = |state: StateItem| -> u64 {
             let count = |status: &Option<Status>| status.map_or(state.total(), |s| state.count(s));
             statuses.iter().map(count).sum()
@@ -80,8 +78,7 @@ impl TodoStore {
         Ok(page)
     }
 
-    /// The first page without filters: the state item, which sorts after every todo,
-    /// and the page in one query.
+    /// The first page without filters and the state item (above it) in one query.
     async fn first_page(&self, owner: &AuthenticatedUser, page_size: usize) -> ListOutcome {
         let mut run = self.run(&owner.id, None, true, None, page_size + 2);
         run.query = run.query.expression_attribute_values(":high", s(STATE));
@@ -98,8 +95,7 @@ impl TodoStore {
         })
     }
 
-    /// The page after the first `offset` todos, walking to it from whichever end of
-    /// the list is nearer (keys only), then reading the page.
+    /// The page after `offset` todos, walked to (keys only) from the nearer end.
     async fn at_offset(
         &self,
         owner_id: &str,
@@ -134,8 +130,7 @@ impl TodoStore {
         page_of(items, total, offset + on_page < total, read)
     }
 
-    /// One page of the search `query` (whose `name` is set) in `owner`'s todos; when
-    /// the budget ran out first, its `cursor` continues where reading stopped.
+    /// One page of the name search `query`; its `cursor` continues where reading stopped.
     async fn search(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
         let mut run = self.run(&owner.id, None, true, query.cursor, 100);
         run.budget = NAME_SEARCH_BUDGET;
@@ -182,12 +177,11 @@ impl TodoStore {
         })
     }
 
-    /// `owner`'s state item, read, once their session is known to be open.
     async fn open_state(&self, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
         open(self.datastore.read(&Key::state(&owner.id)).await?, owner)
     }
 
-    /// One run per entry of `statuses`, merged; see [`Self::run`].
+    /// One run per entry of `statuses` (see [`Self::run`]), merged.
     fn runs(
         &self,
         owner_id: &str,
@@ -201,9 +195,8 @@ impl TodoStore {
         Runs { runs, descending }
     }
 
-    /// `owner_id`'s todos with `status` (from the index; all of them, from the table,
-    /// when `None`), newest first when `descending`, after the todo `after`, asking for
-    /// `chunk` items in the first query.
+    /// `owner_id`'s todos with `status` (all of them when `None`), after the todo
+    /// `after`, asking for `chunk` items in the first query.
     fn run(
         &self,
         owner_id: &str,
@@ -295,7 +288,6 @@ impl Run {
         Ok(self.buffer.front())
     }
 
-    /// The next item; `None` at the end or at the budget.
     async fn next(&mut self) -> Result<Option<Item>, StoreError> {
         self.peek().await?;
         Ok(self.buffer.pop_front())
@@ -309,7 +301,6 @@ struct Runs {
 }
 
 impl Runs {
-    /// The next item of all runs.
     async fn next(&mut self) -> Result<Option<Item>, StoreError> {
         let first = if self.descending { Greater } else { Less };
         let mut best: Option<(usize, String)> = None;
@@ -328,7 +319,6 @@ impl Runs {
         }
     }
 
-    /// Up to `count` items.
     async fn take(&mut self, count: usize) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(count);
         while items.len() < count
@@ -349,14 +339,12 @@ impl Runs {
         page_of(items, 0, more, self.read())
     }
 
-    /// Items the runs read so far.
     fn read(&self) -> u64 {
         self.runs.iter().map(|run| run.read).sum()
     }
 }
 
-/// `owner`'s state item, once their session is known to be open (else
-/// [`StoreError::SessionEnded`]).
+/// `owner`'s state item, if their session is open (else [`StoreError::SessionEnded`]).
 fn open(state: Option<StateItem>, owner: &AuthenticatedUser) -> Result<StateItem, StoreError> {
     state
         .filter(|state| state.has_open_session(&owner.session_id))
@@ -378,7 +366,6 @@ fn page_of(items: Vec<Item>, total: u64, more: bool, read: u64) -> ListOutcome {
     })
 }
 
-/// The todo id of a todo item's sort key.
 fn key_of(item: &Item) -> Option<TodoKey> {
     text(item, "sk").and_then(todo_key_of_sk)
 }

@@ -24,8 +24,7 @@ use crate::time::now_rfc3339;
 pub const NAME_SEARCH_BUDGET: u64 = 2000;
 /// Rounds of reading again when todos change between a write's read and its commit.
 const WRITE_ROUNDS: usize = 5;
-/// The most todos one transaction deletes: the rest of it (and of the read before it)
-/// is the state item and the key's records.
+/// The most todos one transaction (and its read) holds besides the state and records.
 const PART_SIZE: usize = MAX_ACTIONS - 3;
 
 /// Todos in the table. Each method fails with [`StoreError::SessionEnded`] unless the
@@ -36,8 +35,7 @@ pub struct TodoStore {
     datastore: Datastore,
 }
 
-/// What a write reads before its transaction: the todos, the earlier use of its key
-/// and, for a part of a split delete, what that part did earlier.
+/// What a write reads first: todos, its key's earlier use, a delete part's earlier count.
 #[derive(Default)]
 struct Found {
     todos: HashMap<TodoKey, TodoItem>,
@@ -45,28 +43,25 @@ struct Found {
     part: Option<Result<u64, Earlier>>,
 }
 
-/// What an update did.
+/// What an update did: the todo after the change, or as it is when the client's
+/// version is stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
 pub enum UpdateOutcome {
-    /// The todo after the change.
     Updated(Todo),
-    /// No such todo (for this user).
     NotFound,
-    /// The client's version is stale; here is the current todo.
     Stale(Todo),
 }
 
-/// How a write's transaction ended, when the datastore answered.
+/// How a write's transaction ended (but for `Done`, nothing was applied).
 enum Commit {
     Done,
-    /// The key's earlier use answers instead: nothing was applied.
     Earlier(Earlier),
-    /// A todo's condition did not hold: nothing was applied.
     Refused(Refused),
 }
 
 impl TodoStore {
-    /// A store on `datastore`.
+    #[allow(missing_docs)]
     pub fn new(datastore: Datastore) -> Self {
         Self { datastore }
     }
@@ -187,9 +182,8 @@ impl TodoStore {
         Ok(Written::Done(deleted))
     }
 
-    /// A part of a delete (`part`: its index, unless it is the last), after `before`
-    /// todos deleted: how many it deleted (now, or earlier under the same key), or
-    /// the key's earlier use, which answers the whole request.
+    /// A part of a delete (`part`: its index, unless it is the last): how many it
+    /// deleted (now, or earlier under the same key), or the key's earlier use.
     async fn delete_part(
         &self,
         owner: &AuthenticatedUser,
@@ -240,8 +234,7 @@ impl TodoStore {
         Err(StoreError::CONTENDED)
     }
 
-    /// Reads, in one `BatchGetItem`, the todos `keys` of `owner`, their state item and,
-    /// with a key, its records (the write's, and that of the delete `part`).
+    /// Reads the todos `keys`, the state item and the key's records in one `BatchGetItem`.
     async fn read_with_session(
         &self,
         owner: &AuthenticatedUser,
@@ -283,8 +276,7 @@ impl TodoStore {
         Ok(found)
     }
 
-    /// Commits `transaction` (the write's actions on todos) with `owner`'s state
-    /// action (`change`) and, with a key, the record of `outcome`.
+    /// Commits `transaction` with the state's `change` and the record of `outcome`.
     async fn commit<T>(
         &self,
         owner: &AuthenticatedUser,
@@ -319,8 +311,7 @@ impl TodoStore {
     }
 }
 
-/// The condition that a todo is still at `version`, the one a write read (an absent
-/// todo fails it too).
+/// The condition that a todo is still at the `version` read (an absent one fails it).
 fn unchanged_since(version: u64) -> Expression {
     Expression::new("#version = :read")
         .name("#version", "version")
