@@ -25,7 +25,23 @@ impl AccountStore {
         let mut todos = 0;
         loop {
             // From the start each round: items written meanwhile are found too.
-            let keys = self.page_of_keys(user_id).await?;
+            let output = self
+                .datastore
+                .client()
+                .query()
+                .table_name(self.datastore.table())
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(owner_pk(user_id)))
+                .projection_expression("pk, sk")
+                .limit(i32::try_from(MAX_ACTIONS).unwrap_or(100))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("Query", e))?;
+            let items = output.items.unwrap_or_default().into_iter();
+            let mut keys: Vec<Key> = items.map(from_item).collect::<Result<_, _>>()?;
+            // A key condition cannot exclude one sort key, nor a filter name one.
+            keys.retain(|key| key.sk != STATE);
             if keys.is_empty() {
                 return Ok(todos);
             }
@@ -35,32 +51,9 @@ impl AccountStore {
             }
             // Refused: an item went away meanwhile; the next round reads again.
             if self.datastore.commit(&transaction).await?.is_ok() {
-                todos += keys
-                    .iter()
-                    .filter(|key| key.sk.starts_with(TODO_SK_FIRST))
-                    .count() as u64;
+                let deleted = keys.iter().filter(|key| key.sk.starts_with(TODO_SK_FIRST));
+                todos += deleted.count() as u64;
             }
         }
-    }
-
-    /// Up to a transaction's worth of the partition's keys, the state item left out.
-    async fn page_of_keys(&self, user_id: &str) -> Result<Vec<Key>, StoreError> {
-        let output = self
-            .datastore
-            .client()
-            .query()
-            .table_name(self.datastore.table())
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(owner_pk(user_id)))
-            .projection_expression("pk, sk")
-            .limit(i32::try_from(MAX_ACTIONS).unwrap_or(100))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::from_sdk("Query", e))?;
-        let items = output.items.unwrap_or_default().into_iter();
-        let keys: Vec<Key> = items.map(from_item).collect::<Result<_, _>>()?;
-        // A key condition cannot exclude one sort key, nor a filter name one: skip it here.
-        Ok(keys.into_iter().filter(|key| key.sk != STATE).collect())
     }
 }

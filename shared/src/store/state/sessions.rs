@@ -46,38 +46,30 @@ impl SessionStore {
         session_id: &str,
         expires_at: u64,
     ) -> Result<Result<(), AccountClosed>, StoreError> {
-        let stale = self.sessions_to_drop(user_id).await?;
         let mut update = Expression::default()
             .name("#new", StateItem::session_attribute(session_id))
             .value(":expires", n(expires_at));
         let mut text = "SET #new = :expires".to_owned();
-        if !stale.is_empty() {
-            let removed: Vec<String> = (0..stale.len()).map(|i| format!("#old{i}")).collect();
-            text.push_str(&format!(" REMOVE {}", removed.join(", ")));
-            for (placeholder, name) in removed.into_iter().zip(stale) {
-                update = update.name(placeholder, name);
+        // Expired sessions go, and the oldest past `MAX_SESSIONS` with the new one.
+        if let Some(state) = self.read(user_id).await? {
+            let now = now_epoch_seconds();
+            let (mut open, expired): (Vec<_>, Vec<_>) = state
+                .sessions
+                .into_iter()
+                .partition(|(_, expiry)| *expiry > now);
+            open.sort_by(|(a, a_expiry), (b, b_expiry)| (a_expiry, a).cmp(&(b_expiry, b)));
+            let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
+            let drop = expired.into_iter().chain(open.into_iter().take(excess));
+            for (i, (name, _)) in drop.enumerate() {
+                text.push_str(if i == 0 { " REMOVE " } else { ", " });
+                text.push_str(&format!("#old{i}"));
+                update = update.name(format!("#old{i}"), name);
             }
         }
         let condition = Expression::new("attribute_not_exists(closedAt)");
         let (update, key) = (update.with_text(text), Key::state(user_id));
         let opened = self.datastore.update(&key, update, condition);
         Ok(opened.await?.then_some(()).ok_or(AccountClosed))
-    }
-
-    /// What a login removes: expired sessions, and the oldest beyond [`MAX_SESSIONS`].
-    async fn sessions_to_drop(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
-        let Some(state) = self.read(user_id).await? else {
-            return Ok(Vec::new());
-        };
-        let now = now_epoch_seconds();
-        let (mut open, expired): (Vec<_>, Vec<_>) = state
-            .sessions
-            .into_iter()
-            .partition(|(_, expiry)| *expiry > now);
-        open.sort_by(|(a, a_expiry), (b, b_expiry)| (a_expiry, a).cmp(&(b_expiry, b)));
-        let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
-        let drop = expired.into_iter().chain(open.into_iter().take(excess));
-        Ok(drop.map(|(name, _)| name).collect())
     }
 
     /// Ends the session `session_id` of `user_id` (nothing happens if it is not open).

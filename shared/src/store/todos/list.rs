@@ -153,7 +153,7 @@ impl TodoStore {
         run.query = run.query.filter_expression(filter);
         let page_size = query.page_size as usize;
         // With a cursor the page starts there; otherwise after `current - 1` pages.
-        let skip = query.cursor.map_or(query.offset(), |_| 0);
+        let skip = query.cursor.map_or_else(|| query.offset(), |_| 0);
         let mut matches = 0_u64;
         let mut page = Vec::with_capacity(page_size);
         while let Some(item) = run.next().await? {
@@ -251,9 +251,7 @@ struct Run {
     query: QueryFluentBuilder,
     /// The cursor's sort key, which the range starts at and the run leaves out.
     cursor: Option<String>,
-    /// How many items to ask for in the next query.
     chunk: i32,
-    /// The most items it may read.
     budget: u64,
     buffer: VecDeque<Item>,
     resume: Option<Item>,
