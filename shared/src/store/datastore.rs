@@ -160,8 +160,7 @@ impl Datastore {
         StoreError::applied("DeleteItem", request.send().await)
     }
 
-    /// A `GetItem` of a key that never exists: it opens the connection and proves the
-    /// table readable, so the first real request pays none of that.
+    /// A `GetItem` of a key that never exists: opens the connection, proves the table.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.client
             .get_item()

@@ -44,9 +44,8 @@ impl Expression {
     }
 }
 
-/// Sets a request's condition (`$condition`, unless its text is empty) and the
-/// placeholders of `$condition` and `$update` (none when there are none: DynamoDB
-/// refuses empty maps).
+/// Sets a request's condition (unless empty) and the placeholders of `$condition` and
+/// `$update` (none when there are none: DynamoDB refuses empty maps).
 macro_rules! conditioned {
     ($request:expr, $condition:expr) => {
         $crate::store::expression::conditioned!($request, $condition, Default::default())

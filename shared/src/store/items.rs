@@ -174,8 +174,7 @@ impl From<TodoItem> for Todo {
     }
 }
 
-/// A user's state, written only by update expressions (sessions are attributes of
-/// their own, counters change by `ADD`), read whole.
+/// A user's state, read whole, written only by update expressions (`SET`, `ADD`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StateItem {

@@ -14,8 +14,7 @@ pub const STATUS_INDEX: &str = "ByStatus";
 pub const TODO_SK_FIRST: &str = "RULE#";
 /// A sort key above every todo's and below [`STATE`].
 pub const TODO_SK_PAST_LAST: &str = "RULE#~";
-/// The sort key of a user's state item: after every todo's, so a newest-first query of
-/// the todos reads it first.
+/// The sort key of a user's state item, after every todo's (a list's first query reads it).
 pub const STATE: &str = "STATE";
 
 /// The primary key of one item: partition key `pk`, sort key `sk`.
@@ -46,8 +45,7 @@ impl Key {
         Self::new(owner_pk(owner_id), STATE)
     }
 
-    /// The record of `owner_id`'s `Idempotency-Key` `key`; `part` names one part of a
-    /// write carried out in several transactions (`IDEM#<key> <part>`: a key has no
+    /// The record of `owner_id`'s `key`, or of one `part` of its write (a key has no
     /// spaces, so no key's record is another's part).
     pub fn idempotency(owner_id: &str, key: &IdempotencyKey, part: Option<usize>) -> Self {
         let sk = match part {

@@ -106,9 +106,8 @@ impl Transaction {
 }
 
 impl Datastore {
-    /// Commits `transaction`: `Ok(Err(refused))` when a condition did not hold,
-    /// [`StoreError::Contended`] when it kept meeting concurrent ones (nothing applied
-    /// in either case); another error may leave it applied.
+    /// Commits `transaction`; when refused or contended nothing was applied, when it
+    /// fails otherwise it may have been.
     pub async fn commit(
         &self,
         transaction: &Transaction,
