@@ -45,9 +45,7 @@ pub fn n(value: impl ToString) -> AttributeValue {
 
 /// The string attribute `name` of `item`.
 pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
+    item.get(name)?.as_s().ok().map(String::as_str)
 }
 
 /// `value` as an item, its key included.

@@ -80,8 +80,7 @@ pub fn todo_sk(key: TodoKey) -> String {
 
 /// The todo id in a sort key, if it is a todo's.
 pub fn todo_key_of_sk(sk: &str) -> Option<TodoKey> {
-    sk.strip_prefix(TODO_SK_FIRST)
-        .and_then(|id| TodoKey::parse(id, "sk").ok())
+    TodoKey::parse(sk.strip_prefix(TODO_SK_FIRST)?, "sk").ok()
 }
 
 /// The status index's partition for the todos with `status` in the partition `pk`.

@@ -286,13 +286,11 @@ impl TodoStore {
         outcome: &T,
     ) -> Result<Commit, StoreError> {
         let state = state_action(&mut transaction, owner, change)?;
-        let record = match recording {
-            Some(Recording { keyed, answer }) => Some((
-                keyed.record(&mut transaction, &owner.id, &answer(outcome))?,
-                keyed,
-            )),
-            None => None,
-        };
+        let mut record = None;
+        if let Some(Recording { keyed, answer }) = recording {
+            let index = keyed.record(&mut transaction, &owner.id, &answer(outcome))?;
+            record = Some((index, keyed));
+        }
         let Err(refused) = self.datastore.commit(&transaction).await? else {
             return Ok(Commit::Done);
         };
