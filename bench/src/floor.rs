@@ -32,11 +32,12 @@
 //! so the client's socket calls count. The thread runs a tokio `current_thread`
 //! runtime of its own, so the SDK's connection tasks run on it too; the emulator is
 //! another process and is not counted. Whether any work went elsewhere is checked:
-//! the CPU the process's other threads spent during the datastore calls is printed
-//! per call. Each part is the median over the rounds of the mean of a run of
-//! iterations; the instance figures are [`super::load`]'s (`/proc/<pid>/stat`, 10
-//! clients through the platform, as `--only peers` measures them), one stretch per
-//! round, after that round's parts.
+//! the CPU the process's other threads spent during the datastore calls is printed as
+//! a share of a core, beside the same during the token verifications, which do no
+//! I/O. Each part is the median over the rounds of the mean of a run of iterations;
+//! the instance figures are [`super::load`]'s (`/proc/<pid>/stat`, 10 clients through
+//! the platform, as `--only peers` measures them), one stretch per round, after that
+//! round's parts.
 //!
 //! The floor of a request is the sum of its parts. What it leaves out is what the
 //! function may cut: the router and its layers, the handler, reading items into
@@ -664,14 +665,20 @@ fn report(rounds: &[Round]) {
         pick(&|r| r.probe),
         pick(&|r| r.parts.in_and_out[2])
     );
+    // Other threads of this process as a share of a core: during the datastore calls,
+    // and during the verifications, which do no I/O (the platform's background alone).
+    let share =
+        |f: fn(&Parts) -> Timed| pick(&|r| f(&r.parts).elsewhere_us / f(&r.parts).wall_us * 100.0);
     println!(
         "  the datastore calls' wall time {:.0} µs (GetItem) and {:.0} µs (Query) per call, \
-         the emulator's included; this process's other threads meanwhile {:.1} and {:.1} µs \
-         CPU per call (not counted: the client's work stays on the measuring thread)",
+         the emulator's included; this process's other threads meanwhile used {:.1} % and \
+         {:.1} % of a core, against {:.1} % during the token verifications, which do no I/O \
+         (the platform's background): the client's work stays on the measuring thread",
         pick(&|r| r.parts.get_item.wall_us),
         pick(&|r| r.parts.query.wall_us),
-        pick(&|r| r.parts.get_item.elsewhere_us),
-        pick(&|r| r.parts.query.elsewhere_us)
+        share(|p| p.get_item),
+        share(|p| p.query),
+        share(|p| p.verify)
     );
     println!("| request | floor µs | target µs | instance CPU µs, 10 clients (this run) |");
     println!("|---|---|---|---|");

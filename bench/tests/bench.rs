@@ -227,3 +227,64 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
         "CPU judged for the current user and both rule requests:\n{stdout}"
     );
 }
+
+/// The floor alone (`--only floor`), briefly: every part is timed, and both floors are
+/// printed beside their targets and the instance's CPU, each with a verdict.
+#[test]
+fn a_short_floor_run_prints_every_part_and_both_floors_against_the_targets() {
+    shared_testing::workspace::build_workspace_binaries();
+    let bench = Path::new(env!("CARGO_BIN_EXE_bench"));
+    let bin_dir = bench.parent().expect("the target folder");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = Command::new(bench)
+        .args(["--only", "floor", "--runs", "1", "--seconds", "0.6"])
+        .arg("--bin-dir")
+        .arg(bin_dir)
+        .current_dir(&root)
+        .output()
+        .expect("bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let cells = |row: &str| -> Vec<String> {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {row}")))
+            .unwrap_or_else(|| panic!("no row {row}:\n{stdout}"));
+        line.split('|').map(|c| c.trim().to_owned()).collect()
+    };
+    for part in [
+        "token verification",
+        "GetItem of the state item",
+        "Query of 12 items",
+        "event in, the 404",
+        "answer out, the 404",
+        "event in, the page",
+        "answer out, the page",
+    ] {
+        // "", part, µs, "".
+        let row = cells(part);
+        assert_eq!(row.len(), 4, "{row:?}");
+        assert!(row[2].parse::<f64>().is_ok_and(|v| v > 0.0), "{row:?}");
+    }
+    // The Runtime API exchange is a difference of two measurements: a number.
+    let runtime = cells("Runtime API exchange");
+    assert!(
+        runtime[2].parse::<f64>().is_ok_and(f64::is_finite),
+        "{runtime:?}"
+    );
+    for (request, target) in [("token-checked 404", "200"), ("page of 10", "350")] {
+        // "", request, floor, target, instance, "".
+        let row = cells(&format!("floor of the {request}"));
+        assert_eq!(row.len(), 6, "{row:?}");
+        assert!(row[2].parse::<f64>().is_ok_and(|v| v > 0.0), "{row:?}");
+        assert_eq!(row[3], target, "{row:?}");
+        assert!(row[4].parse::<f64>().is_ok_and(|v| v > 0.0), "{row:?}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("  {request}: the floor"))),
+            "no verdict for {request}:\n{stdout}"
+        );
+    }
+}
