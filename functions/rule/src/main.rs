@@ -6,6 +6,11 @@ use once_cell::sync::OnceCell;
 use rule_function::RuleState;
 use shared::config::{Config, SigningKey};
 
+/// Every allocation of the instance: mimalloc spends less CPU per request than glibc's
+/// allocator, which a warm request otherwise spends a tenth of its time in.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The warmed state, built once per instance before the first invocation.
 static STATE: OnceCell<RuleState> = OnceCell::new();
 

@@ -6,12 +6,9 @@
 //! - a semaphore of `limit` permits bounds how many hashes run at once;
 //! - the permit travels into the blocking job, so a request that is dropped while its
 //!   hash runs (a client gone, a timeout) cannot let another hash start beside it;
-//! - the allocator gives a freed working memory back to the system: musl's maps such
-//!   large blocks on their own and unmaps them on free, and glibc's does too once its
-//!   mmap threshold is pinned ([`Hashing::new`] does it). Left to itself, glibc raises
-//!   that threshold past each large block freed, serves the next ones from its heaps
-//!   and keeps them there: an instance grew to 800 MiB under parallel logins, and
-//!   limiting glibc to one or two arenas did not stop it (docs/security.md).
+//! - the function's allocator (mimalloc, `main.rs`) gives a freed working memory back
+//!   to the system. glibc's, left to itself, kept them: an instance grew to 800 MiB
+//!   under parallel logins (docs/security.md).
 
 use std::sync::Arc;
 
@@ -29,9 +26,8 @@ pub struct Hashing {
 }
 
 impl Hashing {
-    /// Room for `limit` concurrent hashes; pins glibc's mmap threshold.
+    /// Room for `limit` concurrent hashes.
     pub fn new(limit: usize) -> Self {
-        unmap_large_blocks_on_free();
         Self {
             permits: Arc::new(Semaphore::new(limit)),
         }
@@ -56,26 +52,6 @@ impl Hashing {
         .map_err(|e| HashingFailed(e.to_string()))
     }
 }
-
-/// Blocks from this size (bytes) up are mapped on their own and unmapped when freed:
-/// well below an Argon2 working memory (19 MiB), well above the service's other buffers.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MMAP_THRESHOLD: libc::c_int = 4 << 20;
-
-/// Sets glibc's mmap threshold, which also stops glibc from raising it.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn unmap_large_blocks_on_free() {
-    // SAFETY: mallopt only sets one of the allocator's parameters, under its lock.
-    let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) };
-    if set != 1 {
-        tracing::warn!("glibc refused the mmap threshold: freed hash memory may be kept");
-    }
-}
-
-/// Other allocators (musl's) unmap large blocks on free by themselves.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn unmap_large_blocks_on_free() {}
 
 #[cfg(test)]
 mod tests {
