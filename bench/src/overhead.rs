@@ -27,6 +27,7 @@ use local::platform::Platform;
 use local::runtime::pool::PoolSettings;
 use local::server::event::{from_result, local_event};
 use local::server::invoke_api;
+use local::server::routes::RouteTable;
 use local::template::functions::FunctionSpec;
 use serde_json::Value;
 
@@ -49,28 +50,50 @@ struct Case {
     call: Call,
 }
 
+/// What the gateway needs to write `call`'s event: the platform's routes and the
+/// call's headers as `local_event` takes them.
+struct EventMaker<'a> {
+    routes: RouteTable,
+    call: &'a Call,
+    headers: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> EventMaker<'a> {
+    fn new(platform: &Platform, call: &'a Call) -> Result<Self, CommandError> {
+        let routes = local::server::route_table(platform)
+            .map_err(|e| CommandError::Message(e.to_string()))?;
+        let headers = (call.headers.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Ok(Self {
+            routes,
+            call,
+            headers,
+        })
+    }
+
+    /// The payload 2.0 event of the call, as the gateway writes it.
+    fn event(&self) -> Result<Vec<u8>, CommandError> {
+        let call = self.call;
+        local_event(
+            call.method,
+            &call.path,
+            &self.headers,
+            call.body.as_bytes(),
+            &self.routes,
+            "bench",
+        )
+        .map_err(|e| CommandError::Message(e.to_string()))
+    }
+}
+
 /// The event the gateway would make of `call`, and the Invoke API call that posts it.
 pub(super) fn straight(
     platform: &Platform,
     function: &str,
     call: &Call,
 ) -> Result<(Bytes, Call), CommandError> {
-    let headers: Vec<(&str, &str)> = call
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let routes =
-        local::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
-    let event = local_event(
-        call.method,
-        &call.path,
-        &headers,
-        call.body.as_bytes(),
-        &routes,
-        "bench",
-    )
-    .map_err(|e| CommandError::Message(e.to_string()))?;
+    let event = EventMaker::new(platform, call)?.event()?;
     let text =
         String::from_utf8(event.clone()).map_err(|e| CommandError::Message(e.to_string()))?;
     let invoke = Call::post(
@@ -119,24 +142,10 @@ fn conversion(
     call: &Call,
     result: &Bytes,
 ) -> Result<(f64, f64), CommandError> {
-    let headers: Vec<(&str, &str)> = call
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let routes =
-        local::server::route_table(platform).map_err(|e| CommandError::Message(e.to_string()))?;
+    let maker = EventMaker::new(platform, call)?;
     let started = std::time::Instant::now();
     for _ in 0..CONVERSIONS {
-        let event = local_event(
-            call.method,
-            &call.path,
-            &headers,
-            call.body.as_bytes(),
-            &routes,
-            "bench",
-        )
-        .map_err(|e| CommandError::Message(e.to_string()))?;
+        let event = maker.event()?;
         std::hint::black_box(event);
     }
     let event_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(CONVERSIONS);

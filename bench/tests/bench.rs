@@ -6,33 +6,46 @@
 //! section judges today's binaries against a baseline (themselves, here), so the
 //! benchmark cannot rot between the runs that quote it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// `bench` on the workspace's binaries (built first, beside it), run from the
+/// repository root, and the folder that holds them.
+fn bench_command() -> (Command, PathBuf) {
+    shared_testing::workspace::build_workspace_binaries();
+    let bench = Path::new(env!("CARGO_BIN_EXE_bench"));
+    let bin_dir = bench.parent().expect("the target folder").to_path_buf();
+    let mut command = Command::new(bench);
+    command
+        .arg("--bin-dir")
+        .arg(&bin_dir)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    (command, bin_dir)
+}
+
+/// What `command` printed; fails unless it succeeded.
+fn printed(command: &mut Command) -> String {
+    let output = command.output().expect("bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    stdout
+}
 
 #[test]
 fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
-    // The functions it measures are the workspace's binaries, beside this one.
-    shared_testing::workspace::build_workspace_binaries();
-    let bench = Path::new(env!("CARGO_BIN_EXE_bench"));
-    let bin_dir = bench.parent().expect("the target folder");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (mut command, bin_dir) = bench_command();
     let plots = std::env::temp_dir().join(format!("bench-plots-{}", std::process::id()));
-    let output = Command::new(bench)
-        .args(["--runs", "1", "--seconds", "0.6", "--growth-max", "100"])
-        .args(["--write-requests", "3"])
-        .arg("--plots")
-        .arg(&plots)
-        .arg("--bin-dir")
-        .arg(bin_dir)
-        // Today's binaries as their own baseline: the section runs and judges.
-        .arg("--baseline-bin-dir")
-        .arg(bin_dir)
-        .current_dir(&root)
-        .output()
-        .expect("bench runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let stdout = printed(
+        command
+            .args(["--runs", "1", "--seconds", "0.6", "--growth-max", "100"])
+            .args(["--write-requests", "3"])
+            .arg("--plots")
+            .arg(&plots)
+            // Today's binaries as their own baseline: the section runs and judges.
+            .arg("--baseline-bin-dir")
+            .arg(&bin_dir),
+    );
     for function in ["probe", "user", "rule"] {
         assert!(
             stdout
@@ -232,20 +245,8 @@ fn a_short_bench_run_prints_every_figure_and_the_overhead_verdicts() {
 /// printed beside their targets and the instance's CPU, each with a verdict.
 #[test]
 fn a_short_floor_run_prints_every_part_and_both_floors_against_the_targets() {
-    shared_testing::workspace::build_workspace_binaries();
-    let bench = Path::new(env!("CARGO_BIN_EXE_bench"));
-    let bin_dir = bench.parent().expect("the target folder");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let output = Command::new(bench)
-        .args(["--only", "floor", "--runs", "1", "--seconds", "0.6"])
-        .arg("--bin-dir")
-        .arg(bin_dir)
-        .current_dir(&root)
-        .output()
-        .expect("bench runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let (mut command, _) = bench_command();
+    let stdout = printed(command.args(["--only", "floor", "--runs", "1", "--seconds", "0.6"]));
     let cells = |row: &str| -> Vec<String> {
         let line = stdout
             .lines()
