@@ -90,8 +90,10 @@ pub struct LoginAttemptsItem {
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct TodoItem {
-    #[serde(flatten)]
-    key_of_item: Key,
+    // The key's two attributes as fields: `#[serde(flatten)]` would buffer every
+    // attribute of every todo read before decoding it.
+    pk: String,
+    sk: String,
     pub key: TodoKey,
     pub name: TodoName,
     /// What the name search searches.
@@ -115,10 +117,11 @@ impl TodoItem {
     /// The todo `new`, version 1, made at `now` for the user `owner_id` (named `owner`).
     pub fn new(owner_id: &str, owner: &str, new: &NewTodo, now: String) -> Self {
         let key = TodoKey::new();
-        let key_of_item = Key::todo(owner_id, key);
+        let Key { pk, sk } = Key::todo(owner_id, key);
         Self {
-            status_key: status_key(&key_of_item.pk, new.status),
-            key_of_item,
+            status_key: status_key(&pk, new.status),
+            pk,
+            sk,
             key,
             name_lower: new.name.folded(),
             name: new.name.clone(),
@@ -143,7 +146,7 @@ impl TodoItem {
             self.desc = desc.clone();
         }
         if let Some(status) = changes.status {
-            self.status_key = status_key(&self.key_of_item.pk, status);
+            self.status_key = status_key(&self.pk, status);
             self.status = status;
         }
         if let Some(progress) = changes.progress {
