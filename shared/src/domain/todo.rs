@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use ulid::Generator;
-use unicode_normalization::UnicodeNormalization as _;
+use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
 
 use super::error::{FieldError, Reason};
 
@@ -35,9 +35,10 @@ impl TodoKey {
     /// Crockford aliases `I`, `L`, `O`, so those are checked by encoding back.
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, FieldError> {
         let raw = raw.trim();
+        let mut canonical = [0; ulid::ULID_LEN];
         ulid::Ulid::from_string(raw)
             .ok()
-            .filter(|id| id.to_string().eq_ignore_ascii_case(raw))
+            .filter(|id| id.array_to_str(&mut canonical).eq_ignore_ascii_case(raw))
             .map(Self)
             .ok_or(FieldError::new(field, Reason::NotATodoId))
     }
@@ -66,7 +67,7 @@ mod tests {
         let decomposed = "e\u{301}".repeat(150);
         let name = TodoName::parse(&decomposed).expect("150 characters once composed");
         assert_eq!(name.as_str(), "\u{e9}".repeat(150));
-        assert!(TodoDesc::parse(&"e\u{301}".repeat(2000)).is_ok());
+        assert!(TodoDesc::parse("e\u{301}".repeat(2000)).is_ok());
     }
 
     #[test]
@@ -113,8 +114,21 @@ impl std::fmt::Display for TodoKey {
 
 /// Text as stored: Unicode NFC, so that "é" typed as one code point or as "e" and a
 /// combining accent is the same text, of the same length, found by the same filter.
-pub fn composed(text: &str) -> String {
-    text.nfc().collect()
+/// Text that is composed already (nearly all of it, and every todo read back from the
+/// table) is kept as it is, without composing it again.
+pub fn composed(text: String) -> String {
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text,
+        IsNormalized::No | IsNormalized::Maybe => text.nfc().collect(),
+    }
+}
+
+/// `raw` without its leading and trailing white space, reusing its buffer when it has none.
+fn trimmed(raw: String) -> String {
+    match raw.trim() {
+        trimmed if trimmed.len() == raw.len() => raw,
+        trimmed => trimmed.to_owned(),
+    }
 }
 
 /// A todo's name: 1 to 200 characters after trimming, no control characters.
@@ -126,7 +140,7 @@ impl TryFrom<String> for TodoName {
     type Error = FieldError;
 
     fn try_from(raw: String) -> Result<Self, FieldError> {
-        Self::parse(&raw)
+        Self::parse(raw)
     }
 }
 
@@ -135,8 +149,8 @@ impl TodoName {
     pub const MAX_LENGTH: usize = 200;
 
     /// Parses a name; the error names the field `name`.
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let name = composed(raw.trim());
+    pub fn parse(raw: impl Into<String>) -> Result<Self, FieldError> {
+        let name = composed(trimmed(raw.into()));
         if name.chars().any(char::is_control) {
             return Err(FieldError::new("name", Reason::NotOneLine));
         }
@@ -160,6 +174,11 @@ impl TodoName {
         &self.0
     }
 
+    /// The name as a `String`, without copying it.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
     /// The name in lower case, which the substring filter searches.
     pub fn folded(&self) -> String {
         fold(&self.0)
@@ -168,7 +187,7 @@ impl TodoName {
 
 /// Lower case, composed: how names are compared by the list's `name` filter.
 pub fn fold(text: &str) -> String {
-    composed(&composed(text).to_lowercase())
+    composed(composed(text.to_owned()).to_lowercase())
 }
 
 /// A todo's description: at most 2000 characters; line breaks and tabs are the only
@@ -181,7 +200,7 @@ impl TryFrom<String> for TodoDesc {
     type Error = FieldError;
 
     fn try_from(raw: String) -> Result<Self, FieldError> {
-        Self::parse(&raw)
+        Self::parse(raw)
     }
 }
 
@@ -190,8 +209,8 @@ impl TodoDesc {
     pub const MAX_LENGTH: usize = 2000;
 
     /// Parses a description; the error names the field `desc`.
-    pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let desc = composed(raw);
+    pub fn parse(raw: impl Into<String>) -> Result<Self, FieldError> {
+        let desc = composed(raw.into());
         if desc
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -212,6 +231,11 @@ impl TodoDesc {
     #[allow(missing_docs)]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The description as a `String`, without copying it.
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 

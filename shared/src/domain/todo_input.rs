@@ -51,8 +51,8 @@ impl NewTodo {
     pub fn parse(body: &JsonObject) -> Result<Self, FieldError> {
         let name = required_string(body, "name")?;
         Ok(Self {
-            name: TodoName::parse(&name)?,
-            desc: TodoDesc::parse(&optional_string(body, "desc")?.unwrap_or_default())?,
+            name: TodoName::parse(name)?,
+            desc: TodoDesc::parse(optional_string(body, "desc")?.unwrap_or_default())?,
             status: status(body)?.unwrap_or_default(),
             progress: progress(body)?.unwrap_or_default(),
         })
@@ -73,10 +73,10 @@ impl TodoChanges {
         let changes = Self {
             key,
             name: optional_string(body, "name")?
-                .map(|n| TodoName::parse(&n))
+                .map(TodoName::parse)
                 .transpose()?,
             desc: optional_string(body, "desc")?
-                .map(|d| TodoDesc::parse(&d))
+                .map(TodoDesc::parse)
                 .transpose()?,
             status: status(body)?,
             progress: progress(body)?,

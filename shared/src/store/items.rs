@@ -163,8 +163,8 @@ impl From<TodoItem> for Todo {
     fn from(item: TodoItem) -> Self {
         Self {
             key: item.key.to_string(),
-            name: item.name.as_str().to_owned(),
-            desc: item.desc.as_str().to_owned(),
+            name: item.name.into_string(),
+            desc: item.desc.into_string(),
             status: item.status.code(),
             progress: item.progress.percent(),
             owner: item.owner,
