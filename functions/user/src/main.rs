@@ -14,7 +14,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The warmed state, built once per instance before the first invocation.
 static STATE: OnceCell<UserState> = OnceCell::new();
 
-#[tokio::main]
+/// One thread serves all the instance's requests at once: an instance has at most one
+/// vCPU (128 MB on demand; 2 GiB, at Managed Instances' default 2 GiB per vCPU), and
+/// its requests wait on I/O, so a second worker thread would only hand tasks between
+/// threads, about 15 % of the CPU a request costs (`docs/benchmarks.md`). Argon2
+/// hashes still run on blocking threads of their own (`hashing.rs`).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::runtime::init_logging();
     let config = match Config::from_env(SigningKey::Required) {
