@@ -12,7 +12,7 @@ use shared::http::{Body, Request, Response};
 
 use crate::RuleState;
 
-/// The contract's `RuleList`, written straight from the page (no JSON tree in between).
+/// The contract's `RulePage`, written straight from the page (no JSON tree in between).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ListAnswer {
