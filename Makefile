@@ -53,10 +53,11 @@ $(API_LINT_DEPS): api/package.json api/package-lock.json
 ## test: everything CI checks.
 test: lint check api-lint unit-test web-test api-fuzz
 
-## lint: rustfmt and clippy, warnings are errors.
+## lint: rustfmt, clippy and rustdoc (every doc link resolves), warnings are errors.
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --document-private-items
 
 ## check: cfn-lint, sam validate and the SAM transform on template.yml; events are valid;
 ## the alarms gate the canary and watch published metrics (scripts/test_alarms.py);

@@ -5,7 +5,7 @@
 //! - `kubernetes/<function>.yaml`: Deployment, Service and HorizontalPodAutoscaler;
 //! - `kubernetes/ingress.yaml`: the routes.
 //!
-//! [`generate`] makes them; [`write`] writes them; [`drift`] names the committed files
+//! [`generate`] makes them; [`write`](fn@write) writes them; [`drift`] names the committed files
 //! that differ from what the template generates, and the files nothing generates.
 
 use std::path::{Path, PathBuf};

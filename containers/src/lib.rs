@@ -5,7 +5,7 @@
 //! - [`workload`] reads each function of the template as a container workload: its
 //!   image, per-instance concurrency, timeout, memory, routes and the container half
 //!   of the `Lifecycle` mapping (instance bounds, watermarks);
-//! - [`env`] turns the template's environment into Kubernetes `env` entries: literal
+//! - [`env`](mod@env) turns the template's environment into Kubernetes `env` entries: literal
 //!   values, the stack's resources through a ConfigMap, Secrets Manager references
 //!   through Secrets;
 //! - [`knative`] writes a Knative `Service` per function (the FaaS model on

@@ -32,7 +32,7 @@ use crate::store::{Datastore, StoreError};
 const MAX_REPORT_MARGIN: Duration = Duration::from_millis(500);
 
 /// How long the initializer itself may try: the declared timeout less a margin (a
-/// tenth of it, at most [`MAX_REPORT_MARGIN`]), so that when the datastore stays
+/// tenth of it, at most half a second), so that when the datastore stays
 /// down the function still reports its own `Runtime.InitError.Timeout` before the
 /// platform's timeout ends the instance, and the reason reaches the log.
 pub fn working_budget(timeout: Duration) -> Duration {

@@ -1,5 +1,5 @@
 //! A function's counters and histograms, as `prometheus-client` metrics: the pool
-//! counts into them, `/metrics` encodes them ([`super::metrics`]) and the status page
+//! counts into them, `/metrics` encodes them ([`crate::server::metrics`]) and the status page
 //! reads a [`StatsSnapshot`].
 
 use std::collections::BTreeMap;
