@@ -49,22 +49,10 @@ pub struct Transaction {
 }
 
 /// The actions whose condition did not hold, by position, with the items they found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Refused {
-    failed: HashMap<usize, Option<Item>>,
-}
+pub type Refused = HashMap<usize, Option<Item>>;
 
-impl Refused {
-    /// Whether the action at `index` failed its condition.
-    pub fn failed(&self, index: usize) -> bool {
-        self.failed.contains_key(&index)
-    }
-
-    /// The item the action at `index` found, when its condition failed on one.
-    pub fn found(&self, index: usize) -> Option<&Item> {
-        self.failed.get(&index).and_then(Option::as_ref)
-    }
-}
+/// How a commit ended: applied, or refused (then nothing was).
+pub type Committed = Result<(), Refused>;
 
 impl Transaction {
     /// A transaction on `table`, with no action yet.
@@ -108,10 +96,7 @@ impl Transaction {
 impl Datastore {
     /// Commits `transaction`; when refused or contended nothing was applied, when it
     /// fails otherwise it may have been.
-    pub async fn commit(
-        &self,
-        transaction: &Transaction,
-    ) -> Result<Result<(), Refused>, StoreError> {
+    pub async fn commit(&self, transaction: &Transaction) -> Result<Committed, StoreError> {
         let mut pause = FIRST_PAUSE;
         for attempt in 1..=CONFLICT_ATTEMPTS {
             if let Some(outcome) = self.attempt(transaction).await? {
@@ -130,10 +115,7 @@ impl Datastore {
 
     /// One attempt, under one `ClientRequestToken` (the same while DynamoDB reports it
     /// in progress); `None` when it met a concurrent transaction.
-    async fn attempt(
-        &self,
-        transaction: &Transaction,
-    ) -> Result<Option<Result<(), Refused>>, StoreError> {
+    async fn attempt(&self, transaction: &Transaction) -> Result<Option<Committed>, StoreError> {
         let token = ulid::Ulid::new().to_string();
         let mut in_progress = 0;
         let error = loop {
@@ -160,24 +142,22 @@ impl Datastore {
             error.as_service_error()
         {
             let reasons = cancelled.cancellation_reasons();
-            let failed: HashMap<usize, Option<Item>> = reasons
+            let refused: Refused = reasons
                 .iter()
                 .enumerate()
                 .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
                 .map(|(index, reason)| (index, reason.item().cloned()))
                 .collect();
-            if !failed.is_empty() {
-                return Ok(Some(Err(Refused { failed })));
+            if !refused.is_empty() {
+                return Ok(Some(Err(refused)));
             }
             let retryable = [
                 "TransactionConflict",
                 "ThrottlingError",
                 "ProvisionedThroughputExceeded",
             ];
-            if reasons
-                .iter()
-                .any(|r| r.code().is_some_and(|c| retryable.contains(&c)))
-            {
+            let mut codes = reasons.iter().filter_map(|reason| reason.code());
+            if codes.any(|code| retryable.contains(&code)) {
                 return Ok(None);
             }
         }

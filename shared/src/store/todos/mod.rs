@@ -14,7 +14,7 @@ use super::idempotency::{Earlier, Keyed, Recording, Written};
 use super::items::{StateItem, TodoItem, from_item, n, text, to_item};
 use super::keys::{Key, STATE, todo_key_of_sk};
 use super::state::{CountChange, state_action};
-use super::transaction::{MAX_ACTIONS, Refused, Transaction};
+use super::transaction::{Committed, MAX_ACTIONS, Transaction};
 use super::{Datastore, StoreError};
 use crate::auth::session::AuthenticatedUser;
 use crate::domain::{NewTodo, Todo, TodoChanges, TodoKey};
@@ -43,21 +43,13 @@ struct Found {
     part: Option<Result<u64, Earlier>>,
 }
 
-/// What an update did: the todo after the change, or as it is when the client's
-/// version is stale.
+/// What an update did: the todo after the change, or as it is when the client's version is stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum UpdateOutcome {
     Updated(Todo),
     NotFound,
     Stale(Todo),
-}
-
-/// How a write's transaction ended (but for `Done`, nothing was applied).
-enum Commit {
-    Done,
-    Earlier(Earlier),
-    Refused(Refused),
 }
 
 impl TodoStore {
@@ -90,13 +82,13 @@ impl TodoStore {
         let change = CountChange::created(new.status);
         let commit = self.commit(owner, transaction, change, recording, &created);
         match commit.await? {
-            Commit::Earlier(earlier) => Ok(Written::Earlier(earlier)),
-            Commit::Refused(refused) if !refused.failed(put) => {
+            Written::Earlier(earlier) => Ok(Written::Earlier(earlier)),
+            Written::Done(Err(refused)) if !refused.contains_key(&put) => {
                 Err(StoreError::Corrupt("a create refused for no reason".into()))
             }
             // Refused on the todo, whose id is fresh: an earlier sending of this very
             // transaction landed (the datastore ignored the token).
-            Commit::Done | Commit::Refused(_) => Ok(Written::Done(created)),
+            Written::Done(_) => Ok(Written::Done(created)),
         }
     }
 
@@ -108,6 +100,7 @@ impl TodoStore {
         recording: Option<&Recording<'_, UpdateOutcome>>,
     ) -> Result<Written<UpdateOutcome>, StoreError> {
         let (keyed, keys) = (recording.map(|recording| recording.keyed), [changes.key]);
+        let expected = changes.expected_version.map(|version| version.0);
         for _ in 0..WRITE_ROUNDS {
             let mut found = self.read_with_session(owner, &keys, keyed, None).await?;
             if let Some(earlier) = found.earlier {
@@ -115,12 +108,9 @@ impl TodoStore {
             }
             // A refusal (no such todo, a stale version) writes only the record, if any.
             let mut transaction = Transaction::on(self.datastore.table());
-            let current = found.todos.remove(&changes.key);
-            let expected = current.as_ref().zip(changes.expected_version);
-            let stale = expected.is_some_and(|(todo, version)| version.0 != todo.version);
-            let (outcome, change, written) = match current {
+            let (outcome, change, written) = match found.todos.remove(&changes.key) {
                 None => (UpdateOutcome::NotFound, CountChange::default(), None),
-                Some(current) if stale => {
+                Some(current) if expected.is_some_and(|version| version != current.version) => {
                     let stale = UpdateOutcome::Stale(Todo::from(current));
                     (stale, CountChange::default(), None)
                 }
@@ -139,20 +129,19 @@ impl TodoStore {
             }
             let commit = self.commit(owner, transaction, change, recording, &outcome);
             let refused = match commit.await? {
-                Commit::Done => return Ok(Written::Done(outcome)),
-                Commit::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
-                Commit::Refused(refused) => refused,
+                Written::Done(Ok(())) => return Ok(Written::Done(outcome)),
+                Written::Done(Err(refused)) => refused,
+                Written::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
             };
-            match written {
+            // The todo's put, if it was refused: what it found there.
+            match written.and_then(|(put, item)| Some((refused.get(&put)?, item))) {
                 // The todo is what this transaction writes, down to its write id: an
                 // earlier sending landed (the datastore ignored the token).
-                Some((put, item)) if refused.found(put) == Some(&item) => {
-                    return Ok(Written::Done(outcome));
-                }
-                Some((put, _)) if refused.failed(put) => {
+                Some((Some(found), item)) if *found == item => return Ok(Written::Done(outcome)),
+                Some(_) => {
                     tracing::info!(key = %changes.key, "todo changed since it was read; again");
                 }
-                _ => {
+                None => {
                     return Err(StoreError::Corrupt(
                         "an update refused for no reason".into(),
                     ));
@@ -194,25 +183,21 @@ impl TodoStore {
     ) -> Result<Result<u64, Earlier>, StoreError> {
         let keyed = recording.map(|recording| recording.keyed);
         for _ in 0..WRITE_ROUNDS {
-            let mut found = self.read_with_session(owner, keys, keyed, part).await?;
+            let found = self.read_with_session(owner, keys, keyed, part).await?;
             if let Some(earlier) = found.earlier {
                 return Ok(Err(earlier));
             }
             if let Some(done) = found.part {
                 return Ok(done);
             }
-            let todos: Vec<TodoItem> = keys
-                .iter()
-                .filter_map(|key| found.todos.remove(key))
-                .collect();
-            let count = todos.len() as u64;
-            if todos.is_empty() && (recording.is_none() || part.is_some()) {
+            let count = found.todos.len() as u64;
+            if count == 0 && (recording.is_none() || part.is_some()) {
                 // Nothing to delete nor to record: the read checked the session.
                 return Ok(Ok(0));
             }
             let mut transaction = Transaction::on(self.datastore.table());
             let mut change = CountChange::default();
-            for todo in &todos {
+            for todo in found.todos.values() {
                 let key = Key::todo(&owner.id, todo.key);
                 transaction.delete(&key, unchanged_since(todo.version))?;
                 change = change.plus(CountChange::deleted(todo.status));
@@ -224,11 +209,10 @@ impl TodoStore {
             let (recording, total) = (recording.filter(|_| part.is_none()), before + count);
             let commit = self.commit(owner, transaction, change, recording, &total);
             match commit.await? {
-                Commit::Done => return Ok(Ok(count)),
-                Commit::Earlier(earlier) => return Ok(Err(earlier)),
-                // A todo changed or went away, or another attempt recorded this part:
-                // read again.
-                Commit::Refused(_) => tracing::info!("todos changed since they were read; again"),
+                Written::Done(Ok(())) => return Ok(Ok(count)),
+                Written::Earlier(earlier) => return Ok(Err(earlier)),
+                // A todo changed or went away, or another attempt recorded this part: read again.
+                Written::Done(_) => tracing::info!("todos changed since they were read; again"),
             }
         }
         Err(StoreError::CONTENDED)
@@ -276,7 +260,8 @@ impl TodoStore {
         Ok(found)
     }
 
-    /// Commits `transaction` with the state's `change` and the record of `outcome`.
+    /// Commits `transaction` with the state's `change` and the record of `outcome`: done
+    /// (`Err` if refused: nothing was applied), or the key's earlier use instead.
     async fn commit<T>(
         &self,
         owner: &AuthenticatedUser,
@@ -284,27 +269,27 @@ impl TodoStore {
         change: CountChange,
         recording: Option<&Recording<'_, T>>,
         outcome: &T,
-    ) -> Result<Commit, StoreError> {
+    ) -> Result<Written<Committed>, StoreError> {
         let state = state_action(&mut transaction, owner, change)?;
         let mut record = None;
         if let Some(Recording { keyed, answer }) = recording {
             let index = keyed.record(&mut transaction, &owner.id, &answer(outcome))?;
             record = Some((index, keyed));
         }
-        let Err(refused) = self.datastore.commit(&transaction).await? else {
-            return Ok(Commit::Done);
+        let Err(mut refused) = self.datastore.commit(&transaction).await? else {
+            return Ok(Written::Done(Ok(())));
         };
-        if refused.failed(state) {
+        if refused.contains_key(&state) {
             return Err(StoreError::SessionEnded);
         }
         match record {
-            Some((index, keyed)) if refused.failed(index) => {
+            Some((index, keyed)) if refused.contains_key(&index) => {
                 // None: the record expired since the check; the next attempt finds the key free.
-                let found = refused.found(index).cloned();
+                let found = refused.remove(&index).flatten();
                 let earlier = found.map(|item| keyed.earlier(item)).transpose()?.flatten();
-                earlier.map(Commit::Earlier).ok_or(StoreError::CONTENDED)
+                earlier.map(Written::Earlier).ok_or(StoreError::CONTENDED)
             }
-            _ => Ok(Commit::Refused(refused)),
+            _ => Ok(Written::Done(Err(refused))),
         }
     }
 }
