@@ -92,13 +92,13 @@ impl Datastore {
     /// The items at `keys` (those that exist), read consistently.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(BATCH_GET_LIMIT) {
+        'chunks: for chunk in keys.chunks(BATCH_GET_LIMIT) {
             let mut wanted = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.iter().map(Key::attributes).collect()))
                 .consistent_read(true)
                 .build()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            for round in 0.. {
+            for _ in 0..=BATCH_ROUNDS {
                 let output = self
                     .client
                     .batch_get_item()
@@ -106,24 +106,18 @@ impl Datastore {
                     .send()
                     .await
                     .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
-                if let Some(mut found) = output.responses {
-                    items.extend(found.remove(&self.table).unwrap_or_default());
+                let mut found = output.responses.unwrap_or_default();
+                items.extend(found.remove(&self.table).unwrap_or_default());
+                let mut left = output.unprocessed_keys.unwrap_or_default();
+                match left.remove(&self.table) {
+                    Some(left) if !left.keys().is_empty() => wanted = left,
+                    _ => continue 'chunks,
                 }
-                let Some(left) = output
-                    .unprocessed_keys
-                    .and_then(|mut left| left.remove(&self.table))
-                    .filter(|left| !left.keys().is_empty())
-                else {
-                    break;
-                };
-                if round == BATCH_ROUNDS {
-                    return Err(StoreError::Unavailable {
-                        operation: "BatchGetItem",
-                        message: "keys stayed unprocessed".to_owned(),
-                    });
-                }
-                wanted = left;
             }
+            return Err(StoreError::Unavailable {
+                operation: "BatchGetItem",
+                message: "keys stayed unprocessed".to_owned(),
+            });
         }
         Ok(items)
     }
@@ -155,8 +149,7 @@ impl Datastore {
     /// Deletes the item at `key` if `condition` (if any) holds: whether it did.
     pub async fn delete(&self, key: &Key, condition: Expression) -> Result<bool, StoreError> {
         let request = self.client.delete_item().table_name(&self.table);
-        let request = request.set_key(Some(key.attributes()));
-        let request = conditioned!(request, condition);
+        let request = conditioned!(request.set_key(Some(key.attributes())), condition);
         StoreError::applied("DeleteItem", request.send().await)
     }
 
