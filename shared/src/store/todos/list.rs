@@ -62,16 +62,13 @@ impl TodoStore {
             Some(cursor) => {
                 let runs = self.runs(&owner.id, &statuses, true, Some(cursor), page_size + 1);
                 let (state, page) = tokio::join!(self.open_state(owner), runs.page(page_size));
-                Page {
-                    total: total_of(state?),
-                    ..page?
-                }
+                let total = total_of(state?);
+                Page { total, ..page? }
             }
             None => {
                 let total = total_of(self.open_state(owner).await?);
-                let offset = query.offset();
-                self.at_offset(&owner.id, &statuses, offset, page_size, total)
-                    .await?
+                let page = self.at_offset(&owner.id, &statuses, query.offset(), page_size, total);
+                page.await?
             }
         };
         page.items_read += 1;
@@ -89,10 +86,8 @@ impl TodoStore {
             _ => None,
         };
         let total = open(state, owner)?.total();
-        Ok(Page {
-            total,
-            ..runs.page(page_size).await?
-        })
+        let page = runs.page(page_size).await?;
+        Ok(Page { total, ..page })
     }
 
     /// The page after `offset` todos, walked to (keys only) from the nearer end.
@@ -206,10 +201,10 @@ impl TodoStore {
         chunk: usize,
     ) -> Run {
         let cursor = after.map(todo_sk);
-        let (low, high) = match (descending, cursor.clone()) {
-            (true, Some(cursor)) => (TODO_SK_FIRST.to_owned(), cursor),
-            (false, Some(cursor)) => (cursor, TODO_SK_PAST_LAST.to_owned()),
-            (_, None) => (TODO_SK_FIRST.to_owned(), TODO_SK_PAST_LAST.to_owned()),
+        let (low, high) = match (descending, cursor.as_deref()) {
+            (true, Some(cursor)) => (TODO_SK_FIRST, cursor),
+            (false, Some(cursor)) => (cursor, TODO_SK_PAST_LAST),
+            (_, None) => (TODO_SK_FIRST, TODO_SK_PAST_LAST),
         };
         let (partition, value) = match status {
             Some(status) => ("statusKey", status_key(&owner_pk(owner_id), status)),
