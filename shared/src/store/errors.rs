@@ -59,14 +59,13 @@ impl StoreError {
             SdkError::ConstructionFailure(_) => "ConstructionFailure",
             _ => return Self::Unavailable { operation, message },
         };
-        if TRANSIENT_CODES.contains(&code) {
-            return Self::Unavailable { operation, message };
-        }
-        let code = code.to_owned();
-        Self::Rejected {
-            operation,
-            code,
-            message,
+        match TRANSIENT_CODES.contains(&code) {
+            true => Self::Unavailable { operation, message },
+            false => Self::Rejected {
+                operation,
+                code: code.to_owned(),
+                message,
+            },
         }
     }
 

@@ -125,15 +125,12 @@ impl Keyed {
     /// What the record `item` means for this request; `None` when it has expired.
     pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
         let record: IdempotencyItem = from_item(item)?;
-        Ok(self
-            .same_request(&record, &record.fingerprint)
-            .map(|same| match same {
-                true => Earlier::Replay(RecordedOutcome {
-                    status: record.status,
-                    body: record.response,
-                }),
-                false => Earlier::Reused,
-            }))
+        let same = self.same_request(&record, &record.fingerprint);
+        let replay = Earlier::Replay(RecordedOutcome {
+            status: record.status,
+            body: record.response,
+        });
+        Ok(same.map(|same| if same { replay } else { Earlier::Reused }))
     }
 
     /// How many todos the part of the record `item` deleted; `None` when it expired.

@@ -32,10 +32,8 @@ impl SessionStore {
 
     /// Whether the session `session_id` of `user_id` is open.
     pub async fn is_open(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .read(user_id)
-            .await?
-            .is_some_and(|state| state.has_open_session(session_id)))
+        let state = self.read(user_id).await?;
+        Ok(state.is_some_and(|state| state.has_open_session(session_id)))
     }
 
     /// Opens the session `session_id` of `user_id`, valid until `expires_at`, unless
@@ -53,10 +51,8 @@ impl SessionStore {
         // Expired sessions go, and the oldest past `MAX_SESSIONS` with the new one.
         if let Some(state) = self.read(user_id).await? {
             let now = now_epoch_seconds();
-            let (mut open, expired): (Vec<_>, Vec<_>) = state
-                .sessions
-                .into_iter()
-                .partition(|(_, expiry)| *expiry > now);
+            let sessions = state.sessions.into_iter();
+            let (mut open, expired): (Vec<_>, Vec<_>) = sessions.partition(|(_, at)| *at > now);
             open.sort_by(|(a, a_expiry), (b, b_expiry)| (a_expiry, a).cmp(&(b_expiry, b)));
             let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
             let drop = expired.into_iter().chain(open.into_iter().take(excess));
@@ -78,8 +74,8 @@ impl SessionStore {
             .name("#session", StateItem::session_attribute(session_id));
         let condition = Expression::new("attribute_exists(pk)");
         let key = Key::state(user_id);
-        self.datastore.update(&key, update, condition).await?;
-        Ok(())
+        let ended = self.datastore.update(&key, update, condition);
+        ended.await.map(drop)
     }
 
     /// Ends every session of `user_id` and refuses new ones: the account is closed.
@@ -94,8 +90,7 @@ impl SessionStore {
         closed.await.map(drop)
     }
 
-    #[allow(missing_docs)]
-    pub async fn read(&self, user_id: &str) -> Result<Option<StateItem>, StoreError> {
+    async fn read(&self, user_id: &str) -> Result<Option<StateItem>, StoreError> {
         self.datastore.read(&Key::state(user_id)).await
     }
 }
