@@ -234,7 +234,6 @@ impl TodoStore {
             wanted.extend(part.map(|part| keyed.record_key(&owner.id, Some(part))));
         }
         let (mut found, mut open) = (Found::default(), false);
-        let (mut record_item, mut part_item) = (None, None);
         for item in self.datastore.get_many(&wanted).await? {
             let sk = text(&item, "sk").unwrap_or_default().to_owned();
             if sk == STATE {
@@ -242,20 +241,17 @@ impl TodoStore {
                 open = state.has_open_session(&owner.session_id);
             } else if let Some(key) = todo_key_of_sk(&sk) {
                 found.todos.insert(key, from_item(item)?);
-            } else if record.as_ref().is_some_and(|record| record.sk == sk) {
-                record_item = Some(item);
-            } else {
-                part_item = Some(item);
+            } else if let Some(keyed) = keyed {
+                // Only records are left: the key's, or its part's.
+                if record.as_ref().is_some_and(|record| record.sk == sk) {
+                    found.earlier = keyed.earlier(item)?;
+                } else {
+                    found.part = keyed.earlier_part(item)?;
+                }
             }
         }
         if !open {
             return Err(StoreError::SessionEnded);
-        }
-        if let (Some(keyed), Some(item)) = (keyed, record_item) {
-            found.earlier = keyed.earlier(item)?;
-        }
-        if let (Some(keyed), Some(item)) = (keyed, part_item) {
-            found.part = keyed.earlier_part(item)?;
         }
         Ok(found)
     }
