@@ -35,13 +35,6 @@ impl Expression {
         self.values.insert(placeholder.into(), value);
         self
     }
-
-    /// This expression's text, with its placeholders and `other`'s.
-    pub(super) fn and_placeholders_of(mut self, other: Self) -> Self {
-        self.names.extend(other.names);
-        self.values.extend(other.values);
-        self
-    }
 }
 
 /// Sets a request's condition (unless empty) and the placeholders of `$condition` and
@@ -52,11 +45,11 @@ macro_rules! conditioned {
     };
     ($request:expr, $condition:expr, $update:expr) => {{
         let condition: $crate::store::expression::Expression = $condition;
-        let placeholders: $crate::store::expression::Expression = $update;
-        let text = (!condition.text.is_empty()).then(|| condition.text.clone());
-        let placeholders = placeholders.and_placeholders_of(condition);
+        let mut placeholders: $crate::store::expression::Expression = $update;
+        placeholders.names.extend(condition.names);
+        placeholders.values.extend(condition.values);
         $request
-            .set_condition_expression(text)
+            .set_condition_expression((!condition.text.is_empty()).then_some(condition.text))
             .set_expression_attribute_names(
                 (!placeholders.names.is_empty()).then_some(placeholders.names),
             )

@@ -68,8 +68,7 @@ impl<T> Written<T> {
 
 /// The condition that no live record holds a key.
 fn unclaimed() -> Expression {
-    Expression::new("attribute_not_exists(pk) OR #expiresAt <= :now")
-        .name("#expiresAt", "expiresAt")
+    Expression::new("attribute_not_exists(pk) OR expiresAt <= :now")
         .value(":now", n(now_epoch_seconds()))
 }
 
@@ -77,10 +76,8 @@ impl Keyed {
     /// `key` used for the (canonical) `request`: only a digest is kept.
     pub fn new(key: IdempotencyKey, request: &str) -> Self {
         let digest = digest::digest(&digest::SHA256, request.as_bytes());
-        Self {
-            key,
-            fingerprint: URL_SAFE_NO_PAD.encode(digest),
-        }
+        let fingerprint = URL_SAFE_NO_PAD.encode(digest);
+        Self { key, fingerprint }
     }
 
     pub(crate) fn record_key(&self, owner_id: &str, part: Option<usize>) -> Key {
@@ -126,10 +123,8 @@ impl Keyed {
     pub(crate) fn earlier(&self, item: Item) -> Result<Option<Earlier>, StoreError> {
         let record: IdempotencyItem = from_item(item)?;
         let same = self.same_request(&record, &record.fingerprint);
-        let replay = Earlier::Replay(RecordedOutcome {
-            status: record.status,
-            body: record.response,
-        });
+        let (status, body) = (record.status, record.response);
+        let replay = Earlier::Replay(RecordedOutcome { status, body });
         Ok(same.map(|same| if same { replay } else { Earlier::Reused }))
     }
 

@@ -51,10 +51,9 @@ impl CountChange {
 /// The condition that `session_id` is open: listed, unexpired, the account not closed.
 fn session_open(session_id: &str) -> Expression {
     Expression::new(
-        "attribute_exists(#session) AND #session > :now AND attribute_not_exists(#closedAt)",
+        "attribute_exists(#session) AND #session > :now AND attribute_not_exists(closedAt)",
     )
     .name("#session", StateItem::session_attribute(session_id))
-    .name("#closedAt", "closedAt")
     .value(":now", n(now_epoch_seconds()))
 }
 
@@ -70,17 +69,15 @@ pub(crate) fn state_action(
     if change == CountChange::default() {
         return transaction.check(&key, condition);
     }
-    // `cAll` is the reserved word CALL to DynamoDB: the counters go by placeholders.
+    // `cAll` is the reserved word CALL to DynamoDB: it goes by a placeholder.
     let mut adds = vec!["#all :all".to_owned()];
     let mut update = Expression::default()
         .name("#all", "cAll")
         .value(":all", n(change.by_status.iter().sum::<i64>()));
     for (code, delta) in change.by_status.iter().enumerate() {
         if *delta != 0 {
-            adds.push(format!("#c{code} :c{code}"));
-            update = update
-                .name(format!("#c{code}"), format!("c{code}"))
-                .value(format!(":c{code}"), n(delta));
+            adds.push(format!("c{code} :c{code}"));
+            update = update.value(format!(":c{code}"), n(delta));
         }
     }
     let update = update.with_text(format!("ADD {}", adds.join(", ")));

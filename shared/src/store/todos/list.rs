@@ -113,7 +113,7 @@ impl TodoStore {
         // some runs than of others, and reads on in growing chunks.
         let mut walk = self.runs(owner_id, statuses, descending, None, skip as usize + 1);
         for run in &mut walk.runs {
-            run.query = run.query.clone().projection_expression("#sk");
+            run.query = run.query.clone().projection_expression("sk");
         }
         let boundary = walk.take(skip as usize).await?.last().and_then(key_of);
         let mut page = self.runs(owner_id, statuses, descending, boundary, count + 1);
@@ -129,11 +129,9 @@ impl TodoStore {
     async fn search(&self, owner: &AuthenticatedUser, query: &ListQuery) -> ListOutcome {
         let mut run = self.run(&owner.id, None, true, query.cursor, 100);
         run.budget = NAME_SEARCH_BUDGET;
-        let mut filter = "contains(#nameLower, :name)".to_owned();
-        run.query = run
-            .query
-            .expression_attribute_names("#nameLower", "nameLower")
-            .expression_attribute_values(":name", s(query.name.clone().unwrap_or_default()));
+        let mut filter = "contains(nameLower, :name)".to_owned();
+        let name = s(query.name.as_deref().unwrap_or_default());
+        run.query = run.query.expression_attribute_values(":name", name);
         if !query.statuses.is_empty() {
             let placeholders: Vec<String> = (0..query.statuses.len())
                 .map(|i| format!(":s{i}"))
@@ -216,9 +214,8 @@ impl TodoStore {
             .query()
             .table_name(self.datastore.table())
             .set_index_name(status.map(|_| STATUS_INDEX.to_owned()))
-            .key_condition_expression("#partition = :partition AND #sk BETWEEN :low AND :high")
+            .key_condition_expression("#partition = :partition AND sk BETWEEN :low AND :high")
             .expression_attribute_names("#partition", partition)
-            .expression_attribute_names("#sk", "sk")
             .expression_attribute_values(":partition", s(value))
             .expression_attribute_values(":low", s(low))
             .expression_attribute_values(":high", s(high))
@@ -298,12 +295,11 @@ impl Runs {
         let first = if self.descending { Greater } else { Less };
         let mut best: Option<(usize, String)> = None;
         for (index, run) in self.runs.iter_mut().enumerate() {
-            let Some(item) = run.peek().await? else {
-                continue;
-            };
-            let sk = text(item, "sk").unwrap_or_default().to_owned();
-            if best.as_ref().is_none_or(|(_, best)| sk.cmp(best) == first) {
-                best = Some((index, sk));
+            if let Some(item) = run.peek().await? {
+                let sk = text(item, "sk").unwrap_or_default().to_owned();
+                if best.as_ref().is_none_or(|(_, best)| sk.cmp(best) == first) {
+                    best = Some((index, sk));
+                }
             }
         }
         match best {
