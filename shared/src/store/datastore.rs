@@ -51,10 +51,8 @@ impl Datastore {
 
     /// Wraps an existing client.
     pub fn from_client(client: Client, table: &str) -> Self {
-        Self {
-            client,
-            table: table.to_owned(),
-        }
+        let table = table.to_owned();
+        Self { client, table }
     }
 
     #[allow(missing_docs)]

@@ -114,9 +114,8 @@ impl UserStore {
                 continue;
             };
             if attempts.window_start > open_after && attempts.failures >= max {
-                return Ok(Err(AttemptRefused::Exhausted {
-                    window_end: attempts.window_start + window.as_secs(),
-                }));
+                let window_end = attempts.window_start + window.as_secs();
+                return Ok(Err(AttemptRefused::Exhausted { window_end }));
             }
         }
         Ok(Err(AttemptRefused::Contended))
