@@ -191,8 +191,7 @@ pub struct StateItem {
     c3: i64,
     /// When the account was deleted; the item of a closed account expires.
     pub closed_at: Option<String>,
-    #[allow(missing_docs)]
-    pub expires_at: Option<u64>,
+    expires_at: Option<u64>,
     /// Open sessions: `s_<session id>` = their expiry, seconds since the epoch.
     #[serde(flatten)]
     pub sessions: HashMap<String, u64>,
@@ -228,27 +227,25 @@ impl StateItem {
 /// `Idempotency-Key` with a digest of its request (`fingerprint`) until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct IdempotencyItem {
     #[serde(flatten)]
-    pub key: Key,
-    pub fingerprint: String,
-    pub status: u16,
-    pub response: String,
-    pub created_at: String,
-    pub expires_at: u64,
+    pub(crate) key: Key,
+    pub(crate) fingerprint: String,
+    pub(crate) status: u16,
+    pub(crate) response: String,
+    pub(crate) created_at: String,
+    pub(crate) expires_at: u64,
 }
 
 /// How many todos one part of a split delete deleted (the last writes an [`IdempotencyItem`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[allow(missing_docs)]
 pub struct DeletePartItem {
     #[serde(flatten)]
-    pub key: Key,
-    pub fingerprint: String,
-    pub deleted: u64,
-    pub expires_at: u64,
+    pub(crate) key: Key,
+    pub(crate) fingerprint: String,
+    pub(crate) deleted: u64,
+    pub(crate) expires_at: u64,
 }
 
 impl Expiring for ProfileItem {}

@@ -292,7 +292,5 @@ impl TodoStore {
 
 /// The condition that a todo is still at the `version` read (an absent one fails it).
 fn unchanged_since(version: u64) -> Expression {
-    Expression::new("#version = :read")
-        .name("#version", "version")
-        .value(":read", n(version))
+    Expression::new("version = :read").value(":read", n(version))
 }
