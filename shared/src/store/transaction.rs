@@ -97,20 +97,18 @@ impl Datastore {
     /// Commits `transaction`; when refused or contended nothing was applied, when it
     /// fails otherwise it may have been.
     pub async fn commit(&self, transaction: &Transaction) -> Result<Committed, StoreError> {
-        let mut pause = FIRST_PAUSE;
-        for attempt in 1..=CONFLICT_ATTEMPTS {
+        for attempt in 1..CONFLICT_ATTEMPTS {
             if let Some(outcome) = self.attempt(transaction).await? {
                 return Ok(outcome);
             }
-            if attempt < CONFLICT_ATTEMPTS {
-                tracing::info!(attempt, "transaction conflicted; retrying");
-                crate::metrics::count(crate::metrics::names::CONFLICTS_RETRIED, 1);
-                // Full jitter: concurrent writers that met once spread out.
-                tokio::time::sleep(pause.mul_f64(rand::random::<f64>())).await;
-                pause *= 2;
-            }
+            tracing::info!(attempt, "transaction conflicted; retrying");
+            crate::metrics::count(crate::metrics::names::CONFLICTS_RETRIED, 1);
+            // Full jitter: concurrent writers that met once spread out.
+            let pause = FIRST_PAUSE * 2_u32.pow(attempt - 1);
+            tokio::time::sleep(pause.mul_f64(rand::random::<f64>())).await;
         }
-        Err(StoreError::CONTENDED)
+        let last = self.attempt(transaction).await?;
+        last.ok_or(StoreError::CONTENDED)
     }
 
     /// One attempt, under one `ClientRequestToken` (the same while DynamoDB reports it
