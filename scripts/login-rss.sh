@@ -7,7 +7,8 @@
 # it), registers 50 users in parallel, then logs all 50 in at once ROUNDS times (5 by
 # default) and prints the instance's RSS (VmRSS) and peak RSS (VmHWM) after each step.
 # BIN_DIR (default target/release) holds local-platform, dynamodb-emulator, user and
-# rule; build them with `cargo build --release --workspace --bins`. Run it from the
+# rule; build them with `cargo build --release --workspace --bins`, then the functions
+# on their own as Lambda gets them (`cargo build --release -p user -p rule`). Run it from the
 # repository root after `make .venv/.secrets-emulator-stamp` (what `make dev` needs
 # too). Further arguments go to `local-platform dev`, e.g. `--env NAME=VALUE`.
 set -euo pipefail

@@ -9,7 +9,8 @@
 # relocated and writable data, the shared libraries, the allocator's heap and the other
 # anonymous memory, the thread stacks. BIN_DIR (default target/release) holds
 # local-platform, dynamodb-emulator, user and rule; build them with `cargo build
-# --release --workspace --bins`, and run it from the repository root after
+# --release --workspace --bins` and then the functions on their own, as Lambda gets
+# them (`cargo build --release -p user -p rule`), and run it from the repository root after
 # `make .venv/.secrets-emulator-stamp` (what `make dev` needs too).
 set -euo pipefail
 
