@@ -51,11 +51,11 @@ invoke: $(SECRETS_EMULATOR_DEPS)
 ## and plots (docs/bench/*.svg, among them faas-vs-container.svg). BASELINE=<rev> also
 ## builds the functions at that commit (bench/build-baseline.sh) and measures today's
 ## against them; BENCH_ARGS= passes options (`--only baseline`, `--runs 9`).
-## The functions are built last on their own, as `make build` and `sam build` build them:
+## The functions are built on their own, as `make build` and `sam build` build them:
 ## built with the whole workspace, their dependencies get the features the platform and
 ## the bench turn on (1.8 MB more code, 6,000 more relocations to apply at every start).
 bench: $(SECRETS_EMULATOR_DEPS) image
-	$(CARGO) build --release $(WORKSPACE_BINS)
+	$(CARGO) build --release $(WORKSPACE_BINS) --exclude user --exclude rule
 	$(CARGO) build --release -p user -p rule
 	$(LOCAL_TARGET)/release/bench --bin-dir $(LOCAL_TARGET)/release \
 		$(if $(BASELINE),--baseline-bin-dir "$$(bash bench/build-baseline.sh $(BASELINE))") $(BENCH_ARGS)
