@@ -22,8 +22,9 @@
 //! 5. [`domain`] holds the types that can only be built by parsing input: a
 //!    [`domain::UserName`] is always valid, a [`domain::Progress`] is always 0..=100.
 //!    Its parsers fail with a [`domain::FieldError`] and know nothing of HTTP.
-//! 6. [`store`] is DynamoDB: one table, single-item conditional writes only; it fails
-//!    with a [`store::StoreError`].
+//! 6. [`store`] is DynamoDB: one table, every write one transaction (or one
+//!    conditional write where a single item is enough); it fails with a
+//!    [`store::StoreError`], and [`sdk_error`] tells which failures a retry may fix.
 //!
 //! Alongside, [`metrics`] counts what the service does for its users (writes,
 //! logins, replays, init errors) as CloudWatch embedded-metric lines on stdout.
@@ -40,6 +41,7 @@ pub mod init;
 pub mod metrics;
 pub mod runtime;
 pub mod sdk_config;
+pub mod sdk_error;
 pub mod shutdown;
 pub mod store;
 pub mod time;

@@ -12,25 +12,18 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::config::http::HttpResponse;
 use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use super::key_secret::{KeySecretError, SecretSigningKey, signing_key};
 use crate::config::SigningKeyConfig;
 use crate::sdk_config::ClientSettings;
+use crate::sdk_error::is_transient;
 
 /// Per-attempt limit; the initializer's deadline bounds the whole.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// TCP/TLS connect limit.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-
-/// Error codes that mean "try again later".
-const TRANSIENT_CODES: &[&str] = &[
-    "ThrottlingException",
-    "InternalServiceError",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "RequestLimitExceeded",
-];
 
 /// Why the signing key could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -88,18 +81,17 @@ impl SecretError {
         matches!(self, Self::Unavailable { .. })
     }
 
-    fn from_sdk<E, R>(secret: &str, error: SdkError<E, R>) -> Self
+    fn from_sdk<E>(secret: &str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         let secret = secret.to_owned();
         let message = DisplayErrorContext(&error).to_string();
-        let SdkError::ServiceError(service) = &error else {
+        if is_transient(&error) {
             return Self::Unavailable { secret, message };
-        };
-        let code = service.err().code().unwrap_or("Unknown").to_owned();
-        let message = service.err().message().unwrap_or(&message).to_owned();
+        }
+        let code = error.code().unwrap_or("Unknown").to_owned();
+        let message = error.message().unwrap_or(&message).to_owned();
         match code.as_str() {
             "ResourceNotFoundException" => Self::NotFound { secret, message },
             "AccessDeniedException" | "DecryptionFailure" | "UnrecognizedClientException" => {
@@ -109,7 +101,6 @@ impl SecretError {
                     message,
                 }
             }
-            code if TRANSIENT_CODES.contains(&code) => Self::Unavailable { secret, message },
             _ => Self::Rejected {
                 secret,
                 code,

@@ -51,7 +51,7 @@ impl From<StoreError> for ApiError {
         if matches!(error, StoreError::SessionEnded) {
             return ApiError::session_ended();
         }
-        if matches!(error, StoreError::Contended { .. }) {
+        if matches!(error, StoreError::Contended) {
             tracing::warn!(error = %error, "write contended");
             return ApiError::Contended { retry_after: 1 };
         }

@@ -1,7 +1,10 @@
 //! Datastore failures, classified by what a caller can do about them (what a client
 //! sees of them is decided at the HTTP edge, `crate::error`).
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+use crate::sdk_error::is_transient;
 
 /// A DynamoDB call failed: `operation` names the call, `message` is for the log.
 #[derive(Debug, thiserror::Error)]
@@ -27,56 +30,35 @@ pub enum StoreError {
     #[error("the session has ended")]
     SessionEnded,
     /// Concurrent writes kept cancelling this one: nothing was written; retry soon.
-    #[error("{operation} kept conflicting with concurrent writes")]
-    Contended { operation: &'static str },
+    #[error("the write kept conflicting with concurrent writes")]
+    Contended,
 }
 
-const TRANSIENT_CODES: &[&str] = &[
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "LimitExceededException",
-    "TransactionInProgressException",
-];
-
 impl StoreError {
-    pub(crate) const CONTENDED: Self = Self::Contended {
-        operation: "TransactWriteItems",
-    };
-
     /// Classifies an SDK error from `operation`.
-    pub fn from_sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    pub fn from_sdk<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         let message = aws_sdk_dynamodb::error::DisplayErrorContext(&error).to_string();
-        // Construction failures are bugs; everything but a service's answer is the network.
-        let code = match &error {
-            SdkError::ServiceError(service) => service.err().code().unwrap_or("Unknown"),
-            SdkError::ConstructionFailure(_) => "ConstructionFailure",
-            _ => return Self::Unavailable { operation, message },
-        };
-        match TRANSIENT_CODES.contains(&code) {
-            true => Self::Unavailable { operation, message },
-            false => Self::Rejected {
-                operation,
-                code: code.to_owned(),
-                message,
-            },
+        if is_transient(&error) {
+            return Self::Unavailable { operation, message };
+        }
+        let code = error.code().unwrap_or("Unknown").to_owned();
+        Self::Rejected {
+            operation,
+            code,
+            message,
         }
     }
 
     /// Whether a conditional write was applied (`false`: its condition did not hold).
-    pub fn applied<T, E, R>(
+    pub fn applied<T, E>(
         operation: &'static str,
-        result: Result<T, SdkError<E, R>>,
+        result: Result<T, SdkError<E, HttpResponse>>,
     ) -> Result<bool, Self>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         match result {
             Ok(_) => Ok(true),
