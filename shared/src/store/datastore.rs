@@ -21,8 +21,6 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Retries included; below the function timeout.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-/// `BatchGetItem`'s limit of keys per call.
-const BATCH_GET_LIMIT: usize = 100;
 /// Rounds of asking again for keys `BatchGetItem` left unprocessed.
 const BATCH_ROUNDS: usize = 5;
 
@@ -87,37 +85,35 @@ impl Datastore {
         Ok(item.filter(|item| !item.has_expired()))
     }
 
-    /// The items at `keys` (those that exist), read consistently.
+    /// The items at `keys` (those that exist, at most 100: one `BatchGetItem`), read
+    /// consistently.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut wanted = KeysAndAttributes::builder()
+            .set_keys(Some(keys.iter().map(Key::attributes).collect()))
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut items = Vec::with_capacity(keys.len());
-        'chunks: for chunk in keys.chunks(BATCH_GET_LIMIT) {
-            let mut wanted = KeysAndAttributes::builder()
-                .set_keys(Some(chunk.iter().map(Key::attributes).collect()))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            for _ in 0..=BATCH_ROUNDS {
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, wanted)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
-                let mut found = output.responses.unwrap_or_default();
-                items.extend(found.remove(&self.table).unwrap_or_default());
-                let mut left = output.unprocessed_keys.unwrap_or_default();
-                match left.remove(&self.table) {
-                    Some(left) if !left.keys().is_empty() => wanted = left,
-                    _ => continue 'chunks,
-                }
+        for _ in 0..=BATCH_ROUNDS {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, wanted)
+                .send()
+                .await
+                .map_err(|e| StoreError::from_sdk("BatchGetItem", e))?;
+            let mut found = output.responses.unwrap_or_default();
+            items.extend(found.remove(&self.table).unwrap_or_default());
+            let mut left = output.unprocessed_keys.unwrap_or_default();
+            match left.remove(&self.table) {
+                Some(left) if !left.keys().is_empty() => wanted = left,
+                _ => return Ok(items),
             }
-            return Err(StoreError::Unavailable {
-                operation: "BatchGetItem",
-                message: "keys stayed unprocessed".to_owned(),
-            });
         }
-        Ok(items)
+        Err(StoreError::Unavailable {
+            operation: "BatchGetItem",
+            message: "keys stayed unprocessed".to_owned(),
+        })
     }
 
     /// Puts `item` if `condition` holds: whether it did.

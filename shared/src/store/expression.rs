@@ -15,13 +15,12 @@ pub struct Expression {
 impl Expression {
     /// The expression `text`, its placeholders bound by [`Self::name`] and [`Self::value`].
     pub fn new(text: impl Into<String>) -> Self {
-        Self::default().with_text(text)
-    }
-
-    /// The same placeholders with the expression `text`.
-    pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = text.into();
-        self
+        let (text, names, values) = (text.into(), HashMap::new(), HashMap::new());
+        Self {
+            text,
+            names,
+            values,
+        }
     }
 
     /// Binds the name placeholder `placeholder` (`#...`) to the attribute `name`.

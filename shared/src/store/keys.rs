@@ -48,11 +48,8 @@ impl Key {
     /// The record of `owner_id`'s `key`, or of one `part` of its write (a key has no
     /// spaces, so no key's record is another's part).
     pub fn idempotency(owner_id: &str, key: &IdempotencyKey, part: Option<usize>) -> Self {
-        let sk = match part {
-            Some(part) => format!("IDEM#{key} {part}"),
-            None => format!("IDEM#{key}"),
-        };
-        Self::new(owner_pk(owner_id), sk)
+        let part = part.map(|part| format!(" {part}")).unwrap_or_default();
+        Self::new(owner_pk(owner_id), format!("IDEM#{key}{part}"))
     }
 
     fn new(pk: String, sk: impl Into<String>) -> Self {

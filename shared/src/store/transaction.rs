@@ -57,10 +57,8 @@ pub type Committed = Result<(), Refused>;
 impl Transaction {
     /// A transaction on `table`, with no action yet.
     pub fn on(table: &str) -> Self {
-        Self {
-            table: table.to_owned(),
-            actions: Vec::new(),
-        }
+        let (table, actions) = (table.to_owned(), Vec::new());
+        Self { table, actions }
     }
 
     /// Puts `item` (key included), if `condition` holds. Each action answers its position.
@@ -108,7 +106,7 @@ impl Datastore {
             tokio::time::sleep(pause.mul_f64(rand::random::<f64>())).await;
         }
         let last = self.attempt(transaction).await?;
-        last.ok_or(StoreError::CONTENDED)
+        last.ok_or(StoreError::Contended)
     }
 
     /// One attempt, under one `ClientRequestToken` (the same while DynamoDB reports it

@@ -70,16 +70,14 @@ pub(crate) fn state_action(
         return transaction.check(&key, condition);
     }
     // `cAll` is the reserved word CALL to DynamoDB: it goes by a placeholder.
-    let mut adds = vec!["#all :all".to_owned()];
-    let mut update = Expression::default()
+    let mut update = Expression::new("ADD #all :all")
         .name("#all", "cAll")
         .value(":all", n(change.by_status.iter().sum::<i64>()));
     for (code, delta) in change.by_status.iter().enumerate() {
         if *delta != 0 {
-            adds.push(format!("c{code} :c{code}"));
+            update.text.push_str(&format!(", c{code} :c{code}"));
             update = update.value(format!(":c{code}"), n(delta));
         }
     }
-    let update = update.with_text(format!("ADD {}", adds.join(", ")));
     transaction.update(&key, update, condition)
 }

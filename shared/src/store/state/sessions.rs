@@ -44,10 +44,9 @@ impl SessionStore {
         session_id: &str,
         expires_at: u64,
     ) -> Result<Result<(), AccountClosed>, StoreError> {
-        let mut update = Expression::default()
+        let mut update = Expression::new("SET #new = :expires")
             .name("#new", StateItem::session_attribute(session_id))
             .value(":expires", n(expires_at));
-        let mut text = "SET #new = :expires".to_owned();
         // Expired sessions go, and the oldest past `MAX_SESSIONS` with the new one.
         if let Some(state) = self.read(user_id).await? {
             let now = now_epoch_seconds();
@@ -57,15 +56,15 @@ impl SessionStore {
             let excess = (open.len() + 1).saturating_sub(MAX_SESSIONS);
             let drop = expired.into_iter().chain(open.into_iter().take(excess));
             for (i, (name, _)) in drop.enumerate() {
-                text.push_str(if i == 0 { " REMOVE " } else { ", " });
-                text.push_str(&format!("#old{i}"));
+                let separator = if i == 0 { " REMOVE " } else { ", " };
+                update.text.push_str(&format!("{separator}#old{i}"));
                 update = update.name(format!("#old{i}"), name);
             }
         }
         let condition = Expression::new("attribute_not_exists(closedAt)");
-        let (update, key) = (update.with_text(text), Key::state(user_id));
-        let opened = self.datastore.update(&key, update, condition);
-        Ok(opened.await?.then_some(()).ok_or(AccountClosed))
+        let key = Key::state(user_id);
+        let opened = self.datastore.update(&key, update, condition).await?;
+        Ok(opened.then_some(()).ok_or(AccountClosed))
     }
 
     /// Ends the session `session_id` of `user_id` (nothing happens if it is not open).

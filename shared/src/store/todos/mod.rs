@@ -77,19 +77,13 @@ impl TodoStore {
     ) -> Result<Written<Todo>, StoreError> {
         let todo = TodoItem::new(&owner.id, &owner.name, new, now_rfc3339());
         let mut transaction = Transaction::on(self.datastore.table());
-        let put = transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
+        transaction.put(to_item(&todo)?, Expression::new("attribute_not_exists(pk)"))?;
         let created = Todo::from(todo);
         let change = CountChange::created(new.status);
         let commit = self.commit(owner, transaction, change, recording, &created);
-        match commit.await? {
-            Written::Earlier(earlier) => Ok(Written::Earlier(earlier)),
-            Written::Done(Err(refused)) if !refused.contains_key(&put) => {
-                Err(StoreError::Corrupt("a create refused for no reason".into()))
-            }
-            // Refused on the todo, whose id is fresh: an earlier sending of this very
-            // transaction landed (the datastore ignored the token).
-            Written::Done(_) => Ok(Written::Done(created)),
-        }
+        // A refusal `commit` leaves is on the todo, whose id is fresh: an earlier sending
+        // of this very transaction landed (the datastore ignored the token).
+        Ok(commit.await?.map(|_| created))
     }
 
     /// Applies `changes` to one todo of `owner`, if it exists and the version matches.
@@ -133,22 +127,16 @@ impl TodoStore {
                 Written::Done(Err(refused)) => refused,
                 Written::Earlier(earlier) => return Ok(Written::Earlier(earlier)),
             };
-            // The todo's put, if it was refused: what it found there.
-            match written.and_then(|(put, item)| Some((refused.get(&put)?, item))) {
-                // The todo is what this transaction writes, down to its write id: an
-                // earlier sending landed (the datastore ignored the token).
-                Some((Some(found), item)) if *found == item => return Ok(Written::Done(outcome)),
-                Some(_) => {
-                    tracing::info!(key = %changes.key, "todo changed since it was read; again");
-                }
-                None => {
-                    return Err(StoreError::Corrupt(
-                        "an update refused for no reason".into(),
-                    ));
-                }
+            // `commit` left a refusal on the todo: it changed since it was read, or it is
+            // this very write (down to its write id): an earlier sending landed.
+            if let Some((put, item)) = written
+                && refused.get(&put) == Some(&Some(item))
+            {
+                return Ok(Written::Done(outcome));
             }
+            tracing::info!(key = %changes.key, "todo changed since it was read; again");
         }
-        Err(StoreError::CONTENDED)
+        Err(StoreError::Contended)
     }
 
     /// Deletes `keys` of `owner`: how many existed.
@@ -215,7 +203,7 @@ impl TodoStore {
                 Written::Done(_) => tracing::info!("todos changed since they were read; again"),
             }
         }
-        Err(StoreError::CONTENDED)
+        Err(StoreError::Contended)
     }
 
     /// Reads the todos `keys`, the state item and the key's records in one `BatchGetItem`.
@@ -229,10 +217,10 @@ impl TodoStore {
         let mut wanted: Vec<Key> = keys.iter().map(|key| Key::todo(&owner.id, *key)).collect();
         wanted.push(Key::state(&owner.id));
         let record = keyed.map(|keyed| keyed.record_key(&owner.id, None));
-        wanted.extend(record.clone());
-        if let Some(keyed) = keyed {
-            wanted.extend(part.map(|part| keyed.record_key(&owner.id, Some(part))));
-        }
+        let part_record = keyed
+            .zip(part)
+            .map(|(keyed, part)| keyed.record_key(&owner.id, Some(part)));
+        wanted.extend(record.iter().chain(&part_record).cloned());
         let (mut found, mut open) = (Found::default(), false);
         for item in self.datastore.get_many(&wanted).await? {
             let sk = text(&item, "sk").unwrap_or_default().to_owned();
@@ -257,7 +245,8 @@ impl TodoStore {
     }
 
     /// Commits `transaction` with the state's `change` and the record of `outcome`: done
-    /// (`Err` if refused: nothing was applied), or the key's earlier use instead.
+    /// (`Err` if refused: nothing was applied), or the key's earlier use instead. It
+    /// answers the state's refusal and the record's itself; others are the caller's.
     async fn commit<T>(
         &self,
         owner: &AuthenticatedUser,
@@ -283,7 +272,7 @@ impl TodoStore {
                 // None: the record expired since the check; the next attempt finds the key free.
                 let found = refused.remove(&index).flatten();
                 let earlier = found.map(|item| keyed.earlier(item)).transpose()?.flatten();
-                earlier.map(Written::Earlier).ok_or(StoreError::CONTENDED)
+                earlier.map(Written::Earlier).ok_or(StoreError::Contended)
             }
             _ => Ok(Written::Done(Err(refused))),
         }
