@@ -53,8 +53,8 @@ def main():
         args.host, args.port, Dispatcher(create_backend_app), threaded=True, request_handler=MotoRequestHandler
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    print(json.dumps({"endpoint": f"http://{host}:{port}"}), flush=True)
+    # Watched before the endpoint is printed: a SIGTERM sent as soon as it is read stops
+    # the server cleanly instead of killing it.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -65,6 +65,8 @@ def main():
             stop.set()
 
         threading.Thread(target=watch, daemon=True).start()
+    host, port = server.server_address[:2]
+    print(json.dumps({"endpoint": f"http://{host}:{port}"}), flush=True)
     stop.wait()
     server.shutdown()
 

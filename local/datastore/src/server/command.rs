@@ -72,18 +72,19 @@ pub async fn run(options: Options) -> Result<(), ServerError> {
         .await
         .map_err(ServerError::Listen)?;
     let endpoint = endpoint_of(listener.local_addr().map_err(ServerError::Listen)?);
+    // Watched before the endpoint is printed: a SIGTERM sent as soon as it is read
+    // stops the emulator cleanly instead of killing it.
+    let (stop, mut stop_asked) = mpsc::unbounded_channel::<()>();
+    watch_signals(stop.clone())?;
+    if options.watch_stdin {
+        watch_stdin(stop)?;
+    }
     {
         let ready = serde_json::json!({ "endpoint": endpoint });
         let mut out = std::io::stdout().lock();
         writeln!(out, "{ready}")
             .and_then(|()| out.flush())
             .map_err(ServerError::Listen)?;
-    }
-
-    let (stop, mut stop_asked) = mpsc::unbounded_channel::<()>();
-    watch_signals(stop.clone())?;
-    if options.watch_stdin {
-        watch_stdin(stop)?;
     }
     let stopping = Arc::new(Notify::new());
     let shutdown = {
