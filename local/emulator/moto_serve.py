@@ -16,6 +16,7 @@ dispatcher here finds it the same way from a list read once.
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -60,8 +61,11 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if args.watch_stdin:
 
+        # os.read, not sys.stdin: a thread blocked in a buffered read holds the buffer's
+        # lock, and Python aborts at exit when it cannot take it.
         def watch():
-            sys.stdin.buffer.read()
+            while os.read(sys.stdin.fileno(), 65536):
+                pass
             stop.set()
 
         threading.Thread(target=watch, daemon=True).start()
