@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Regenerates the functions' symbol ordering files, functions/{user,rule}/link-order.<target>.txt
-# (see functions/link-order.rs), from a trace of what an instance runs.
+# What the functions' idle memory would be with the code they run placed together: traces
+# the code an instance runs, writes a symbol ordering file per function from it and links
+# the release builds again with it (lld's --symbol-ordering-file), into
+# $CARGO_TARGET_DIR/link-order/ordered, beside the platform and the emulator.
 #
 #   scripts/link-order/link-order.sh
+#   scripts/resident-pages.sh "${CARGO_TARGET_DIR:-target}/link-order/ordered"
 #
 # Run from the repository root after `make .venv/.secrets-emulator-stamp`, on
-# x86_64-unknown-linux-gnu; it honours CARGO_TARGET_DIR. For each function it relinks the
+# x86_64-unknown-linux-gnu (rustc links with lld there). For each function it links the
 # release build (built alone, as Lambda gets it) through cc-save.sh to keep the linker's
 # inputs, then links them again with every function on a 4 KiB page of its own. The local
 # platform runs those binaries with pagetrace.so preloaded, which records each code page as it
 # first runs, during init and over the warm requests of link_order.py (every route of both
-# functions). The functions on the traced pages, first run first, become the ordering file.
-# About ten minutes, mostly the two LTO links. Then `cargo build --release -p user -p rule`
-# links with the new files; scripts/resident-pages.sh shows the effect.
+# functions). The functions on the traced pages, first run first, become the ordering file,
+# and the kept inputs are linked once more with it (no second LTO). About ten minutes, mostly
+# the two LTO links. The functions' own build does not use the files: the Lambda build links
+# with zig, which refuses --symbol-ordering-file (docs/benchmarks.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 target=${CARGO_TARGET_DIR:-target}
 target=$(mkdir -p "$target" && cd "$target" && pwd)
-triple=$(rustc -vV | sed -n 's/^host: //p')
 work=$target/link-order
 port=${LINK_ORDER_PORT:-3919}
 rm -rf "$work"
@@ -38,16 +41,12 @@ done
 
 python3 "$here/link_order.py" trace "$work/bin" "$port" "$work"
 
+mkdir -p "$work/ordered"
+cp "$work/bin/local-platform" "$work/bin/dynamodb-emulator" "$work/ordered/"
 for function in user rule; do
-  file=functions/$function/link-order.$triple.txt
-  {
-    echo "# The $function binary's symbol ordering file for $triple (lld --symbol-ordering-file,"
-    echo "# passed by functions/link-order.rs): the functions an instance ran during init and on warm"
-    echo "# requests, first run first. Regenerate with scripts/link-order/link-order.sh after changes."
-    python3 "$here/link_order.py" order "$work/$function.map" "$work/$function.pages"
-  } >"$file.new"
-  mv "$file.new" "$file"
+  python3 "$here/link_order.py" order "$work/$function.map" "$work/$function.pages" \
+    >"$work/$function.order"
+  python3 "$here/link_order.py" link "$work/$function" "$work/ordered/$function" \
+    "$work/$function.order"
 done
-# The functions were last linked by cc-save.sh with the old files: link them as usual.
-touch functions/user/src/main.rs functions/rule/src/main.rs
-cargo build --release -p user -p rule
+echo "ordered builds: $work/ordered"

@@ -10,6 +10,8 @@
                                        makes the warm requests, writes OUT/<function>.pages
   link_order.py order MAP PAGES        prints the symbols of the .text sections that hold the
                                        traced pages, first run first (an ordering file)
+  link_order.py link KEEP OUT ORDER    reruns the link kept in KEEP into OUT with the ordering
+                                       file ORDER
 """
 import bisect
 import json
@@ -35,6 +37,14 @@ def relink(keep, out, map_path):
             args[i] = aligned
     args[args.index("-o") + 1] = out
     subprocess.run(args + [f"-Wl,-Map={map_path}"], check=True)
+
+
+def link(keep, out, order_path):
+    args = shlex.split(open(os.path.join(keep, "link.sh")).read())
+    args = [a for a in args if "symbol-ordering" not in a]
+    args[args.index("-o") + 1] = out
+    ordering = [f"-Wl,--symbol-ordering-file={order_path}", "-Wl,--no-warn-symbol-ordering"]
+    subprocess.run(args + ordering, check=True)
 
 
 def trace(bin_dir, port, out):
@@ -148,4 +158,5 @@ def order(map_path, pages_path):
 
 if __name__ == "__main__":
     step, args = sys.argv[1], sys.argv[2:]
-    {"relink": relink, "order": order}.get(step, lambda *a: trace(a[0], int(a[1]), a[2]))(*args)
+    steps = {"relink": relink, "order": order, "link": link}
+    steps.get(step, lambda *a: trace(a[0], int(a[1]), a[2]))(*args)
