@@ -6,12 +6,17 @@ use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_datastore::dynamo::local_client;
 use local_datastore::emulator::{Emulator, EmulatorOptions};
 use local_datastore::server::database_file;
+
+mod process;
+
+/// How long a stopped emulator may take to exit.
+const WITHIN: Duration = Duration::from_secs(5);
 
 /// A data folder of its own under cargo's temporary folder for tests.
 fn data_dir(name: &str) -> PathBuf {
@@ -86,11 +91,7 @@ async fn data_survives_a_kill_9_and_a_clean_restart() {
     assert!(database_file(&dir).is_file(), "the database is on disk");
 
     let pid = first.pid().expect("a running emulator");
-    let killed = Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
+    process::signal(pid, "-KILL");
     first.stop().await;
 
     let second = start(&dir).await;
@@ -126,21 +127,6 @@ fn spawn(args: &[&str]) -> (Child, String) {
     (child, line)
 }
 
-/// Waits up to five seconds for `child` to exit; answers whether it exited with 0.
-fn exits_cleanly(child: &mut Child) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status.success();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn prints_its_endpoint_and_exits_when_stdin_closes() {
     let (mut child, line) = spawn(&["--watch-stdin"]);
@@ -148,18 +134,20 @@ fn prints_its_endpoint_and_exits_when_stdin_closes() {
     let endpoint = ready["endpoint"].as_str().expect("an endpoint");
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
     drop(child.stdin.take());
-    assert!(exits_cleanly(&mut child), "exits with 0 once stdin closes");
+    assert!(
+        process::exits_cleanly(&mut child, WITHIN),
+        "exits with 0 once stdin closes"
+    );
 }
 
 #[test]
 fn exits_cleanly_on_sigterm() {
     let (mut child, _) = spawn(&["--watch-stdin"]);
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    assert!(exits_cleanly(&mut child), "exits with 0 on SIGTERM");
+    process::signal(child.id(), "-TERM");
+    assert!(
+        process::exits_cleanly(&mut child, WITHIN),
+        "exits with 0 on SIGTERM"
+    );
 }
 
 #[test]

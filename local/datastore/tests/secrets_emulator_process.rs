@@ -6,9 +6,14 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use local_datastore::secrets_emulator::python;
+
+mod process;
+
+/// How long a stopped server may take to exit (Python stops slower than the binary).
+const WITHIN: Duration = Duration::from_secs(10);
 
 /// Starts the server watching its standard input and reads its ready line.
 fn spawn() -> Child {
@@ -28,46 +33,32 @@ fn spawn() -> Child {
     child
 }
 
-/// Waits up to ten seconds for `child` to exit; answers whether it exited with 0.
-fn exits_cleanly(child: &mut Child) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status.success();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let sent = Command::new("kill")
-        .args([name, &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-}
-
 #[test]
 fn exits_cleanly_when_its_standard_input_closes() {
     let mut child = spawn();
     drop(child.stdin.take());
-    assert!(exits_cleanly(&mut child), "exits with 0 once stdin closes");
+    assert!(
+        process::exits_cleanly(&mut child, WITHIN),
+        "exits with 0 once stdin closes"
+    );
 }
 
 #[test]
 fn exits_cleanly_on_sigterm_while_it_watches_its_standard_input() {
     let mut child = spawn();
-    signal(&child, "-TERM");
-    assert!(exits_cleanly(&mut child), "exits with 0 on SIGTERM");
+    process::signal(child.id(), "-TERM");
+    assert!(
+        process::exits_cleanly(&mut child, WITHIN),
+        "exits with 0 on SIGTERM"
+    );
 }
 
 #[test]
 fn exits_cleanly_on_sigint_while_it_watches_its_standard_input() {
     let mut child = spawn();
-    signal(&child, "-INT");
-    assert!(exits_cleanly(&mut child), "exits with 0 on SIGINT");
+    process::signal(child.id(), "-INT");
+    assert!(
+        process::exits_cleanly(&mut child, WITHIN),
+        "exits with 0 on SIGINT"
+    );
 }
